@@ -1,0 +1,69 @@
+//! Command-line syntax (clap derive). Validation happens in the library.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kbgen",
+    version,
+    about = "Turns a folder of Markdown articles into a cross-linked, searchable help site with an FAQ index"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Build the site into the output folder (default ROOT/public)
+    Build {
+        /// Site folder holding kbgen.yaml and content/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (default ROOT/public); replaced only when the build succeeds
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Base URL, e.g. /kb/ or https://example.org/kb/ (overrides kbgen.yaml)
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include articles marked `draft: true`
+        #[arg(long)]
+        drafts: bool,
+        /// Make every link relative so the site also works opened from disk (file://)
+        #[arg(long)]
+        portable: bool,
+    },
+    /// Check the site and report every problem, without writing anything
+    Check {
+        /// Site folder holding kbgen.yaml and content/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Build, serve on localhost, rebuild on change and reload open pages
+    Serve {
+        /// Site folder holding kbgen.yaml and content/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to listen on (loopback unless you say otherwise)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Port to listen on
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Open the site in a browser
+        #[arg(long)]
+        open: bool,
+    },
+    /// Create a new article at content/SECTION/SLUG.md
+    New {
+        /// Site folder holding kbgen.yaml and content/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// SECTION/SLUG, e.g. remedies/keep-evidence
+        path: String,
+        /// Title of the article (default: the slug)
+        #[arg(long)]
+        title: Option<String>,
+    },
+}

@@ -1,0 +1,467 @@
+//! Site configuration: `kbgen.yaml` read into `RawConfig` (serde), validated into `Config`.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::names::{is_valid_slug, name_of};
+use crate::yaml::{self, Origin};
+use anyhow::Context as _;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE: &str = "kbgen.yaml";
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    taxonomies: Option<Vec<RawTaxonomy>>,
+    search: Option<RawSearch>,
+    disclaimer: Option<String>,
+    keep: Option<Vec<String>>,
+}
+
+const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "taxonomies",
+    "search",
+    "disclaimer",
+    "keep",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    name: String,
+    title: Option<String>,
+    segment: Option<String>,
+    terms: Option<yaml::Mapping>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    dictionary: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawTerm {
+    Aliases(Vec<String>),
+    Full {
+        slug: Option<String>,
+        #[serde(default)]
+        aliases: Vec<String>,
+    },
+}
+
+/// The validated site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub title: String,
+    pub description: String,
+    pub base_url: BaseUrl,
+    pub language: String,
+    pub theme: String,
+    pub taxonomies: Vec<Taxonomy>,
+    /// Extra words for Chinese segmentation, one a line.
+    pub dictionary: Option<PathBuf>,
+    pub disclaimer: String,
+    pub keep: Vec<String>,
+}
+
+/// The base URL split into what links need: an origin (`https://example.org`, or empty for a
+/// relative base) and a path that starts and ends with `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    pub origin: String,
+    pub path: String,
+}
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> Result<BaseUrl, String> {
+        let raw = raw.trim();
+        let (origin, path) = if let Some(rest) = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+        {
+            let scheme_len = raw.len() - rest.len();
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            if host_end == 0 {
+                return Err(format!("base URL `{raw}` has no host"));
+            }
+            (raw[..scheme_len + host_end].to_string(), &rest[host_end..])
+        } else if raw.contains("://") {
+            return Err(format!(
+                "base URL `{raw}` must start with http://, https:// or /"
+            ));
+        } else {
+            (String::new(), raw)
+        };
+        let mut path = path.trim_matches('/').to_string();
+        if path.split('/').any(|s| s == ".." || s == ".") {
+            return Err(format!(
+                "base URL `{raw}` must not contain `.` or `..` segments"
+            ));
+        }
+        path = if path.is_empty() {
+            "/".into()
+        } else {
+            format!("/{path}/")
+        };
+        Ok(BaseUrl { origin, path })
+    }
+
+    pub fn is_absolute(&self) -> bool {
+        !self.origin.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    /// Front-matter key, e.g. `legal_basis`.
+    pub name: String,
+    pub title: String,
+    /// URL segment, e.g. `legal-basis`.
+    pub segment: String,
+    pub allowed: Option<AllowedTerms>,
+}
+
+/// The allowed terms of a taxonomy, with aliases folded into their term.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedTerms {
+    /// (term name, URL name) in the order kbgen.yaml lists them.
+    pub terms: Vec<(String, String)>,
+    lookup: HashMap<String, usize>,
+}
+
+impl AllowedTerms {
+    /// The index of the term that `name` (a term or one of its aliases) stands for.
+    pub fn resolve(&self, name: &str) -> Option<usize> {
+        self.lookup.get(name.trim()).copied()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.terms
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(self.lookup.keys().map(String::as_str))
+    }
+}
+
+/// What the command line overrides.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+}
+
+/// Reads `ROOT/kbgen.yaml` (or defaults when it is missing). Content problems come back as
+/// diagnostics; failing to read the file is a plumbing error.
+pub fn load_config(
+    root: &Path,
+    overrides: &Overrides,
+) -> anyhow::Result<Result<Config, Diagnostics>> {
+    let path = root.join(CONFIG_FILE);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                let mut d = Diagnostics::default();
+                d.push(Diagnostic::error(
+                    CONFIG_FILE,
+                    1,
+                    1,
+                    "file is not valid UTF-8",
+                ));
+                return Ok(Err(d));
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    Ok(parse_config(root, text.as_deref(), overrides))
+}
+
+/// Validates config text (None: no kbgen.yaml) into a `Config`.
+pub fn parse_config(
+    root: &Path,
+    text: Option<&str>,
+    overrides: &Overrides,
+) -> Result<Config, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let rel = Path::new(CONFIG_FILE);
+    let raw: RawConfig = match text {
+        None => RawConfig::default(),
+        Some(t) if t.trim().is_empty() => RawConfig::default(),
+        Some(t) => {
+            let origin = Origin {
+                path: rel,
+                first_line: 1,
+                file_text: t,
+            };
+            match yaml::parse(t, origin, CONFIG_KEYS) {
+                Ok(raw) => raw,
+                Err(d) => {
+                    diags.push(d);
+                    return Err(diags);
+                }
+            }
+        }
+    };
+    let text = text.unwrap_or_default();
+    let at = |key: &str| yaml::find_key(text, key).unwrap_or((1, 1));
+    let err = |key: &str, msg: String| {
+        let (l, c) = at(key);
+        Diagnostic::error(rel, l, c, msg).with_source(text)
+    };
+
+    let base_raw = overrides
+        .base_url
+        .clone()
+        .or(raw.base_url)
+        .unwrap_or_else(|| "/".into());
+    let base_url = match BaseUrl::parse(&base_raw) {
+        Ok(b) => b,
+        Err(m) => {
+            diags.push(err("base_url", m));
+            BaseUrl {
+                origin: String::new(),
+                path: "/".into(),
+            }
+        }
+    };
+
+    let taxonomies = match raw.taxonomies {
+        None => default_taxonomies(),
+        Some(list) => {
+            let mut out: Vec<Taxonomy> = Vec::new();
+            for t in list {
+                if !is_valid_slug(&t.name) {
+                    diags.push(err(
+                        &t.name,
+                        format!(
+                            "taxonomy name `{}` may hold only letters, digits, `-` and `_`",
+                            t.name
+                        ),
+                    ));
+                    continue;
+                }
+                if out.iter().any(|o| o.name == t.name) || crate::content::is_reserved_key(&t.name)
+                {
+                    diags.push(err(
+                        &t.name,
+                        format!("taxonomy name `{}` is already taken", t.name),
+                    ));
+                    continue;
+                }
+                let segment = t
+                    .segment
+                    .clone()
+                    .unwrap_or_else(|| t.name.replace('_', "-"));
+                if !is_valid_slug(&segment) || is_reserved_segment(&segment) {
+                    diags.push(err(
+                        &t.name,
+                        format!(
+                            "taxonomy `{}` needs another URL segment than `{segment}`",
+                            t.name
+                        ),
+                    ));
+                    continue;
+                }
+                let allowed = match t.terms {
+                    None => None,
+                    Some(map) => Some(parse_terms(&t.name, map, text, &mut diags)),
+                };
+                out.push(Taxonomy {
+                    title: t.title.unwrap_or_else(|| t.name.clone()),
+                    name: t.name,
+                    segment,
+                    allowed,
+                });
+            }
+            out
+        }
+    };
+
+    let title = raw.title.unwrap_or_else(|| {
+        root.canonicalize()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "Knowledge base".into())
+    });
+    let theme = raw.theme.unwrap_or_else(|| "default".into());
+    if !is_valid_slug(&theme) {
+        diags.push(err(
+            "theme",
+            format!("theme name `{theme}` may hold only letters, digits, `-` and `_`"),
+        ));
+    }
+    let mut keep = Vec::new();
+    for k in raw.keep.unwrap_or_default() {
+        if k.is_empty() || k.contains(['/', '\\']) || k == "." || k == ".." {
+            diags.push(err(
+                "keep",
+                format!("`keep` lists names in the output folder, not paths: `{k}`"),
+            ));
+        } else {
+            keep.push(k);
+        }
+    }
+    let dictionary = raw.search.and_then(|s| s.dictionary).map(|d| root.join(d));
+
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Config {
+        root: root.to_path_buf(),
+        title,
+        description: raw.description.unwrap_or_default(),
+        base_url,
+        language: raw.language.unwrap_or_else(|| "en".into()),
+        theme,
+        taxonomies,
+        dictionary,
+        disclaimer: raw.disclaimer.unwrap_or_default(),
+        keep,
+    })
+}
+
+fn parse_terms(
+    taxonomy: &str,
+    map: yaml::Mapping,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> AllowedTerms {
+    let mut allowed = AllowedTerms::default();
+    let mut slugs: HashMap<String, String> = HashMap::new();
+    for (k, v) in map {
+        let Some(name) = k.as_str().map(str::trim).map(String::from) else {
+            diags.push(Diagnostic::error(
+                CONFIG_FILE,
+                1,
+                1,
+                format!("taxonomy `{taxonomy}`: term names must be strings"),
+            ));
+            continue;
+        };
+        let (l, c) = yaml::find_key(text, &name).unwrap_or((1, 1));
+        let here = |m: String| Diagnostic::error(CONFIG_FILE, l, c, m).with_source(text);
+        let raw: RawTerm = if v.is_null() {
+            RawTerm::Aliases(Vec::new())
+        } else {
+            match yaml::from_value(v) {
+                Ok(r) => r,
+                Err(e) => {
+                    diags.push(here(format!(
+                        "term `{name}`: expected a list of aliases or {{slug, aliases}}: {e}"
+                    )));
+                    continue;
+                }
+            }
+        };
+        let (slug, aliases) = match raw {
+            RawTerm::Aliases(a) => (None, a),
+            RawTerm::Full { slug, aliases } => (slug, aliases),
+        };
+        let slug = slug.unwrap_or_else(|| name_of(&name));
+        if !is_valid_slug(&slug) {
+            diags.push(here(format!(
+                "term `{name}` needs a URL name (`slug`) of letters, digits, `-` or `_`"
+            )));
+            continue;
+        }
+        if let Some(other) = slugs.insert(slug.clone(), name.clone()) {
+            diags.push(here(format!(
+                "terms `{other}` and `{name}` would share the folder `{slug}`"
+            )));
+            continue;
+        }
+        let index = allowed.terms.len();
+        for alias in std::iter::once(name.clone()).chain(aliases) {
+            let alias = alias.trim().to_string();
+            if let Some(prev) = allowed.lookup.insert(alias.clone(), index) {
+                if prev != index {
+                    diags.push(here(format!(
+                        "`{alias}` is listed under two terms of `{taxonomy}`"
+                    )));
+                }
+            }
+        }
+        allowed.terms.push((name, slug));
+    }
+    allowed
+}
+
+fn default_taxonomies() -> Vec<Taxonomy> {
+    [
+        ("tags", "Tags"),
+        ("legal_basis", "Legal basis"),
+        ("remedy_type", "Remedy type"),
+    ]
+    .into_iter()
+    .map(|(name, title)| Taxonomy {
+        name: name.into(),
+        title: title.into(),
+        segment: name.replace('_', "-"),
+        allowed: None,
+    })
+    .collect()
+}
+
+/// Top-level output names kbgen itself uses.
+pub fn is_reserved_segment(segment: &str) -> bool {
+    matches!(segment, "static" | "search" | "faq" | "page")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_forms() {
+        assert_eq!(BaseUrl::parse("/").unwrap().path, "/");
+        assert_eq!(BaseUrl::parse("/kb").unwrap().path, "/kb/");
+        let b = BaseUrl::parse("https://example.org/kb/").unwrap();
+        assert_eq!(
+            (b.origin.as_str(), b.path.as_str()),
+            ("https://example.org", "/kb/")
+        );
+        assert!(BaseUrl::parse("ftp://x/").is_err());
+        assert!(BaseUrl::parse("/a/../b").is_err());
+    }
+
+    #[test]
+    fn unknown_key_names_closest() {
+        let e = parse_config(
+            Path::new("."),
+            Some("title: x\ndisclaimr: y\n"),
+            &Overrides::default(),
+        )
+        .unwrap_err();
+        let d = e.sorted();
+        assert_eq!(
+            d[0].to_string().lines().next().unwrap(),
+            "error: kbgen.yaml:2:1: unknown key `disclaimr` (did you mean `disclaimer`?)"
+        );
+    }
+
+    #[test]
+    fn aliases_fold_into_terms() {
+        let cfg = "taxonomies:\n  - name: legal_basis\n    terms:\n      《中华人民共和国民法典》: [民法典, 《民法典》]\n      协商: []\n";
+        let c = parse_config(Path::new("."), Some(cfg), &Overrides::default()).unwrap();
+        let allowed = c.taxonomies[0].allowed.as_ref().unwrap();
+        assert_eq!(allowed.resolve("民法典"), Some(0));
+        assert_eq!(allowed.resolve("《民法典》"), Some(0));
+        assert_eq!(allowed.resolve("协商"), Some(1));
+        assert_eq!(allowed.terms[0].1, "中华人民共和国民法典");
+        assert_eq!(allowed.resolve("刑法"), None);
+    }
+}

@@ -1,0 +1,431 @@
+//! Splits an article into YAML front matter and body, and validates the front matter.
+
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::names::closest;
+use crate::yaml::{self, Origin, Value};
+use std::path::Path;
+
+/// A date as written (`YYYY-MM-DD` or RFC 3339) and the calendar day it names.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DateValue {
+    pub day: jiff::civil::Date,
+    /// As written, for `<time datetime>` and feeds.
+    pub iso: String,
+}
+
+impl DateValue {
+    pub fn parse(raw: &str) -> Option<DateValue> {
+        let raw = raw.trim();
+        if let Ok(day) = raw.parse::<jiff::civil::Date>() {
+            if raw.len() == 10 {
+                return Some(DateValue {
+                    day,
+                    iso: raw.to_string(),
+                });
+            }
+        }
+        // RFC 3339: the day is the one written, in the writer's own offset.
+        raw.parse::<jiff::Timestamp>().ok()?;
+        let day = raw.get(..10)?.parse::<jiff::civil::Date>().ok()?;
+        Some(DateValue {
+            day,
+            iso: raw.to_string(),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct FaqSource {
+    pub question: String,
+    /// Markdown.
+    pub answer: String,
+    pub line: usize,
+}
+
+/// Validated article front matter.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub slug: Option<Located<String>>,
+    pub date: Option<DateValue>,
+    pub updated: Option<DateValue>,
+    pub summary: Option<String>,
+    pub draft: bool,
+    pub weight: Option<i64>,
+    pub aliases: Vec<Located<String>>,
+    /// (taxonomy name, terms as written) in kbgen.yaml order.
+    pub terms: Vec<(String, Vec<Located<String>>)>,
+    pub faq: Vec<FaqSource>,
+    pub related: Vec<Located<String>>,
+    pub extra: Value,
+}
+
+/// Validated `_index.md` front matter.
+#[derive(Debug, Clone, Default)]
+pub struct SectionMatter {
+    pub title: Option<String>,
+    pub description: String,
+    pub weight: Option<i64>,
+    pub extra: Value,
+}
+
+const ARTICLE_KEYS: &[&str] = &[
+    "title", "slug", "date", "updated", "summary", "draft", "weight", "aliases", "faq", "related",
+    "extra",
+];
+const SECTION_KEYS: &[&str] = &["title", "description", "weight", "extra"];
+
+/// Front-matter keys that a taxonomy may not take.
+pub fn is_reserved_key(key: &str) -> bool {
+    ARTICLE_KEYS.contains(&key)
+}
+
+/// The parts of a Markdown file: YAML text and where it starts, body and where it starts.
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// 1-based line of the first YAML line.
+    pub yaml_line: usize,
+    pub body: &'a str,
+    /// 1-based line of the first body line.
+    pub body_line: usize,
+}
+
+/// Splits `---\nYAML\n---\nBODY`. A file without front matter is all body.
+pub fn split(text: &str) -> Result<Split<'_>, (usize, String)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    if text[..first_end].trim_end() != "---" {
+        return Ok(Split {
+            yaml: "",
+            yaml_line: 1,
+            body: text,
+            body_line: 1,
+        });
+    }
+    let mut offset = first_end;
+    let mut line = 2;
+    while offset < text.len() {
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        if text[offset..end].trim_end() == "---" {
+            return Ok(Split {
+                yaml: &text[first_end..offset],
+                yaml_line: 2,
+                body: &text[end..],
+                body_line: line + 1,
+            });
+        }
+        offset = end;
+        line += 1;
+    }
+    Err((
+        1,
+        "front matter opened with `---` is never closed by a `---` line".into(),
+    ))
+}
+
+/// Validates an article's front matter.
+pub fn parse_article_matter(
+    split: &Split<'_>,
+    path: &Path,
+    text: &str,
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> Option<FrontMatter> {
+    let origin = Origin {
+        path,
+        first_line: split.yaml_line,
+        file_text: text,
+    };
+    let mut known: Vec<&str> = ARTICLE_KEYS.to_vec();
+    known.extend(config.taxonomies.iter().map(|t| t.name.as_str()));
+    let map = parse_map(split, origin, diags)?;
+    let mut fm = FrontMatter::default();
+    let mut title = None;
+    let yaml_text = split.yaml;
+    let line_of = |key: &str| yaml::find_key(yaml_text, key).map_or(1, |(l, _)| l);
+    let fail = |diags: &mut Diagnostics, key: &str, msg: String| {
+        let (l, c) = yaml::find_key(yaml_text, key).unwrap_or((1, 1));
+        diags.push(origin.error(l, c, msg));
+    };
+    for (k, v) in map {
+        let Some(key) = k.as_str().map(str::to_owned) else {
+            diags.push(origin.error(1, 1, "front-matter keys must be strings"));
+            continue;
+        };
+        let key = key.as_str();
+        match key {
+            "title" => match string(v) {
+                Some(s) if !s.trim().is_empty() => title = Some(s.trim().to_string()),
+                _ => fail(diags, key, "`title` must be a non-empty string".into()),
+            },
+            "slug" => match string(v) {
+                Some(s) => {
+                    fm.slug = Some(Located {
+                        value: s.trim().to_string(),
+                        line: origin.first_line + line_of(key) - 1,
+                    })
+                }
+                None => fail(diags, key, "`slug` must be a string".into()),
+            },
+            "date" | "updated" => match string(v).and_then(|s| DateValue::parse(&s)) {
+                Some(d) if key == "date" => fm.date = Some(d),
+                Some(d) => fm.updated = Some(d),
+                None => fail(
+                    diags,
+                    key,
+                    format!("`{key}` must be a date: YYYY-MM-DD or RFC 3339"),
+                ),
+            },
+            "summary" => match string(v) {
+                Some(s) => fm.summary = Some(s.trim().to_string()),
+                None => fail(diags, key, "`summary` must be a string".into()),
+            },
+            "draft" => match v {
+                Value::Bool(b) => fm.draft = b,
+                _ => fail(diags, key, "`draft` must be true or false".into()),
+            },
+            "weight" => match v.as_i64() {
+                Some(w) => fm.weight = Some(w),
+                None => fail(diags, key, "`weight` must be an integer".into()),
+            },
+            "aliases" | "related" => match string_list(v) {
+                Some(items) => {
+                    let items = items
+                        .into_iter()
+                        .map(|s| Located {
+                            line: item_line(yaml_text, key, &s, origin.first_line),
+                            value: s,
+                        })
+                        .collect();
+                    if key == "aliases" {
+                        fm.aliases = items;
+                    } else {
+                        fm.related = items;
+                    }
+                }
+                None => fail(diags, key, format!("`{key}` must be a list of strings")),
+            },
+            "faq" => match parse_faq(v, yaml_text, origin.first_line) {
+                Ok(faq) => fm.faq = faq,
+                Err(m) => fail(diags, key, m),
+            },
+            "extra" => fm.extra = v,
+            _ => {
+                if let Some(t) = config.taxonomies.iter().find(|t| t.name == key) {
+                    match string_list(v) {
+                        Some(items) => {
+                            let items = items
+                                .into_iter()
+                                .filter(|s| !s.trim().is_empty())
+                                .map(|s| Located {
+                                    line: item_line(yaml_text, key, &s, origin.first_line),
+                                    value: s.trim().to_string(),
+                                })
+                                .collect();
+                            fm.terms.push((t.name.clone(), items));
+                        }
+                        None => fail(
+                            diags,
+                            key,
+                            format!("`{key}` must be a string or a list of strings"),
+                        ),
+                    }
+                } else {
+                    let hint = match closest(key, known.iter().copied()) {
+                        Some(k) => format!(" (did you mean `{k}`?)"),
+                        None => String::new(),
+                    };
+                    fail(
+                        diags,
+                        key,
+                        format!("unknown front-matter key `{key}`{hint}"),
+                    );
+                }
+            }
+        }
+    }
+    match title {
+        Some(t) => fm.title = t,
+        None => {
+            diags.push(
+                Diagnostic::error(path, 1, 1, "missing `title` in front matter").with_source(text),
+            );
+            return None;
+        }
+    }
+    // Keep taxonomies in kbgen.yaml order, whatever order the article lists them in.
+    fm.terms
+        .sort_by_key(|(name, _)| config.taxonomies.iter().position(|t| &t.name == name));
+    Some(fm)
+}
+
+/// Validates `_index.md` front matter.
+pub fn parse_section_matter(
+    split: &Split<'_>,
+    path: &Path,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> SectionMatter {
+    let origin = Origin {
+        path,
+        first_line: split.yaml_line,
+        file_text: text,
+    };
+    let mut sm = SectionMatter::default();
+    let Some(map) = parse_map(split, origin, diags) else {
+        return sm;
+    };
+    for (k, v) in map {
+        let key = k.as_str().unwrap_or_default().to_string();
+        let (l, c) = yaml::find_key(split.yaml, &key).unwrap_or((1, 1));
+        match key.as_str() {
+            "title" => sm.title = string(v),
+            "description" => sm.description = string(v).unwrap_or_default(),
+            "weight" => match v.as_i64() {
+                Some(w) => sm.weight = Some(w),
+                None => diags.push(origin.error(l, c, "`weight` must be an integer")),
+            },
+            "extra" => sm.extra = v,
+            _ => {
+                let hint = closest(&key, SECTION_KEYS.iter().copied())
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                diags.push(origin.error(
+                    l,
+                    c,
+                    format!("unknown section front-matter key `{key}`{hint}"),
+                ));
+            }
+        }
+    }
+    sm
+}
+
+fn parse_map(
+    split: &Split<'_>,
+    origin: Origin<'_>,
+    diags: &mut Diagnostics,
+) -> Option<yaml::Mapping> {
+    if split.yaml.trim().is_empty() {
+        return Some(yaml::Mapping::new());
+    }
+    match yaml::parse::<Value>(split.yaml, origin, &[]) {
+        Ok(Value::Mapping(m)) => Some(m),
+        Ok(_) => {
+            diags.push(origin.error(1, 1, "front matter must be a map of `key: value` lines"));
+            None
+        }
+        Err(d) => {
+            diags.push(d);
+            None
+        }
+    }
+}
+
+fn string(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn string_list(v: Value) -> Option<Vec<String>> {
+    match v {
+        Value::Null => Some(Vec::new()),
+        Value::Sequence(items) => items.into_iter().map(string).collect(),
+        other => string(other).map(|s| vec![s]),
+    }
+}
+
+/// The file line of a list item `value` under `key` (first occurrence after the key), for messages.
+fn item_line(yaml_text: &str, key: &str, value: &str, first_line: usize) -> usize {
+    let key_line = yaml::find_key(yaml_text, key).map_or(1, |(l, _)| l);
+    let found = yaml_text
+        .lines()
+        .enumerate()
+        .skip(key_line - 1)
+        .find(|(_, l)| l.contains(value))
+        .map(|(i, _)| i + 1);
+    first_line + found.unwrap_or(key_line) - 1
+}
+
+fn parse_faq(v: Value, yaml_text: &str, first_line: usize) -> Result<Vec<FaqSource>, String> {
+    let Value::Sequence(items) = v else {
+        return Err("`faq` must be a list of `{q, a}` entries".into());
+    };
+    let mut out = Vec::new();
+    let key_line = yaml::find_key(yaml_text, "faq").map_or(1, |(l, _)| l);
+    let mut search_from = key_line;
+    for item in items {
+        let Value::Mapping(m) = item else {
+            return Err("each `faq` entry must be a map with `q` and `a`".into());
+        };
+        let mut q = None;
+        let mut a = None;
+        for (k, v) in m {
+            match k.as_str() {
+                Some("q") => q = string(v),
+                Some("a") => a = string(v),
+                Some(other) => {
+                    return Err(format!(
+                        "unknown `faq` entry key `{other}` (entries have `q` and `a`)"
+                    ))
+                }
+                None => return Err("`faq` entry keys must be strings".into()),
+            }
+        }
+        let (Some(question), Some(answer)) = (q, a) else {
+            return Err(
+                "each `faq` entry needs both `q` (the question) and `a` (the answer)".into(),
+            );
+        };
+        let question = question.trim().to_string();
+        let line = yaml_text
+            .lines()
+            .enumerate()
+            .skip(search_from - 1)
+            .find(|(_, l)| l.contains(question.as_str()))
+            .map_or(key_line, |(i, _)| i + 1);
+        search_from = line;
+        out.push(FaqSource {
+            question,
+            answer,
+            line: first_line + line - 1,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_finds_body_line() {
+        let s = split("---\ntitle: a\n---\nbody\n").unwrap();
+        assert_eq!(s.yaml, "title: a\n");
+        assert_eq!(s.body, "body\n");
+        assert_eq!(s.body_line, 4);
+        assert!(split("---\ntitle: a\n").is_err());
+        assert_eq!(split("no front matter").unwrap().body, "no front matter");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(DateValue::parse("2025-04-15").unwrap().iso, "2025-04-15");
+        let d = DateValue::parse("2025-04-15T19:25:58+08:00").unwrap();
+        assert_eq!(d.day.to_string(), "2025-04-15");
+        assert!(DateValue::parse("2025-13-01").is_none());
+        assert!(DateValue::parse("yesterday").is_none());
+    }
+}

@@ -1,0 +1,373 @@
+//! Reads content/: walks it with walkdir, reads and splits every file in parallel.
+
+use super::front_matter::{parse_article_matter, parse_section_matter, split};
+use super::{Article, Asset, Content, Section};
+use crate::config::{is_reserved_segment, Config};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::names::is_valid_slug;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub const CONTENT_DIR: &str = "content";
+
+enum Entry {
+    Markdown { rel: String },
+    Asset { rel: String },
+}
+
+/// Loads every article, section and asset under `ROOT/content/`.
+/// `drafts`: keep articles marked `draft: true`.
+pub fn load_content(config: &Config, drafts: bool) -> anyhow::Result<(Content, Diagnostics)> {
+    let dir = config.root.join(CONTENT_DIR);
+    let mut diags = Diagnostics::default();
+    let mut entries = Vec::new();
+    let mut folders = vec![String::new()];
+    if dir.is_dir() {
+        let walker = walkdir::WalkDir::new(&dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        for item in walker
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        {
+            let entry = match item {
+                Ok(e) => e,
+                Err(e) => {
+                    // A symlink loop or an unreadable folder: say so and go on with the rest.
+                    let at = e
+                        .path()
+                        .map(|p| relative(&config.root, p))
+                        .unwrap_or_else(|| PathBuf::from(CONTENT_DIR));
+                    let why = if e.loop_ancestor().is_some() {
+                        "symbolic link loop, skipped".to_string()
+                    } else {
+                        e.to_string()
+                    };
+                    diags.push(Diagnostic::warning(at, 1, 1, why));
+                    continue;
+                }
+            };
+            if entry.depth() == 0 {
+                continue;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&dir)
+                .unwrap_or(entry.path())
+                .to_string_lossy()
+                .replace('\\', "/");
+            if entry.file_type().is_dir() {
+                folders.push(rel);
+            } else if rel.ends_with(".md") {
+                entries.push(Entry::Markdown { rel });
+            } else {
+                entries.push(Entry::Asset { rel });
+            }
+        }
+    }
+
+    let mut sections: Vec<Section> = folders
+        .iter()
+        .map(|f| Section {
+            dir: f.clone(),
+            path: if f.is_empty() {
+                String::new()
+            } else {
+                format!("{f}/")
+            },
+            title: f.rsplit('/').next().unwrap_or_default().to_string(),
+            description: String::new(),
+            weight: None,
+            intro: String::new(),
+            intro_line: 1,
+            source: None,
+            parent: None,
+            extra: crate::yaml::Value::Null,
+        })
+        .collect();
+    if sections[0].title.is_empty() {
+        sections[0].title = config.title.clone();
+    }
+    let section_of: HashMap<String, usize> = folders
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.clone(), i))
+        .collect();
+    for (i, s) in sections.iter_mut().enumerate().skip(1) {
+        let parent = s.dir.rsplit_once('/').map_or("", |(p, _)| p);
+        s.parent = section_of.get(parent).copied().filter(|&p| p != i);
+        if !is_valid_path_name(s.dir.rsplit('/').next().unwrap_or_default()) {
+            diags.push(Diagnostic::error(
+                format!("{CONTENT_DIR}/{}", s.dir),
+                1,
+                1,
+                "folder names may hold only letters, digits, `-`, `_` and `.`",
+            ));
+        }
+    }
+
+    let mut assets = Vec::new();
+    let mut markdown = Vec::new();
+    for e in entries {
+        match e {
+            Entry::Markdown { rel } => markdown.push(rel),
+            Entry::Asset { rel } => assets.push(Asset {
+                source: dir.join(&rel),
+                rel,
+            }),
+        }
+    }
+
+    // Reading and parsing is independent per file: do it in parallel.
+    let parsed: Vec<(Option<Parsed>, Diagnostics)> = markdown
+        .par_iter()
+        .map(|rel| read_one(config, &dir, rel))
+        .collect();
+    let mut articles = Vec::new();
+    for (p, d) in parsed {
+        diags.extend(d);
+        match p {
+            Some(Parsed::Section {
+                dir,
+                matter,
+                body,
+                body_line,
+                source,
+            }) => {
+                if let Some(&i) = section_of.get(&dir) {
+                    let s = &mut sections[i];
+                    if let Some(t) = matter.title {
+                        s.title = t;
+                    }
+                    s.description = matter.description;
+                    s.weight = matter.weight;
+                    s.intro = body;
+                    s.intro_line = body_line;
+                    s.source = Some(source);
+                    s.extra = matter.extra;
+                }
+            }
+            Some(Parsed::Article(mut a)) => {
+                if a.matter.draft && !drafts {
+                    continue;
+                }
+                let folder = a.rel.rsplit_once('/').map_or("", |(f, _)| f);
+                a.section = section_of.get(folder).copied().unwrap_or(0);
+                a.path = format!("{}{}/", sections[a.section].path, a.slug);
+                articles.push(a);
+            }
+            None => {}
+        }
+    }
+    check_paths(config, &sections, &articles, &mut diags);
+    // Stable order: by section order of the walk, then weight, then title.
+    articles.sort_by(|a, b| {
+        (
+            a.section,
+            a.matter.weight.unwrap_or(i64::MAX),
+            &a.matter.title,
+            &a.rel,
+        )
+            .cmp(&(
+                b.section,
+                b.matter.weight.unwrap_or(i64::MAX),
+                &b.matter.title,
+                &b.rel,
+            ))
+    });
+    Ok((
+        Content {
+            sections,
+            articles,
+            assets,
+        },
+        diags,
+    ))
+}
+
+enum Parsed {
+    Section {
+        dir: String,
+        matter: super::SectionMatter,
+        body: String,
+        body_line: usize,
+        source: PathBuf,
+    },
+    Article(Article),
+}
+
+fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let source = PathBuf::from(CONTENT_DIR).join(rel);
+    let bytes = match std::fs::read(dir.join(rel)) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                &source,
+                1,
+                1,
+                format!("cannot read file: {e}"),
+            ));
+            return (None, diags);
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            diags.push(Diagnostic::error(
+                &source,
+                line,
+                column,
+                "file is not valid UTF-8 (save it as UTF-8)",
+            ));
+            return (None, diags);
+        }
+    };
+    let parts = match split(&text) {
+        Ok(p) => p,
+        Err((line, msg)) => {
+            diags.push(Diagnostic::error(&source, line, 1, msg).with_source(&text));
+            return (None, diags);
+        }
+    };
+    let file_name = rel.rsplit('/').next().unwrap_or(rel);
+    if file_name == "_index.md" {
+        let matter = parse_section_matter(&parts, &source, &text, &mut diags);
+        let dir = rel.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+        let body = parts.body.to_string();
+        let body_line = parts.body_line;
+        return (
+            Some(Parsed::Section {
+                dir,
+                matter,
+                body,
+                body_line,
+                source,
+            }),
+            diags,
+        );
+    }
+    if parts.yaml.is_empty() && parts.body_line == 1 {
+        diags.push(Diagnostic::error(&source, 1, 1, "missing front matter: start the file with a `---` line, a `title:` line and another `---` line"));
+        return (None, diags);
+    }
+    let Some(matter) = parse_article_matter(&parts, &source, &text, config, &mut diags) else {
+        return (None, diags);
+    };
+    let stem = file_name.trim_end_matches(".md").to_string();
+    let slug = match &matter.slug {
+        Some(s) if is_valid_slug(&s.value) => s.value.clone(),
+        Some(s) => {
+            diags.push(
+                Diagnostic::error(
+                    &source,
+                    s.line,
+                    1,
+                    format!(
+                        "slug `{}` may hold only letters, digits, `-` and `_`",
+                        s.value
+                    ),
+                )
+                .with_source(&text),
+            );
+            return (None, diags);
+        }
+        None if is_valid_slug(&stem) => stem,
+        None => {
+            diags.push(Diagnostic::error(&source, 1, 1, format!("file name `{stem}` is not a valid URL name: rename it or set `slug` (letters, digits, `-`, `_`)")));
+            return (None, diags);
+        }
+    };
+    let body_start = text.len() - parts.body.len();
+    let body_line = parts.body_line;
+    let article = Article {
+        source,
+        rel: rel.to_string(),
+        section: 0,
+        slug,
+        path: String::new(),
+        matter,
+        text,
+        body_start,
+        body_line,
+    };
+    (Some(Parsed::Article(article)), diags)
+}
+
+/// Duplicate slugs, articles shadowing sections, and names kbgen reserves.
+fn check_paths(
+    config: &Config,
+    sections: &[Section],
+    articles: &[Article],
+    diags: &mut Diagnostics,
+) {
+    let mut taken: BTreeMap<&str, String> = BTreeMap::new();
+    for s in sections.iter().skip(1) {
+        taken.insert(&s.path, format!("section folder `{CONTENT_DIR}/{}`", s.dir));
+    }
+    let mut order: Vec<&Article> = articles.iter().collect();
+    order.sort_by(|a, b| a.rel.cmp(&b.rel));
+    for a in order {
+        let line = a.matter.slug.as_ref().map_or(1, |s| s.line);
+        if let Some(other) = taken.get(a.path.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    &a.source,
+                    line,
+                    1,
+                    format!(
+                        "slug `{}` is already used by {other} (slugs are unique within a section)",
+                        a.slug
+                    ),
+                )
+                .with_source(&a.text),
+            );
+            continue;
+        }
+        if a.section == 0
+            && (is_reserved_segment(&a.slug)
+                || config.taxonomies.iter().any(|t| t.segment == a.slug))
+        {
+            diags.push(Diagnostic::error(
+                &a.source,
+                line,
+                1,
+                format!(
+                    "slug `{}` is reserved at the top of the site: choose another",
+                    a.slug
+                ),
+            ));
+            continue;
+        }
+        taken.insert(&a.path, format!("`{}`", a.source.display()));
+    }
+    for s in sections.iter().skip(1).filter(|s| s.parent == Some(0)) {
+        if is_reserved_segment(&s.dir) || config.taxonomies.iter().any(|t| t.segment == s.dir) {
+            diags.push(Diagnostic::error(
+                format!("{CONTENT_DIR}/{}", s.dir),
+                1,
+                1,
+                format!("folder name `{}` is reserved at the top of the site", s.dir),
+            ));
+        }
+    }
+}
+
+fn is_valid_path_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn relative(root: &Path, p: &Path) -> PathBuf {
+    p.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
+}

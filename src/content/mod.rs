@@ -1,0 +1,105 @@
+//! The content tree: articles, sections and co-located assets read from `ROOT/content/`.
+
+mod front_matter;
+mod load;
+
+pub use front_matter::{
+    is_reserved_key, split, DateValue, FaqSource, FrontMatter, Located, SectionMatter,
+};
+pub use load::load_content;
+
+use std::path::PathBuf;
+
+/// A folder of content/ (the root folder is section 0, the home page).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Folder relative to content/, `/`-separated; empty for the root.
+    pub dir: String,
+    /// Site path: `collection/`, empty for the root.
+    pub path: String,
+    pub title: String,
+    pub description: String,
+    pub weight: Option<i64>,
+    /// Markdown introduction from `_index.md`.
+    pub intro: String,
+    pub intro_line: usize,
+    /// `content/…/_index.md` relative to the root, when there is one.
+    pub source: Option<PathBuf>,
+    pub parent: Option<usize>,
+    pub extra: crate::yaml::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// Relative to the site root: `content/collection/sms.md`.
+    pub source: PathBuf,
+    /// Relative to content/: `collection/sms.md`.
+    pub rel: String,
+    pub section: usize,
+    pub slug: String,
+    /// Site path: `collection/sms/`.
+    pub path: String,
+    pub matter: FrontMatter,
+    /// The whole file, for excerpts in messages.
+    pub text: String,
+    /// Byte offset of the body in `text`.
+    pub body_start: usize,
+    pub body_line: usize,
+}
+
+impl Article {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// `updated`, else `date`.
+    pub fn reviewed(&self) -> Option<&DateValue> {
+        self.matter.updated.as_ref().or(self.matter.date.as_ref())
+    }
+}
+
+/// A non-Markdown file under content/, served at its own path.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub source: PathBuf,
+    /// Relative to content/, `/`-separated.
+    pub rel: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub sections: Vec<Section>,
+    pub articles: Vec<Article>,
+    pub assets: Vec<Asset>,
+}
+
+impl Content {
+    /// The sections nested in `section`, in weight order.
+    pub fn children(&self, section: usize) -> impl Iterator<Item = usize> + '_ {
+        self.sections
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.parent == Some(section))
+            .map(|(i, _)| i)
+    }
+
+    /// `section` and its ancestors up to (not including) the root, outermost first.
+    pub fn ancestry(&self, section: usize) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut at = Some(section);
+        while let Some(i) = at {
+            if i == 0 {
+                break;
+            }
+            chain.push(i);
+            at = self.sections[i].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// The top-level section that `section` sits in (itself when top-level).
+    pub fn top_level(&self, section: usize) -> usize {
+        self.ancestry(section).first().copied().unwrap_or(0)
+    }
+}

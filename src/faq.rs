@@ -1,0 +1,150 @@
+//! FAQ: questions from front matter and from headings ending in `?`, the duplicate check,
+//! the FAQPage JSON-LD and `faq.json`.
+
+use crate::content::Content;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::names::name_of;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One question of the site, linked to its answer on its article.
+#[derive(Debug, Clone)]
+pub struct FaqEntry {
+    pub article: usize,
+    /// Heading id or `faq-…` id on the article page.
+    pub anchor: String,
+    pub question: String,
+    pub answer_html: String,
+    pub answer_text: String,
+    pub line: usize,
+}
+
+/// Warns about two questions that are the same once punctuation and width are normalised.
+pub fn check_duplicates(content: &Content, entries: &[FaqEntry], diags: &mut Diagnostics) {
+    let mut seen: HashMap<String, &FaqEntry> = HashMap::new();
+    for e in entries {
+        let key = name_of(&e.question);
+        if key.is_empty() {
+            continue;
+        }
+        match seen.get(&key) {
+            Some(first) => {
+                let a = &content.articles[e.article];
+                let f = &content.articles[first.article];
+                diags.push(Diagnostic::warning(
+                    &a.source,
+                    e.line,
+                    1,
+                    format!(
+                        "question `{}` is also asked in {}:{}",
+                        e.question,
+                        f.source.display(),
+                        first.line
+                    ),
+                ));
+            }
+            None => {
+                seen.insert(key, e);
+            }
+        }
+    }
+}
+
+/// Whether `e` is the first of its kind (for structured data: each question once site-wide).
+pub fn first_of_each(entries: &[FaqEntry]) -> Vec<bool> {
+    let mut seen = std::collections::HashSet::new();
+    entries
+        .iter()
+        .map(|e| seen.insert(name_of(&e.question)))
+        .collect()
+}
+
+#[derive(Serialize)]
+struct JsonLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(rename = "mainEntity")]
+    main_entity: Vec<Question<'a>>,
+}
+
+#[derive(Serialize)]
+struct Question<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(rename = "acceptedAnswer")]
+    accepted_answer: Answer<'a>,
+}
+
+#[derive(Serialize)]
+struct Answer<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    text: &'a str,
+}
+
+/// The FAQPage JSON-LD for `entries`, safe to place inside a `<script>` element.
+pub fn render_json_ld<'a>(entries: impl Iterator<Item = &'a FaqEntry>) -> String {
+    let doc = JsonLd {
+        context: "https://schema.org",
+        kind: "FAQPage",
+        main_entity: entries
+            .map(|e| Question {
+                kind: "Question",
+                name: &e.question,
+                accepted_answer: Answer {
+                    kind: "Answer",
+                    text: &e.answer_text,
+                },
+            })
+            .collect(),
+    };
+    if doc.main_entity.is_empty() {
+        return String::new();
+    }
+    escape_script_json(&serde_json::to_string(&doc).unwrap_or_default())
+}
+
+/// JSON that cannot close or confuse the `<script>` element it sits in.
+pub fn escape_script_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_cannot_break_out_of_script() {
+        let e = FaqEntry {
+            article: 0,
+            anchor: "faq-x".into(),
+            question: "</script><script>alert(1)</script>".into(),
+            answer_html: String::new(),
+            answer_text: "a & b".into(),
+            line: 1,
+        };
+        let s = render_json_ld(std::iter::once(&e));
+        assert!(!s.contains("</script"));
+        assert!(!s.contains('<'));
+        let back: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(
+            back["mainEntity"][0]["name"],
+            "</script><script>alert(1)</script>"
+        );
+        assert_eq!(back["mainEntity"][0]["acceptedAnswer"]["text"], "a & b");
+    }
+}

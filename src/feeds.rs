@@ -1,0 +1,156 @@
+//! sitemap.xml, atom.xml and robots.txt (XML written with quick-xml, which escapes it).
+
+use crate::content::Content;
+use crate::urls::UrlMaker;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::Writer;
+
+/// Past this many URLs a sitemap becomes a sitemap index (the sitemaps.org limit).
+const SITEMAP_LIMIT: usize = 50_000;
+const FEED_ENTRIES: usize = 20;
+
+type Xml = Writer<Vec<u8>>;
+
+fn start(w: &mut Xml, name: &str, attrs: &[(&str, &str)]) {
+    let mut e = BytesStart::new(name);
+    for (k, v) in attrs {
+        e.push_attribute((*k, *v));
+    }
+    let _ = w.write_event(Event::Start(e));
+}
+
+fn end(w: &mut Xml, name: &str) {
+    let _ = w.write_event(Event::End(BytesEnd::new(name)));
+}
+
+fn leaf(w: &mut Xml, name: &str, text: &str) {
+    start(w, name, &[]);
+    let _ = w.write_event(Event::Text(BytesText::new(text)));
+    end(w, name);
+}
+
+fn document() -> Xml {
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 1);
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    w
+}
+
+/// (url, lastmod) of every page; returns the files to write (one sitemap, or an index and parts).
+pub fn render_sitemaps(
+    urls: &UrlMaker,
+    pages: &[(String, Option<String>)],
+) -> Vec<(String, Vec<u8>)> {
+    let chunks: Vec<&[(String, Option<String>)]> = pages.chunks(SITEMAP_LIMIT).collect();
+    let one = |part: &[(String, Option<String>)]| {
+        let mut w = document();
+        start(
+            &mut w,
+            "urlset",
+            &[("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9")],
+        );
+        for (loc, lastmod) in part {
+            start(&mut w, "url", &[]);
+            leaf(&mut w, "loc", loc);
+            if let Some(m) = lastmod {
+                leaf(&mut w, "lastmod", m);
+            }
+            end(&mut w, "url");
+        }
+        end(&mut w, "urlset");
+        w.into_inner()
+    };
+    if chunks.len() <= 1 {
+        return vec![(
+            "sitemap.xml".into(),
+            one(chunks.first().copied().unwrap_or(&[])),
+        )];
+    }
+    let mut files = Vec::new();
+    let mut w = document();
+    start(
+        &mut w,
+        "sitemapindex",
+        &[("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9")],
+    );
+    for (i, part) in chunks.iter().enumerate() {
+        let name = format!("sitemap-{}.xml", i + 1);
+        start(&mut w, "sitemap", &[]);
+        leaf(&mut w, "loc", &urls.absolute(&name));
+        end(&mut w, "sitemap");
+        files.push((name, one(part)));
+    }
+    end(&mut w, "sitemapindex");
+    files.insert(0, ("sitemap.xml".into(), w.into_inner()));
+    files
+}
+
+/// The Atom feed of the most recently reviewed articles.
+pub fn render_atom(
+    urls: &UrlMaker,
+    title: &str,
+    content: &Content,
+    summaries: &[String],
+) -> Vec<u8> {
+    let mut order: Vec<usize> = (0..content.articles.len())
+        .filter(|&a| content.articles[a].reviewed().is_some())
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&content.articles[a], &content.articles[b]);
+        y.reviewed()
+            .cmp(&x.reviewed())
+            .then_with(|| x.path.cmp(&y.path))
+    });
+    order.truncate(FEED_ENTRIES);
+    let stamp = |d: &crate::content::DateValue| {
+        if d.iso.len() == 10 {
+            format!("{}T00:00:00Z", d.iso)
+        } else {
+            d.iso.clone()
+        }
+    };
+    let mut w = document();
+    start(&mut w, "feed", &[("xmlns", "http://www.w3.org/2005/Atom")]);
+    leaf(&mut w, "title", title);
+    leaf(&mut w, "id", &urls.absolute(""));
+    start(
+        &mut w,
+        "link",
+        &[("href", &urls.absolute("atom.xml")), ("rel", "self")],
+    );
+    end(&mut w, "link");
+    start(&mut w, "link", &[("href", &urls.absolute(""))]);
+    end(&mut w, "link");
+    let newest = order
+        .first()
+        .and_then(|&a| content.articles[a].reviewed())
+        .map(stamp)
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    leaf(&mut w, "updated", &newest);
+    for a in order {
+        let art = &content.articles[a];
+        start(&mut w, "entry", &[]);
+        leaf(&mut w, "title", &art.matter.title);
+        let url = urls.absolute(&art.path);
+        leaf(&mut w, "id", &url);
+        start(&mut w, "link", &[("href", &url)]);
+        end(&mut w, "link");
+        if let Some(d) = art.reviewed() {
+            leaf(&mut w, "updated", &stamp(d));
+        }
+        if let Some(d) = &art.matter.date {
+            leaf(&mut w, "published", &stamp(d));
+        }
+        leaf(&mut w, "summary", &summaries[a]);
+        end(&mut w, "entry");
+    }
+    end(&mut w, "feed");
+    w.into_inner()
+}
+
+pub fn render_robots(urls: &UrlMaker, has_sitemap: bool) -> String {
+    let mut s = String::from("User-agent: *\nAllow: /\n");
+    if has_sitemap {
+        s.push_str(&format!("Sitemap: {}\n", urls.absolute("sitemap.xml")));
+    }
+    s
+}

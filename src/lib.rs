@@ -1,0 +1,96 @@
+//! kbgen: a static knowledge-base generator. `build`, `check`, `serve` and `new`.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod faq;
+pub mod feeds;
+pub mod links;
+pub mod markdown;
+pub mod names;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod taxonomy;
+pub mod theme;
+pub mod ui;
+pub mod urls;
+pub mod view;
+pub mod yaml;
+
+pub use site::{analyse, build, BuildOptions, Outcome, Summary};
+
+use diagnostic::Diagnostic;
+use std::path::Path;
+
+/// Checks the site without writing: every content problem, and every template error found by
+/// rendering each page in memory.
+pub fn check(opts: &BuildOptions) -> anyhow::Result<Result<Vec<Diagnostic>, Vec<Diagnostic>>> {
+    let analysis = match analyse(opts)? {
+        Ok(a) => a,
+        Err(d) => return Ok(Err(d.sorted())),
+    };
+    if analysis.diagnostics.has_errors() {
+        return Ok(Err(analysis.diagnostics.sorted()));
+    }
+    let theme = theme::load_theme(&analysis.config)?;
+    let renderer = match render::Renderer::new(&theme) {
+        Ok(r) => r,
+        Err(d) => return Ok(Err(d)),
+    };
+    let a = &analysis;
+    let data = render::SiteData {
+        config: &a.config,
+        content: &a.content,
+        urls: &a.urls,
+        lang: a.lang,
+        articles: &a.articles,
+        intros: &a.intros,
+        taxonomies: &a.taxonomies,
+        backlinks: &a.backlinks,
+        related: &a.related,
+        faq: &a.faq,
+        section_order: &a.section_order,
+        live_reload: false,
+    };
+    let errors = data.render_all(&renderer, &data.jobs(&a.aliases), |_, _| Ok(()));
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    Ok(Ok(analysis.diagnostics.sorted()))
+}
+
+/// Creates `content/SECTION/SLUG.md` with front matter to fill in. Err(message) for a usage problem.
+pub fn new_article(
+    root: &Path,
+    path: &str,
+    title: Option<&str>,
+) -> anyhow::Result<Result<std::path::PathBuf, String>> {
+    let path = path.trim().trim_end_matches(".md").trim_matches('/');
+    let segments: Vec<&str> = path.split('/').collect();
+    if segments.iter().any(|s| !names::is_valid_slug(s)) {
+        return Ok(Err(format!(
+            "`{path}` is not SECTION/SLUG made of letters, digits, `-` and `_`"
+        )));
+    }
+    let file = root.join("content").join(format!("{path}.md"));
+    if file.exists() {
+        return Ok(Err(format!("{} already exists", file.display())));
+    }
+    let slug = segments.last().copied().unwrap_or(path);
+    let today = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let title = title.unwrap_or(slug);
+    let title_yaml = serde_json::to_string(title)?;
+    let text = format!(
+        "---\ntitle: {title_yaml}\ndate: {today}\nupdated: {today}\nsummary: \"\"\ntags: []\nfaq: []\n---\n\n"
+    );
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| anyhow::anyhow!("creating {}: {e}", parent.display()))?;
+    }
+    std::fs::write(&file, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", file.display()))?;
+    Ok(Ok(file))
+}

@@ -1,0 +1,307 @@
+//! Cross-links: resolving link destinations to pages, then judging anchors, backlinks and
+//! related articles once every article is rendered.
+
+use crate::content::Content;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::markdown::{LinkResolver, Rendered, Resolution};
+use crate::names::closest;
+use crate::urls::{decode, UrlMaker};
+use std::collections::{HashMap, HashSet};
+
+/// Every name an article or file can be reached by.
+pub struct Catalog<'a> {
+    content: &'a Content,
+    urls: &'a UrlMaker,
+    by_rel: HashMap<&'a str, usize>,
+    by_slug: HashMap<&'a str, Vec<usize>>,
+    by_title: HashMap<&'a str, Vec<usize>>,
+    by_section_slug: HashMap<String, usize>,
+    sections_by_dir: HashMap<&'a str, usize>,
+    assets: HashMap<&'a str, usize>,
+}
+
+impl<'a> Catalog<'a> {
+    pub fn new(content: &'a Content, urls: &'a UrlMaker) -> Self {
+        let mut c = Catalog {
+            content,
+            urls,
+            by_rel: HashMap::new(),
+            by_slug: HashMap::new(),
+            by_title: HashMap::new(),
+            by_section_slug: HashMap::new(),
+            sections_by_dir: HashMap::new(),
+            assets: HashMap::new(),
+        };
+        for (i, a) in content.articles.iter().enumerate() {
+            c.by_rel.insert(&a.rel, i);
+            c.by_slug.entry(&a.slug).or_default().push(i);
+            c.by_title.entry(&a.matter.title).or_default().push(i);
+            c.by_section_slug
+                .insert(format!("{}{}", content.sections[a.section].path, a.slug), i);
+        }
+        for (i, s) in content.sections.iter().enumerate() {
+            c.sections_by_dir.insert(&s.dir, i);
+        }
+        for (i, a) in content.assets.iter().enumerate() {
+            c.assets.insert(&a.rel, i);
+        }
+        c
+    }
+
+    /// A resolver for links written in the file `from_rel` (relative to content/), shown on the page at `from_path`.
+    pub fn resolver(&'a self, from_rel: &'a str, from_path: &'a str) -> FileLinks<'a> {
+        let from_dir = from_rel.rsplit_once('/').map_or("", |(d, _)| d);
+        FileLinks {
+            catalog: self,
+            from_dir,
+            from_path,
+        }
+    }
+
+    /// Finds an article by a `related:` reference: slug, title, `section/file.md` or `section/slug`.
+    pub fn find(&self, reference: &str) -> Result<usize, String> {
+        let r = reference.trim().trim_start_matches("@/");
+        if r.ends_with(".md") {
+            return self.by_rel.get(r).copied().ok_or_else(|| self.missing(r));
+        }
+        self.wiki(r)
+    }
+
+    fn wiki(&self, r: &str) -> Result<usize, String> {
+        let r = r.trim().trim_end_matches(".md");
+        if r.contains('/') {
+            return self
+                .by_section_slug
+                .get(r)
+                .or_else(|| self.by_rel.get(format!("{r}.md").as_str()))
+                .copied()
+                .ok_or_else(|| self.missing(r));
+        }
+        let hits = self.by_slug.get(r).or_else(|| self.by_title.get(r));
+        match hits.map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some(many) if !many.is_empty() => {
+                let names: Vec<String> = many
+                    .iter()
+                    .map(|&i| {
+                        format!(
+                            "[[{}]]",
+                            self.content.articles[i].path.trim_end_matches('/')
+                        )
+                    })
+                    .collect();
+                Err(format!(
+                    "`{r}` is ambiguous: it names {} articles; write one of {}",
+                    many.len(),
+                    names.join(", ")
+                ))
+            }
+            _ => Err(self.missing(r)),
+        }
+    }
+
+    fn missing(&self, r: &str) -> String {
+        let candidates = self
+            .by_rel
+            .keys()
+            .copied()
+            .chain(self.by_slug.keys().copied());
+        match closest(r, candidates) {
+            Some(c) => format!("link to a missing article `{r}` (did you mean `{c}`?)"),
+            None => format!("link to a missing article `{r}`"),
+        }
+    }
+}
+
+/// Resolves the links of one file.
+pub struct FileLinks<'a> {
+    catalog: &'a Catalog<'a>,
+    from_dir: &'a str,
+    from_path: &'a str,
+}
+
+impl LinkResolver for FileLinks<'_> {
+    fn resolve(&self, dest: &str, wiki: bool) -> Resolution {
+        let c = self.catalog;
+        if wiki {
+            return match c.wiki(&decode(dest)) {
+                Ok(id) => Resolution::Article {
+                    id,
+                    href: c.urls.href(self.from_path, &c.content.articles[id].path),
+                },
+                Err(m) => Resolution::Broken(m),
+            };
+        }
+        if is_external(dest) {
+            return Resolution::Keep;
+        }
+        let (dest, query) = match dest.split_once('?') {
+            Some((d, _)) => (d, true),
+            None => (dest, false),
+        };
+        if dest.is_empty() {
+            return if query {
+                Resolution::Keep
+            } else {
+                Resolution::SamePage
+            };
+        }
+        let decoded = decode(dest);
+        let joined = match decoded.strip_prefix("@/") {
+            Some(rest) => normalize("", rest),
+            None => normalize(self.from_dir, &decoded),
+        };
+        let Some(path) = joined else {
+            return Resolution::Broken(format!("link `{dest}` points outside content/"));
+        };
+        if let Some(dir) = path
+            .strip_suffix("_index.md")
+            .map(|d| d.trim_end_matches('/'))
+        {
+            return match c.sections_by_dir.get(dir) {
+                Some(&s) => Resolution::Other {
+                    href: c.urls.href(self.from_path, &c.content.sections[s].path),
+                },
+                None => Resolution::Broken(format!("link to a missing section `{dest}`")),
+            };
+        }
+        if path.ends_with(".md") {
+            return match c.by_rel.get(path.as_str()) {
+                Some(&id) => Resolution::Article {
+                    id,
+                    href: c.urls.href(self.from_path, &c.content.articles[id].path),
+                },
+                None => Resolution::Broken(c.missing(&path)),
+            };
+        }
+        if c.assets.contains_key(path.trim_end_matches('/')) {
+            return Resolution::Other {
+                href: c.urls.href(self.from_path, path.trim_end_matches('/')),
+            };
+        }
+        if let Some(&s) = c.sections_by_dir.get(path.trim_end_matches('/')) {
+            return Resolution::Other {
+                href: c.urls.href(self.from_path, &c.content.sections[s].path),
+            };
+        }
+        Resolution::Broken(format!("link to a missing file `{dest}` (link articles by their .md file, files by their path under content/)"))
+    }
+
+    fn title_of(&self, id: usize) -> String {
+        self.catalog.content.articles[id].matter.title.clone()
+    }
+}
+
+fn is_external(dest: &str) -> bool {
+    if dest.starts_with('/') {
+        return true;
+    }
+    match dest.find(':') {
+        Some(i) => {
+            dest[..i]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !dest.starts_with("@/")
+        }
+        None => false,
+    }
+}
+
+/// Joins `rel` to `dir` (both relative to content/), resolving `.` and `..`; None when it escapes.
+fn normalize(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut out = parts.join("/");
+    if rel.ends_with('/') && !out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+/// The ids a page offers as link targets.
+pub fn anchors_of(rendered: &Rendered, faq_ids: &[String]) -> HashSet<String> {
+    rendered
+        .headings
+        .iter()
+        .map(|h| h.id.clone())
+        .chain(faq_ids.iter().cloned())
+        .chain(rendered.footnote_ids.iter().cloned())
+        .collect()
+}
+
+/// Checks every `#fragment` against the target's anchors; returns the backlinks of each article.
+pub fn check_links(
+    content: &Content,
+    rendered: &[&Rendered],
+    anchors: &[HashSet<String>],
+    diags: &mut Diagnostics,
+) -> Vec<Vec<usize>> {
+    let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); content.articles.len()];
+    for (from, r) in rendered.iter().enumerate() {
+        let article = &content.articles[from];
+        for link in &r.links {
+            let target = link.target.unwrap_or(from);
+            if target != from {
+                backlinks[target].push(from);
+            }
+            let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
+                continue;
+            };
+            if anchors[target].contains(fragment) {
+                continue;
+            }
+            let target_name = &content.articles[target].source;
+            let hint = closest(fragment, anchors[target].iter().map(String::as_str))
+                .map(|c| format!(" (did you mean `#{c}`?)"))
+                .unwrap_or_default();
+            diags.push(
+                Diagnostic::error(
+                    &article.source,
+                    link.line,
+                    link.column,
+                    format!(
+                        "link `{}`: no heading `#{fragment}` in {}{hint}",
+                        link.written,
+                        target_name.display()
+                    ),
+                )
+                .with_source(&article.text),
+            );
+        }
+    }
+    for list in &mut backlinks {
+        list.sort_unstable();
+        list.dedup();
+    }
+    backlinks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_stays_inside() {
+        assert_eq!(normalize("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(normalize("", "x/./y.md").as_deref(), Some("x/y.md"));
+        assert_eq!(normalize("a", "../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn external_links_are_kept() {
+        assert!(is_external("https://example.org"));
+        assert!(is_external("mailto:a@b"));
+        assert!(is_external("tel:12348"));
+        assert!(is_external("/absolute/path"));
+        assert!(!is_external("other.md"));
+        assert!(!is_external("@/a/b.md"));
+    }
+}

@@ -1,0 +1,118 @@
+//! The `kbgen` command: parse arguments, call the library, map the result to an exit status.
+
+use clap::Parser;
+use kbgen::cli::{Cli, Command};
+use kbgen::diagnostic::Diagnostic;
+use kbgen::{BuildOptions, Outcome};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn report(diags: &[Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        // A closed stderr is not worth failing over.
+        let _ = writeln!(err, "{d}");
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            drafts,
+            portable,
+        } => {
+            let opts = BuildOptions {
+                root,
+                output,
+                base_url,
+                drafts,
+                portable,
+                live_reload: false,
+            };
+            match kbgen::build(&opts)? {
+                Outcome::Built {
+                    warnings,
+                    summary,
+                    output,
+                } => {
+                    report(&warnings);
+                    let _ = writeln!(std::io::stderr(), "{summary} → {}", output.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Outcome::Failed(diags) => {
+                    report(&diags);
+                    let n = diags.iter().filter(|d| d.is_error()).count();
+                    eprintln!(
+                        "build failed with {n} error{}; the previous output was left as it was",
+                        if n == 1 { "" } else { "s" }
+                    );
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Check { root } => {
+            let opts = BuildOptions {
+                root,
+                ..Default::default()
+            };
+            match kbgen::check(&opts)? {
+                Ok(warnings) => {
+                    report(&warnings);
+                    eprintln!(
+                        "check passed ({} warning{})",
+                        warnings.len(),
+                        if warnings.len() == 1 { "" } else { "s" }
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(diags) => {
+                    report(&diags);
+                    let n = diags.iter().filter(|d| d.is_error()).count();
+                    eprintln!("check found {n} error{}", if n == 1 { "" } else { "s" });
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Serve { .. } => {
+            eprintln!("error: `kbgen serve` is not available in this version yet; use `kbgen build` and any static server");
+            Ok(ExitCode::from(2))
+        }
+        Command::New { root, path, title } => {
+            match kbgen::new_article(&root, &path, title.as_deref())? {
+                Ok(file) => {
+                    eprintln!("created {}", file.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}

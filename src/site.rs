@@ -1,0 +1,581 @@
+//! The pipeline: config → content → markdown → links → taxonomy / FAQ / search → pages → output.
+
+use crate::config::{load_config, Config, Overrides};
+use crate::content::{load_content, Content};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::faq::{check_duplicates, FaqEntry};
+use crate::links::{anchors_of, check_links, Catalog};
+use crate::markdown::{render_markdown, RenderOptions, Rendered, Source};
+use crate::names::{name_of, IdSet};
+use crate::output::{is_inside, Staging};
+use crate::render::{ArticleOut, Renderer, SiteData};
+use crate::taxonomy::{collect_terms, related_articles, Taxonomies};
+use crate::theme::load_theme;
+use crate::ui::Lang;
+use crate::urls::UrlMaker;
+use anyhow::Context as _;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// What `build` and `check` are asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Default `ROOT/public`.
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub portable: bool,
+    /// Include the live-reload script (serve).
+    pub live_reload: bool,
+}
+
+/// How a build ended, short of a plumbing failure.
+pub enum Outcome {
+    Built {
+        warnings: Vec<Diagnostic>,
+        summary: Summary,
+        output: PathBuf,
+    },
+    Failed(Vec<Diagnostic>),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub pages: usize,
+    pub articles: usize,
+    pub sections: usize,
+    pub terms: usize,
+    pub faq: usize,
+    pub millis: u128,
+    pub feeds: bool,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "built {} pages: {} articles, {} sections, {} terms, {} FAQ entries in {} ms",
+            self.pages, self.articles, self.sections, self.terms, self.faq, self.millis
+        )?;
+        if !self.feeds {
+            write!(
+                f,
+                " (sitemap.xml and atom.xml left out: the base URL is relative)"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything derived from the sources, before any page is written.
+pub struct Analysis {
+    pub config: Config,
+    pub content: Content,
+    pub urls: UrlMaker,
+    pub lang: Lang,
+    pub articles: Vec<ArticleOut>,
+    pub parts: Vec<Vec<crate::markdown::TextPart>>,
+    pub intros: Vec<String>,
+    pub taxonomies: Taxonomies,
+    pub backlinks: Vec<Vec<usize>>,
+    pub related: Vec<Vec<usize>>,
+    pub faq: Vec<FaqEntry>,
+    pub aliases: Vec<(usize, String)>,
+    pub section_order: Vec<usize>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads and analyses the site. Content problems are in `Analysis::diagnostics`
+/// (or the Err when the config itself is broken).
+pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnostics>> {
+    let overrides = Overrides {
+        base_url: opts.base_url.clone(),
+    };
+    let config = match load_config(&opts.root, &overrides)? {
+        Ok(c) => c,
+        Err(d) => return Ok(Err(d)),
+    };
+    let (content, mut diags) = load_content(&config, opts.drafts)?;
+    let urls = UrlMaker::new(config.base_url.clone(), opts.portable);
+    let lang = Lang::of(&config.language);
+    let catalog = Catalog::new(&content, &urls);
+
+    // Markdown is independent per article: render in parallel.
+    let rendered: Vec<(Rendered, Vec<FaqEntry>, Vec<Diagnostic>)> = content
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let links = catalog.resolver(&a.rel, &a.path);
+            let mut ids = IdSet::default();
+            let mut faq = Vec::new();
+            let mut d = Vec::new();
+            // Front-matter FAQ anchors are taken first, so a heading of the same name gets `-2`.
+            let faq_ids: Vec<String> = a
+                .matter
+                .faq
+                .iter()
+                .map(|f| ids.unique(format!("faq-{}", name_of(&f.question))))
+                .collect();
+            let body_src = Source {
+                path: &a.source,
+                file_text: &a.text,
+                offset: Some(a.body_start),
+                line: a.body_line,
+            };
+            let body = render_markdown(
+                a.body(),
+                &body_src,
+                RenderOptions {
+                    lang,
+                    links: &links,
+                    ids: &mut ids,
+                    questions: true,
+                },
+            );
+            for q in &body.questions {
+                let h = &body.headings[q.heading];
+                faq.push(FaqEntry {
+                    article: i,
+                    anchor: h.id.clone(),
+                    question: h.text.clone(),
+                    answer_html: q.answer_html.clone(),
+                    answer_text: q.answer_text.clone(),
+                    line: h.line,
+                });
+            }
+            for (f, id) in a.matter.faq.iter().zip(faq_ids) {
+                let src = Source {
+                    path: &a.source,
+                    file_text: &a.text,
+                    offset: None,
+                    line: f.line,
+                };
+                let mut answer_ids = IdSet::default();
+                let r = render_markdown(
+                    &f.answer,
+                    &src,
+                    RenderOptions {
+                        lang,
+                        links: &links,
+                        ids: &mut answer_ids,
+                        questions: false,
+                    },
+                );
+                d.extend(
+                    r.diagnostics
+                        .into_iter()
+                        .map(|x| located(x, &a.source, &a.text)),
+                );
+                let text = r
+                    .parts
+                    .iter()
+                    .map(|p| p.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                faq.push(FaqEntry {
+                    article: i,
+                    anchor: id,
+                    question: f.question.clone(),
+                    answer_html: r.html,
+                    answer_text: text,
+                    line: f.line,
+                });
+            }
+            d.extend(
+                body.diagnostics
+                    .iter()
+                    .cloned()
+                    .map(|x| located(x, &a.source, &a.text)),
+            );
+            (body, faq, d)
+        })
+        .collect();
+    let intros: Vec<String> = content
+        .sections
+        .iter()
+        .map(|s| {
+            let Some(src_path) = &s.source else {
+                return String::new();
+            };
+            let rel = format!(
+                "{}{}_index.md",
+                s.dir,
+                if s.dir.is_empty() { "" } else { "/" }
+            );
+            let links = catalog.resolver(&rel, &s.path);
+            let src = Source {
+                path: src_path,
+                file_text: &s.intro,
+                offset: Some(0),
+                line: 1,
+            };
+            let mut ids = IdSet::default();
+            let r = render_markdown(
+                &s.intro,
+                &src,
+                RenderOptions {
+                    lang,
+                    links: &links,
+                    ids: &mut ids,
+                    questions: false,
+                },
+            );
+            for d in r.diagnostics {
+                let mut d = located(d, src_path, &s.intro);
+                d.line += s.intro_line - 1;
+                d.excerpt = None;
+                diags.push(d);
+            }
+            r.html
+        })
+        .collect();
+
+    let mut faq: Vec<FaqEntry> = Vec::new();
+    let mut bodies = Vec::with_capacity(rendered.len());
+    let mut anchors = Vec::with_capacity(rendered.len());
+    let mut faq_per_article = Vec::with_capacity(rendered.len());
+    for (body, f, d) in rendered {
+        diags.extend(d);
+        let faq_ids: Vec<String> = f
+            .iter()
+            .filter(|e| e.anchor.starts_with("faq-"))
+            .map(|e| e.anchor.clone())
+            .collect();
+        anchors.push(anchors_of(&body, &faq_ids));
+        faq_per_article.push(f);
+        bodies.push(body);
+    }
+    let body_refs: Vec<&Rendered> = bodies.iter().collect();
+    let backlinks = check_links(&content, &body_refs, &anchors, &mut diags);
+    let taxonomies = collect_terms(&config, &content, &mut diags);
+
+    let explicit: Vec<Vec<usize>> = content
+        .articles
+        .iter()
+        .map(|a| {
+            a.matter
+                .related
+                .iter()
+                .filter_map(|r| match catalog.find(&r.value) {
+                    Ok(i) => Some(i),
+                    Err(m) => {
+                        diags.push(
+                            Diagnostic::error(&a.source, r.line, 1, format!("related: {m}"))
+                                .with_source(&a.text),
+                        );
+                        None
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let related = related_articles(&content, &taxonomies, &explicit, 5);
+    for f in &faq_per_article {
+        faq.extend(f.iter().cloned());
+    }
+    check_duplicates(&content, &faq, &mut diags);
+    let aliases = check_aliases(&content, &mut diags);
+    let mut section_order: Vec<usize> = (1..content.sections.len()).collect();
+    section_order.sort_by(|&a, &b| {
+        let (x, y) = (&content.sections[a], &content.sections[b]);
+        (x.weight.unwrap_or(i64::MAX), &x.title, &x.dir).cmp(&(
+            y.weight.unwrap_or(i64::MAX),
+            &y.title,
+            &y.dir,
+        ))
+    });
+    // A section shows only when it has something to show.
+    section_order.retain(|&s| {
+        content
+            .articles
+            .iter()
+            .any(|a| a.section == s || content.ancestry(a.section).contains(&s))
+            || content.sections[s].source.is_some()
+    });
+
+    let mut articles = Vec::with_capacity(bodies.len());
+    let mut parts = Vec::with_capacity(bodies.len());
+    for ((body, f), a) in bodies
+        .into_iter()
+        .zip(faq_per_article)
+        .zip(&content.articles)
+    {
+        let summary = a
+            .matter
+            .summary
+            .clone()
+            .unwrap_or_else(|| truncate(&body.first_paragraph, 160));
+        parts.push(body.parts);
+        articles.push(ArticleOut {
+            html: body.html,
+            headings: body.headings,
+            faq: f,
+            summary,
+        });
+    }
+    Ok(Ok(Analysis {
+        config,
+        content,
+        urls,
+        lang,
+        articles,
+        parts,
+        intros,
+        taxonomies,
+        backlinks,
+        related,
+        faq,
+        aliases,
+        section_order,
+        diagnostics: diags,
+    }))
+}
+
+/// Builds the site into a temporary folder and swaps it in; the old output stays on failure.
+pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
+    let started = Instant::now();
+    let analysis = match analyse(opts)? {
+        Ok(a) => a,
+        Err(d) => return Ok(Outcome::Failed(d.sorted())),
+    };
+    if analysis.diagnostics.has_errors() {
+        return Ok(Outcome::Failed(analysis.diagnostics.sorted()));
+    }
+    let theme = load_theme(&analysis.config)?;
+    let renderer = match Renderer::new(&theme) {
+        Ok(r) => r,
+        Err(d) => return Ok(Outcome::Failed(d)),
+    };
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| opts.root.join("public"));
+    let staging = Staging::begin(&output, &opts.root)?;
+    let a = &analysis;
+    let data = SiteData {
+        config: &a.config,
+        content: &a.content,
+        urls: &a.urls,
+        lang: a.lang,
+        articles: &a.articles,
+        intros: &a.intros,
+        taxonomies: &a.taxonomies,
+        backlinks: &a.backlinks,
+        related: &a.related,
+        faq: &a.faq,
+        section_order: &a.section_order,
+        live_reload: opts.live_reload,
+    };
+    let jobs = data.jobs(&a.aliases);
+    let plumbing: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let errors = data.render_all(&renderer, &jobs, |path, bytes| {
+        if let Err(e) = staging.write(path, bytes) {
+            plumbing
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert(e);
+        }
+        Ok(())
+    });
+    if let Some(e) = plumbing.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    if !errors.is_empty() {
+        return Ok(Outcome::Failed(errors));
+    }
+    write_files(&staging, &theme, a)?;
+    let feeds = a.config.base_url.is_absolute();
+    let output = staging.commit(&a.config.keep)?;
+    let summary = Summary {
+        pages: jobs.len(),
+        articles: a.content.articles.len(),
+        sections: a.section_order.len(),
+        terms: a.taxonomies.term_count(),
+        faq: a.faq.len(),
+        millis: started.elapsed().as_millis(),
+        feeds,
+    };
+    Ok(Outcome::Built {
+        warnings: analysis.diagnostics.sorted(),
+        summary,
+        output,
+    })
+}
+
+/// Static files, co-located assets, feeds, robots.txt and faq.json.
+fn write_files(staging: &Staging, theme: &crate::theme::Theme, a: &Analysis) -> anyhow::Result<()> {
+    for (rel, file) in &theme.statics {
+        staging.write(&format!("static/{rel}"), &file.read()?)?;
+    }
+    a.content
+        .assets
+        .par_iter()
+        .try_for_each(|asset| staging.copy(&asset.source, &asset.rel))?;
+    let site_static = a.config.root.join("static");
+    if site_static.is_dir() {
+        for entry in walkdir::WalkDir::new(&site_static).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("reading {}", site_static.display()))?;
+            if entry.file_type().is_file() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(&site_static)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                staging.copy(entry.path(), &rel)?;
+            }
+        }
+    }
+    let has_feeds = a.config.base_url.is_absolute();
+    if has_feeds {
+        let mut pages: Vec<(String, Option<String>)> = vec![(a.urls.absolute(""), None)];
+        for &s in &a.section_order {
+            pages.push((a.urls.absolute(&a.content.sections[s].path), None));
+        }
+        for art in &a.content.articles {
+            pages.push((
+                a.urls.absolute(&art.path),
+                art.reviewed().map(|d| d.day.to_string()),
+            ));
+        }
+        pages.push((a.urls.absolute("faq/"), None));
+        for t in &a.taxonomies.list {
+            let seg = &a.config.taxonomies[t.taxonomy].segment;
+            pages.push((a.urls.absolute(&format!("{seg}/")), None));
+            for term in &t.terms {
+                pages.push((a.urls.absolute(&format!("{seg}/{}/", term.slug)), None));
+            }
+        }
+        for (name, bytes) in crate::feeds::render_sitemaps(&a.urls, &pages) {
+            staging.write(&name, &bytes)?;
+        }
+        let summaries: Vec<String> = a.articles.iter().map(|x| x.summary.clone()).collect();
+        staging.write(
+            "atom.xml",
+            &crate::feeds::render_atom(&a.urls, &a.config.title, &a.content, &summaries),
+        )?;
+    }
+    staging.write(
+        "robots.txt",
+        crate::feeds::render_robots(&a.urls, has_feeds).as_bytes(),
+    )?;
+    staging.write("faq.json", &render_faq_json(a))?;
+    Ok(())
+}
+
+fn render_faq_json(a: &Analysis) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        question: &'a str,
+        answer_html: &'a str,
+        answer_text: &'a str,
+        url: String,
+        anchor: &'a str,
+        article_title: &'a str,
+        section: &'a str,
+        terms: std::collections::BTreeMap<&'a str, Vec<&'a str>>,
+    }
+    let rooted = a.urls.rooted();
+    let entries: Vec<Entry> = a
+        .faq
+        .iter()
+        .map(|e| {
+            let art = &a.content.articles[e.article];
+            let mut terms: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+            for r in &a.taxonomies.of_article[e.article] {
+                let name = a.config.taxonomies[a.taxonomies.list[r.taxonomy].taxonomy]
+                    .name
+                    .as_str();
+                terms
+                    .entry(name)
+                    .or_default()
+                    .push(&a.taxonomies.term(*r).name);
+            }
+            Entry {
+                question: &e.question,
+                answer_html: &e.answer_html,
+                answer_text: &e.answer_text,
+                url: format!(
+                    "{}#{}",
+                    rooted.absolute(&art.path),
+                    crate::urls::encode_fragment(&e.anchor)
+                ),
+                anchor: &e.anchor,
+                article_title: &art.matter.title,
+                section: &a.content.sections[art.section].title,
+                terms,
+            }
+        })
+        .collect();
+    let mut out =
+        serde_json::to_vec_pretty(&serde_json::json!({ "questions": entries })).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// Old URLs must stay inside the site and not shadow a page.
+fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(usize, String)> {
+    let mut taken: std::collections::HashSet<String> =
+        content.articles.iter().map(|a| a.path.clone()).collect();
+    taken.extend(content.sections.iter().map(|s| s.path.clone()));
+    let mut out = Vec::new();
+    for (i, a) in content.articles.iter().enumerate() {
+        for alias in &a.matter.aliases {
+            let raw = alias.value.trim().trim_start_matches('/');
+            let path = if raw.ends_with(".html") || raw.ends_with('/') || raw.is_empty() {
+                raw.to_string()
+            } else {
+                format!("{raw}/")
+            };
+            let check = path.trim_end_matches('/');
+            if check.is_empty() || !is_inside(check) || check.split('/').any(|s| s.starts_with('.'))
+            {
+                diags.push(
+                    Diagnostic::error(
+                        &a.source,
+                        alias.line,
+                        1,
+                        format!("alias `{}` must be a path inside the site", alias.value),
+                    )
+                    .with_source(&a.text),
+                );
+                continue;
+            }
+            if !taken.insert(path.clone()) {
+                diags.push(
+                    Diagnostic::error(
+                        &a.source,
+                        alias.line,
+                        1,
+                        format!("alias `{}` is already a page or another alias", alias.value),
+                    )
+                    .with_source(&a.text),
+                );
+                continue;
+            }
+            out.push((i, path));
+        }
+    }
+    out
+}
+
+fn located(mut d: Diagnostic, path: &Path, text: &str) -> Diagnostic {
+    d.path = path.to_path_buf();
+    if d.excerpt.is_none() {
+        d = d.with_source(text);
+    }
+    d
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max).collect();
+    s.push('…');
+    s
+}

@@ -1,0 +1,303 @@
+//! The typed values templates see: one struct per page kind, all `Serialize`.
+//!
+//! Every URL in a view is final for the page it is rendered on (absolute path under the
+//! base URL, or relative and ending in `index.html` for `--portable`), so templates never
+//! build URLs themselves. Every string is plain text unless its name ends in `_html`
+//! (already-safe HTML produced by kbgen: templates print those with `| safe`).
+
+use serde::Serialize;
+
+/// Context shared by every page: `site`, `urls`, `ui`, `page`, `dev`.
+#[derive(Serialize)]
+pub struct Common<'a> {
+    pub site: SiteView<'a>,
+    pub urls: Urls,
+    pub ui: &'a Ui,
+    pub page: PageMeta,
+    pub dev: DevView,
+}
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    /// BCP 47 tag, e.g. `zh-CN`; goes into `<html lang>`.
+    pub language: &'a str,
+    /// Empty when the site has none.
+    pub disclaimer: &'a str,
+    /// Top-level sections, in weight order, for the navigation.
+    pub nav: Vec<NavItem>,
+    /// Taxonomy index pages, for the footer.
+    pub taxonomies: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct NavItem {
+    pub title: String,
+    pub url: String,
+    /// The page being rendered is this section or inside it.
+    pub current: bool,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize)]
+pub struct Urls {
+    pub home: String,
+    /// The search form's `action` (`…/search/`, or `…/search/index.html` when portable).
+    pub search: String,
+    pub faq: String,
+    /// Prefix of the theme's static files: `{{ urls.static }}style.css`.
+    pub r#static: String,
+    /// Prefix of the search index folder (manifest and shards), for `data-` attributes.
+    pub search_index: String,
+    /// Absolute URL of atom.xml, or empty when there is none (relative base URL).
+    pub feed: String,
+}
+
+/// UI strings in the site's language (zh-CN or en).
+#[derive(Serialize)]
+pub struct Ui {
+    pub skip_to_content: &'static str,
+    pub home: &'static str,
+    pub menu: &'static str,
+    pub search: &'static str,
+    pub search_label: &'static str,
+    pub search_placeholder: &'static str,
+    pub search_no_results: &'static str,
+    pub search_hint: &'static str,
+    pub toc: &'static str,
+    pub faq: &'static str,
+    pub faq_index: &'static str,
+    pub faq_filter_label: &'static str,
+    pub faq_filter_all: &'static str,
+    pub faq_count: &'static str,
+    pub related: &'static str,
+    pub backlinks: &'static str,
+    pub sections: &'static str,
+    pub recent: &'static str,
+    pub published: &'static str,
+    pub reviewed: &'static str,
+    pub articles: &'static str,
+    pub terms: &'static str,
+    pub all_articles: &'static str,
+    pub previous_page: &'static str,
+    pub next_page: &'static str,
+    pub page_n_of: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_text: &'static str,
+    pub redirecting: &'static str,
+    pub disclaimer_label: &'static str,
+    pub back_to_top: &'static str,
+    pub read_more: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct PageMeta {
+    /// `home`, `section`, `article`, `taxonomy`, `term`, `faq`, `search`, `404`, `alias`.
+    pub kind: &'static str,
+    pub title: String,
+    /// Meta description (plain text).
+    pub description: String,
+    /// Absolute canonical URL when the base URL is absolute, else empty.
+    pub canonical: String,
+    /// From home to the parent of this page (the page itself is not included).
+    pub breadcrumbs: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct DevView {
+    /// True only under `kbgen serve`: templates include the live-reload script.
+    pub live_reload: bool,
+}
+
+/// A date as shown: `iso` for `<time datetime>`, `display` in the site's language.
+#[derive(Serialize, Clone)]
+pub struct DateView {
+    pub iso: String,
+    pub display: String,
+}
+
+/// An article in a list (section, term, home, related, backlinks).
+#[derive(Serialize, Clone)]
+pub struct ArticleCard {
+    pub title: String,
+    pub url: String,
+    pub summary: String,
+    pub section_title: String,
+    pub reviewed: Option<DateView>,
+}
+
+#[derive(Serialize)]
+pub struct TocEntry {
+    /// 2 for `##`, 3 for `###` … (the page `<h1>` is not listed).
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Serialize)]
+pub struct TermGroup {
+    /// e.g. 法律依据
+    pub taxonomy_title: String,
+    pub taxonomy_url: String,
+    pub terms: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct FaqItem {
+    /// Anchor id on the article (`faq-…`).
+    pub id: String,
+    pub question: String,
+    pub answer_html: String,
+}
+
+#[derive(Serialize)]
+pub struct ArticleView {
+    pub title: String,
+    pub summary: String,
+    pub body_html: String,
+    pub toc: Vec<TocEntry>,
+    pub section: Link,
+    pub published: Option<DateView>,
+    /// `updated`, else `date`: shown as the review date.
+    pub reviewed: Option<DateView>,
+    pub terms: Vec<TermGroup>,
+    pub faq: Vec<FaqItem>,
+    pub backlinks: Vec<ArticleCard>,
+    pub related: Vec<ArticleCard>,
+}
+
+#[derive(Serialize)]
+pub struct Pagination {
+    pub current: usize,
+    pub total: usize,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub pages: Vec<PageLink>,
+}
+
+#[derive(Serialize)]
+pub struct PageLink {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+#[derive(Serialize)]
+pub struct SectionView {
+    pub title: String,
+    pub description: String,
+    pub intro_html: String,
+    pub subsections: Vec<SectionCard>,
+    pub articles: Vec<ArticleCard>,
+    /// Number of articles in the whole section (all pages).
+    pub article_count: usize,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Serialize)]
+pub struct SectionCard {
+    pub title: String,
+    pub url: String,
+    pub description: String,
+    pub article_count: usize,
+    /// The first few articles (by weight), for the home page.
+    pub articles: Vec<Link>,
+}
+
+#[derive(Serialize)]
+pub struct HomeView {
+    /// Body of `content/_index.md`, or empty.
+    pub intro_html: String,
+    pub sections: Vec<SectionCard>,
+    /// Recently reviewed articles, newest first (at most 8).
+    pub recent: Vec<ArticleCard>,
+    pub faq_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct TaxonomyView {
+    pub title: String,
+    pub terms: Vec<TermCount>,
+}
+
+#[derive(Serialize)]
+pub struct TermCount {
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct TermView {
+    pub taxonomy_title: String,
+    pub taxonomy_url: String,
+    pub name: String,
+    pub article_count: usize,
+    pub articles: Vec<ArticleCard>,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Serialize)]
+pub struct FaqIndexView {
+    /// Questions on this page.
+    pub count: usize,
+    /// Questions on the whole site.
+    pub total: usize,
+    pub groups: Vec<FaqGroup>,
+    /// Filter chips: one group per taxonomy with terms used by questions on this page.
+    pub filters: Vec<FaqFilterGroup>,
+    /// When the index is split per section (past 500 questions): links to the section pages.
+    pub section_pages: Vec<FaqSectionLink>,
+    /// The `FAQPage` JSON-LD, already escaped for a `<script type="application/ld+json">` element.
+    pub json_ld_html: String,
+}
+
+#[derive(Serialize)]
+pub struct FaqGroup {
+    pub section_title: String,
+    pub section_url: String,
+    pub questions: Vec<FaqEntryView>,
+}
+
+#[derive(Serialize)]
+pub struct FaqEntryView {
+    pub question: String,
+    /// Article URL + `#anchor`.
+    pub url: String,
+    pub article_title: String,
+    pub answer_html: String,
+    /// Space-separated filter keys (`TAXONOMY:TERM-NAME`) for `data-terms`.
+    pub filter_keys: String,
+}
+
+#[derive(Serialize)]
+pub struct FaqFilterGroup {
+    pub taxonomy_title: String,
+    pub terms: Vec<FaqFilterTerm>,
+}
+
+#[derive(Serialize)]
+pub struct FaqFilterTerm {
+    pub name: String,
+    /// Matches an entry of `FaqEntryView::filter_keys`.
+    pub key: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct FaqSectionLink {
+    pub title: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct AliasView {
+    pub target_url: String,
+}

@@ -1,0 +1,1 @@
+//! Integration tests: one binary over fixture sites in tests/fixtures/.
