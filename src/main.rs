@@ -98,9 +98,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Serve { .. } => {
-            eprintln!("error: `kbgen serve` is not available in this version yet; use `kbgen build` and any static server");
-            Ok(ExitCode::from(2))
+        Command::Serve { root, bind, port, open } => {
+            // Returns only on a plumbing failure (port in use, cannot watch): exit status 2.
+            kbgen::serve::serve(kbgen::serve::ServeOptions { root, bind, port, open })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::New { root, path, title } => {
             match kbgen::new_article(&root, &path, title.as_deref())? {

@@ -91,6 +91,13 @@ pub struct Analysis {
 /// Reads and analyses the site. Content problems are in `Analysis::diagnostics`
 /// (or the Err when the config itself is broken).
 pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnostics>> {
+    let started = Instant::now();
+    let timings = std::env::var_os("KBGEN_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!("timing:   {what}: {} ms", started.elapsed().as_millis());
+        }
+    };
     let overrides = Overrides {
         base_url: opts.base_url.clone(),
     };
@@ -99,6 +106,7 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
         Err(d) => return Ok(Err(d)),
     };
     let (content, mut diags) = load_content(&config, opts.drafts)?;
+    lap("load");
     let urls = UrlMaker::new(config.base_url.clone(), opts.portable);
     let lang = Lang::of(&config.language);
     let catalog = Catalog::new(&content, &urls);
@@ -234,6 +242,7 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
         })
         .collect();
 
+    lap("markdown");
     let mut faq: Vec<FaqEntry> = Vec::new();
     let mut bodies = Vec::with_capacity(rendered.len());
     let mut anchors = Vec::with_capacity(rendered.len());
@@ -273,7 +282,9 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
                 .collect()
         })
         .collect();
+    lap("links, terms");
     let related = related_articles(&content, &taxonomies, &explicit, 5);
+    lap("related");
     for f in &faq_per_article {
         faq.extend(f.iter().cloned());
     }
@@ -338,10 +349,17 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
 /// Builds the site into a temporary folder and swaps it in; the old output stays on failure.
 pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
     let started = Instant::now();
+    let timings = std::env::var_os("KBGEN_TIMINGS").is_some();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!("timing: {what}: {} ms", started.elapsed().as_millis());
+        }
+    };
     let analysis = match analyse(opts)? {
         Ok(a) => a,
         Err(d) => return Ok(Outcome::Failed(d.sorted())),
     };
+    lap("analyse");
     if analysis.diagnostics.has_errors() {
         return Ok(Outcome::Failed(analysis.diagnostics.sorted()));
     }
@@ -387,7 +405,9 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
     if !errors.is_empty() {
         return Ok(Outcome::Failed(errors));
     }
+    lap("pages");
     write_files(&staging, &theme, a)?;
+    lap("files");
     let feeds = a.config.base_url.is_absolute();
     let output = staging.commit(&a.config.keep)?;
     let summary = Summary {

@@ -164,17 +164,23 @@ pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics
 
 /// Up to `limit` related articles per article: `explicit` first (already resolved), then
 /// those sharing the most terms, ties broken by newer review date, then title.
-pub fn related_articles(
-    content: &Content,
-    tax: &Taxonomies,
-    explicit: &[Vec<usize>],
-    limit: usize,
-) -> Vec<Vec<usize>> {
+pub fn related_articles(content: &Content, tax: &Taxonomies, explicit: &[Vec<usize>], limit: usize) -> Vec<Vec<usize>> {
     let n = content.articles.len();
+    // One global rank for the tie-break (newer first, then title), so a candidate's whole
+    // score packs into one integer: shared terms in the high bits, rank in the low bits.
+    let mut by_recency: Vec<usize> = (0..n).collect();
+    by_recency.sort_by(|&a, &b| {
+        let (x, y) = (&content.articles[a], &content.articles[b]);
+        y.reviewed().map(|d| d.day).cmp(&x.reviewed().map(|d| d.day)).then_with(|| x.matter.title.cmp(&y.matter.title)).then(a.cmp(&b))
+    });
+    let mut rank = vec![0u32; n];
+    for (r, &a) in by_recency.iter().enumerate() {
+        rank[a] = r as u32;
+    }
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0u32; n], Vec::<usize>::new()),
+            || (vec![0u32; n], Vec::<u32>::new()),
             |(counts, touched), a| {
                 let mut out: Vec<usize> = Vec::with_capacity(limit);
                 for &e in &explicit[a] {
@@ -184,47 +190,33 @@ pub fn related_articles(
                 }
                 for r in &tax.of_article[a] {
                     for &b in &tax.term(*r).articles {
-                        if b != a {
-                            if counts[b] == 0 {
-                                touched.push(b);
-                            }
-                            counts[b] += 1;
+                        if counts[b] == 0 {
+                            touched.push(b as u32);
                         }
+                        counts[b] += 1;
                     }
                 }
-                let mut scored: Vec<(u32, usize)> =
-                    touched.iter().map(|&b| (counts[b], b)).collect();
+                // Keep the best few in a small sorted array: linear in the candidates.
+                let mut best: Vec<u64> = Vec::with_capacity(limit + 1);
                 for &b in touched.iter() {
+                    let b = b as usize;
+                    let score = (u64::from(counts[b]) << 32) | u64::from(u32::MAX - rank[b]);
                     counts[b] = 0;
+                    if b == a || out.contains(&b) {
+                        continue;
+                    }
+                    if best.len() < limit || score > best[best.len() - 1] {
+                        let at = best.partition_point(|&s| s > score);
+                        best.insert(at, score);
+                        best.truncate(limit);
+                    }
                 }
                 touched.clear();
-                let key = |b: usize| {
-                    let art = &content.articles[b];
-                    (art.reviewed().map(|d| d.day), &art.matter.title)
-                };
-                let need = limit.saturating_sub(out.len());
-                if need > 0 && !scored.is_empty() {
-                    let cmp = |x: &(u32, usize), y: &(u32, usize)| {
-                        y.0.cmp(&x.0)
-                            .then_with(|| key(y.1).0.cmp(&key(x.1).0))
-                            .then_with(|| key(x.1).1.cmp(key(y.1).1))
-                            .then(x.1.cmp(&y.1))
-                    };
-                    // Only the best few matter: partial selection keeps this linear in candidates.
-                    let take = (need + out.len()).min(scored.len());
-                    if scored.len() > take {
-                        scored.select_nth_unstable_by(take - 1, cmp);
-                        scored.truncate(take);
+                for score in best {
+                    if out.len() >= limit {
+                        break;
                     }
-                    scored.sort_by(cmp);
-                    for (_, b) in scored {
-                        if out.len() >= limit {
-                            break;
-                        }
-                        if !out.contains(&b) {
-                            out.push(b);
-                        }
-                    }
+                    out.push(by_recency[(u32::MAX - (score as u32)) as usize]);
                 }
                 out
             },

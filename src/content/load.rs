@@ -155,7 +155,7 @@ pub fn load_content(config: &Config, drafts: bool) -> anyhow::Result<(Content, D
                 let folder = a.rel.rsplit_once('/').map_or("", |(f, _)| f);
                 a.section = section_of.get(folder).copied().unwrap_or(0);
                 a.path = format!("{}{}/", sections[a.section].path, a.slug);
-                articles.push(a);
+                articles.push(*a);
             }
             None => {}
         }
@@ -194,7 +194,7 @@ enum Parsed {
         body_line: usize,
         source: PathBuf,
     },
-    Article(Article),
+    Article(Box<Article>),
 }
 
 fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnostics) {
@@ -296,7 +296,7 @@ fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnost
         body_start,
         body_line,
     };
-    (Some(Parsed::Article(article)), diags)
+    (Some(Parsed::Article(Box::new(article))), diags)
 }
 
 /// Duplicate slugs, articles shadowing sections, and names kbgen reserves.

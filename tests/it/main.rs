@@ -1,1 +1,7 @@
 //! Integration tests: one binary over fixture sites in tests/fixtures/.
+
+mod bad_input;
+mod build;
+mod bundled;
+mod serve;
+mod support;

@@ -1,0 +1,348 @@
+//! `kbgen serve`: builds into a private folder, serves it, watches the sources, rebuilds on
+//! change and tells open pages to reload (or swap stylesheets, or show the build error).
+//!
+//! Every relevant change runs a full `crate::build`; `change::ChangeKind` already says what
+//! changed so an incremental rebuild can narrow the work later. The serve loop owns all state
+//! (the open pages' channels, the last error); HTTP workers only read the served folder and
+//! hand new event streams to the loop over a channel.
+
+pub mod change;
+pub mod http;
+pub mod live;
+pub mod watch;
+
+use crate::diagnostic::Diagnostic;
+use crate::{BuildOptions, Outcome};
+use anyhow::{bail, Context as _};
+use change::{ChangeKind, Reaction};
+use live::LiveEvent;
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// After a change arrives, wait this long for more before rebuilding, so a burst (a save that
+/// writes, renames and deletes; `git checkout`) costs one build.
+const SETTLE: Duration = Duration::from_millis(10);
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// Address to listen on, e.g. `127.0.0.1`, `::1`, `0.0.0.0`.
+    pub bind: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Open the site in the default browser once it is built.
+    pub open: bool,
+}
+
+/// What reaches the serve loop.
+pub enum Msg {
+    /// Paths the watcher saw change (debounced).
+    Paths(Vec<PathBuf>),
+    WatchError(String),
+    /// A page opened its event stream.
+    Client(Sender<LiveEvent>),
+}
+
+/// The port is taken; `main` maps every serve error to exit status 2, this one included.
+#[derive(Debug)]
+pub struct PortInUse {
+    pub addr: String,
+}
+
+impl std::fmt::Display for PortInUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is already in use; stop the other server or pass another --port",
+            self.addr
+        )
+    }
+}
+
+impl std::error::Error for PortInUse {}
+
+/// Runs until the process is interrupted. Returns only on a failure that is not the content's
+/// (cannot listen, cannot watch); content errors are shown and served around, never returned.
+pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    let root = opts
+        .root
+        .canonicalize()
+        .with_context(|| format!("reading the site folder {}", opts.root.display()))?;
+    if !root.join("kbgen.yaml").is_file() {
+        bail!(
+            "{} has no kbgen.yaml; pass --root with the site folder",
+            root.display()
+        );
+    }
+    let server = listen(&opts.bind, opts.port)?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .context("the server is not listening on an IP address")?;
+    let url = site_url(addr);
+    let served = served_folder(&root, addr.port());
+    if served.exists() {
+        // Left by an earlier run that was interrupted: never serve a stale site.
+        std::fs::remove_dir_all(&served)
+            .with_context(|| format!("removing {}", served.display()))?;
+    }
+
+    let (tx, rx) = mpsc::channel();
+    http::spawn_workers(
+        Arc::new(server),
+        Arc::new(http::Context {
+            served: served.clone(),
+            tx: tx.clone(),
+        }),
+    );
+    say(&format!(
+        "serving {} at {url} (listening on {addr}; Ctrl-C to stop)",
+        root.display()
+    ));
+
+    let mut state = State {
+        root: root.clone(),
+        served,
+        url: url.clone(),
+        clients: Vec::new(),
+        last_error: None,
+    };
+    // Watch first: an edit made during the initial build then queues a rebuild.
+    let mut watcher = watch::Watcher::start(&root, tx)?;
+    state.rebuild("initial build", Reaction::Reload);
+    if opts.open {
+        open_browser(&url);
+    }
+    state.run(rx, &mut watcher);
+    Ok(())
+}
+
+/// Everything the serve loop knows; owned by it alone.
+struct State {
+    root: PathBuf,
+    served: PathBuf,
+    url: String,
+    /// One channel per open page; dropped when the page's stream ends.
+    clients: Vec<Sender<LiveEvent>>,
+    /// The messages of the last failed build, until a build succeeds.
+    last_error: Option<LiveEvent>,
+}
+
+impl State {
+    fn run(&mut self, rx: Receiver<Msg>, watcher: &mut watch::Watcher) {
+        while let Ok(msg) = rx.recv() {
+            let mut paths = match msg {
+                Msg::Paths(paths) => paths,
+                other => {
+                    self.handle_other(other);
+                    continue;
+                }
+            };
+            // Coalesce whatever else arrives while the burst settles.
+            loop {
+                match rx.recv_timeout(SETTLE) {
+                    Ok(Msg::Paths(more)) => paths.extend(more),
+                    Ok(other) => self.handle_other(other),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            if let Err(e) = watcher.refresh() {
+                say(&format!("warning: {}", chain(&e)));
+            }
+            let relevant: Vec<(&PathBuf, ChangeKind)> = paths
+                .iter()
+                .map(|p| (p, change::classify_path(&self.root, p)))
+                .filter(|(_, k)| k.is_relevant())
+                .collect();
+            let kinds: Vec<ChangeKind> = relevant.iter().map(|(_, k)| *k).collect();
+            let Some(reaction) = change::reaction(&kinds) else {
+                continue;
+            };
+            let mut names: Vec<String> = relevant
+                .iter()
+                .map(|(p, _)| {
+                    p.strip_prefix(&self.root)
+                        .unwrap_or(p)
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .collect();
+            names.sort();
+            names.dedup();
+            let reason = match names.len() {
+                1 => format!("{} changed", names[0]),
+                n => format!("{} and {} more changed", names[0], n - 1),
+            };
+            self.rebuild(&reason, reaction);
+        }
+    }
+
+    fn handle_other(&mut self, msg: Msg) {
+        match msg {
+            Msg::Client(tx) => {
+                // A page opened after a failed build still learns why it is stale.
+                if let Some(error) = &self.last_error {
+                    if tx.send(error.clone()).is_err() {
+                        return;
+                    }
+                }
+                self.clients.push(tx);
+            }
+            Msg::WatchError(e) => say(&format!("warning: file watcher: {e}")),
+            Msg::Paths(_) => {}
+        }
+    }
+
+    fn rebuild(&mut self, reason: &str, reaction: Reaction) {
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            output: Some(self.served.clone()),
+            base_url: Some(self.url.clone()),
+            live_reload: true,
+            ..Default::default()
+        };
+        let event = match crate::build(&opts) {
+            Ok(Outcome::Built {
+                warnings, summary, ..
+            }) => {
+                report(&warnings);
+                say(&format!("{reason}: {summary}"));
+                // A page showing the error overlay needs a reload even for a stylesheet.
+                match (reaction, self.last_error.take()) {
+                    (Reaction::Css, None) => LiveEvent::Css,
+                    _ => LiveEvent::Reload,
+                }
+            }
+            Ok(Outcome::Failed(diags)) => {
+                report(&diags);
+                let n = diags.iter().filter(|d| d.is_error()).count();
+                say(&format!(
+                    "{reason}: build failed with {n} error{}; still serving the last good build",
+                    if n == 1 { "" } else { "s" }
+                ));
+                let messages = diags
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(Diagnostic::to_string)
+                    .collect();
+                let error = LiveEvent::Error(messages);
+                self.last_error = Some(error.clone());
+                error
+            }
+            Err(e) => {
+                let message = format!("error: {}", chain(&e));
+                say(&format!(
+                    "{reason}: {message}\nstill serving the last good build"
+                ));
+                let error = LiveEvent::Error(vec![message]);
+                self.last_error = Some(error.clone());
+                error
+            }
+        };
+        self.broadcast(&event);
+    }
+
+    fn broadcast(&mut self, event: &LiveEvent) {
+        self.clients.retain(|c| c.send(event.clone()).is_ok());
+    }
+}
+
+fn listen(bind: &str, port: u16) -> anyhow::Result<tiny_http::Server> {
+    tiny_http::Server::http((bind, port)).map_err(|e| {
+        let addr = if bind.contains(':') {
+            format!("[{bind}]:{port}")
+        } else {
+            format!("{bind}:{port}")
+        };
+        match e.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::AddrInUse => {
+                anyhow::Error::new(PortInUse { addr })
+            }
+            _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
+        }
+    })
+}
+
+/// The URL pages are built for and the terminal shows. A wildcard bind is reached locally
+/// through loopback.
+fn site_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/", SocketAddr::new(ip, addr.port()))
+}
+
+/// A folder outside the site (so the watcher never sees our own writes and ROOT/public is left
+/// alone), fixed per site and port so interrupted runs do not pile up copies.
+fn served_folder(root: &Path, port: u16) -> PathBuf {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    root.hash(&mut h);
+    std::env::temp_dir().join(format!("kbgen-serve-{:016x}-{port}", h.finish()))
+}
+
+fn open_browser(url: &str) {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    let spawned = cmd
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        say(&format!(
+            "warning: could not open a browser ({e}); open {url}"
+        ));
+    }
+}
+
+fn report(diags: &[Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(err, "{d}");
+    }
+}
+
+/// One line to the terminal; a closed stderr is not worth stopping the server for.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn chain(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_binds_show_loopback_urls() {
+        assert_eq!(
+            site_url("0.0.0.0:1111".parse().unwrap()),
+            "http://127.0.0.1:1111/"
+        );
+        assert_eq!(site_url("[::]:8080".parse().unwrap()), "http://[::1]:8080/");
+        assert_eq!(
+            site_url("192.168.1.2:1111".parse().unwrap()),
+            "http://192.168.1.2:1111/"
+        );
+    }
+}

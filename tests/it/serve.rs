@@ -1,0 +1,310 @@
+//! `kbgen serve` end to end: the real binary on a free port over a temporary site, driven by
+//! editing files and watched through plain HTTP and the event stream. Every wait is bounded.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Kills the server however the test ends, so a failed assertion never leaves it running.
+struct Server {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // A killed server cannot tidy up its build folder (temp dir, named by site and port).
+        let suffix = format!("-{}", self.port);
+        if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("kbgen-serve-") && name.ends_with(&suffix) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+}
+
+impl Server {
+    fn start(root: &Path, log: PathBuf) -> Server {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_kbgen"))
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--port", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("starting kbgen serve");
+        let server = Server { child, port, log };
+        server.wait_for("the server to answer", || {
+            server.try_get("/").is_some_and(|(status, _)| status == 200)
+        });
+        server
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn wait_for(&self, what: &str, mut ok: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < WAIT {
+            if ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("timed out waiting for {what}; server log:\n{}", self.log());
+    }
+
+    fn try_get(&self, path: &str) -> Option<(u16, String)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(WAIT)).ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).ok()?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let status = head.split(' ').nth(1)?.parse().ok()?;
+        Some((status, body.to_string()))
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        self.try_get(path)
+            .unwrap_or_else(|| panic!("GET {path} failed; server log:\n{}", self.log()))
+    }
+
+    /// Opens `/__kbgen/events` on its own connection; yields `(event, data)` pairs. Returns once
+    /// the server has registered the stream, so edits made afterwards are seen.
+    fn events(&self) -> Receiver<(String, String)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET /__kbgen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
+        .expect("request");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { return };
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    if tx.send((name.clone(), data.to_string())).is_err() {
+                        return;
+                    }
+                } else if line == ": connected" && tx.send(("connected".into(), "".into())).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        self.expect_event(&rx, "connected");
+        rx
+    }
+
+    /// Waits for the event `name`, skipping others; returns its data.
+    fn expect_event(&self, rx: &Receiver<(String, String)>, name: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok((n, data)) if n == name => return data,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no `{name}` event; server log:\n{}", self.log());
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&path, text).expect("write");
+}
+
+/// Saves the way many editors do: write a hidden temporary beside the file, rename it over.
+fn write_atomic(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp",
+        path.file_name().expect("name").to_string_lossy()
+    ));
+    std::fs::write(&tmp, text).expect("write temporary");
+    std::fs::rename(&tmp, &path).expect("rename");
+}
+
+fn article(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\n---\n\n{body}\n")
+}
+
+fn small_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write(root, "kbgen.yaml", "title: T\n");
+    write(root, "content/a/_index.md", &article("A", "Section A."));
+    write(root, "content/a/one.md", &article("One", "First version."));
+    write(root, "content/a/two.md", &article("Two", "Second article."));
+    dir
+}
+
+#[test]
+fn serve_rebuilds_reloads_and_survives_errors() {
+    let site = small_site();
+    let root = site.path();
+    let log = tempfile::NamedTempFile::new()
+        .expect("log")
+        .into_temp_path();
+    let server = Server::start(root, log.to_path_buf());
+
+    let (status, page) = server.get("/a/one/");
+    assert_eq!(status, 200);
+    assert!(page.contains("First version."), "{page}");
+    assert!(page.contains("/__kbgen/live.js"), "live script missing");
+    let (status, script) = server.get("/__kbgen/live.js");
+    assert_eq!(status, 200);
+    assert!(script.contains("EventSource('/__kbgen/events')"));
+
+    let events = server.events();
+
+    // An ordinary save.
+    write(root, "content/a/one.md", &article("One", "Second version."));
+    server.expect_event(&events, "reload");
+    server.wait_for("the edited page", || {
+        server.get("/a/one/").1.contains("Second version.")
+    });
+
+    // Broken front matter: an error event naming the file; the last good page stays.
+    write(root, "content/a/one.md", "---\ntitle: [\n---\n\nBroken.\n");
+    let data = server.expect_event(&events, "error");
+    let json: serde_json::Value = serde_json::from_str(&data).expect("error data is JSON");
+    let messages = json["messages"].as_array().expect("messages");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.as_str().is_some_and(|m| m.contains("content/a/one.md:"))),
+        "{data}"
+    );
+    let (status, page) = server.get("/a/one/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Second version."), "{page}");
+    assert!(server.log().contains("content/a/one.md:"));
+
+    // A page opened while the site is broken is told at once.
+    let late = server.events();
+    server.expect_event(&late, "error");
+    drop(late);
+
+    // The fix, saved atomically: reload and the new text.
+    write_atomic(root, "content/a/one.md", &article("One", "Fixed version."));
+    server.expect_event(&events, "reload");
+    server.wait_for("the fixed page", || {
+        server.get("/a/one/").1.contains("Fixed version.")
+    });
+
+    // Adding an article serves it; a Unicode name is reachable percent-encoded.
+    write(
+        root,
+        "content/a/three.md",
+        &article("Three", "Third article."),
+    );
+    write(root, "content/a/中文.md", &article("中文", "汉字正文。"));
+    server.expect_event(&events, "reload");
+    server.wait_for("the new articles", || {
+        server.get("/a/three/").0 == 200 && server.get("/a/%E4%B8%AD%E6%96%87/").0 == 200
+    });
+    assert!(server.get("/a/three/").1.contains("Third article."));
+    assert!(server
+        .get("/a/%E4%B8%AD%E6%96%87/")
+        .1
+        .contains("汉字正文。"));
+
+    // Deleting one makes it the site's 404.
+    std::fs::remove_file(root.join("content/a/two.md")).expect("delete");
+    server.expect_event(&events, "reload");
+    server.wait_for("the deleted article to go", || {
+        server.get("/a/two/").0 == 404
+    });
+
+    // Editor debris alone does not rebuild.
+    let builds = server.log().matches("built ").count();
+    write(root, "content/a/.one.md.swp", "swap");
+    write(root, "content/a/one.md~", "backup");
+    write(root, "content/a/4913", "");
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        server.log().matches("built ").count(),
+        builds,
+        "{}",
+        server.log()
+    );
+}
+
+#[test]
+fn serve_refuses_paths_outside_the_site() {
+    let site = small_site();
+    let log = tempfile::NamedTempFile::new()
+        .expect("log")
+        .into_temp_path();
+    let server = Server::start(site.path(), log.to_path_buf());
+    for path in [
+        "/../Cargo.toml",
+        "/../../../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/a/..%2f..%2f..%2fetc/passwd",
+        "/..%5c..%5cetc%5cpasswd",
+        "/a%00.html",
+        "//etc/passwd",
+    ] {
+        let (status, body) = server.get(path);
+        assert!(status == 400 || status == 404, "{path}: {status}");
+        assert!(
+            !body.contains("root:") && !body.contains("[package]"),
+            "{path} leaked a file"
+        );
+    }
+    let (status, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "the site's 404 page: {body}");
+}
+
+#[test]
+fn serve_reports_a_port_in_use() {
+    let site = small_site();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let out = Command::new(env!("CARGO_BIN_EXE_kbgen"))
+        .args(["serve", "--root"])
+        .arg(site.path())
+        .args(["--port", &port.to_string()])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("already in use"), "{stderr}");
+}
