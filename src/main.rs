@@ -98,9 +98,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Serve { root, bind, port, open } => {
+        Command::Serve {
+            root,
+            bind,
+            port,
+            open,
+        } => {
             // Returns only on a plumbing failure (port in use, cannot watch): exit status 2.
-            kbgen::serve::serve(kbgen::serve::ServeOptions { root, bind, port, open })?;
+            kbgen::serve::serve(kbgen::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                open,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::New { root, path, title } => {

@@ -78,7 +78,43 @@ impl Renderer {
                     msg.push_str(&s.to_string());
                     src = s.source();
                 }
-                Diagnostic::error(shown(template), 1, 1, format!("template error: {msg}"))
+                // Tera's report reads "error: MESSAGE\n --> NAME:LINE:COL": take the place from it.
+                let located = msg
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("--> "))
+                    .and_then(|place| {
+                        let mut it = place.rsplitn(3, ':');
+                        let col = it.next()?.parse::<usize>().ok()?;
+                        let line = it.next()?.parse::<usize>().ok()?;
+                        Some((it.next()?.to_string(), line, col))
+                    });
+                let first = msg
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ")
+                    .to_string();
+                match located {
+                    Some((name, line, col)) => {
+                        let first = first
+                            .split(": error: ")
+                            .last()
+                            .unwrap_or_default()
+                            .to_string();
+                        Diagnostic::error(
+                            shown(&name),
+                            line,
+                            col,
+                            format!("template error: {first}"),
+                        )
+                    }
+                    None => Diagnostic::error(
+                        shown(template),
+                        1,
+                        1,
+                        format!("template error: {}", msg.replace('\n', " ")),
+                    ),
+                }
             }
         }
     }
@@ -272,8 +308,8 @@ impl SiteData<'_> {
                 home: urls.href(path, ""),
                 search: urls.href(path, "search/"),
                 faq: urls.href(path, "faq/"),
-                r#static: urls.href(path, "static/"),
-                search_index: urls.href(path, "search/"),
+                r#static: urls.prefix(path, "static/"),
+                search_index: urls.prefix(path, "search/"),
                 feed: if c.base_url.is_absolute() {
                     urls.absolute("atom.xml")
                 } else {
@@ -743,7 +779,11 @@ impl SiteData<'_> {
                         question: e.question.clone(),
                         url: self.urls.href_to(&path, &art.path, Some(&e.anchor)),
                         article_title: art.matter.title.clone(),
-                        answer_html: e.answer_html.clone(),
+                        answer_html: if self.urls.is_portable() {
+                            crate::urls::rebase_relative(&e.answer_html, &art.path, &path)
+                        } else {
+                            e.answer_html.clone()
+                        },
                         filter_keys: keys.join(" "),
                     }
                 })

@@ -164,14 +164,23 @@ pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics
 
 /// Up to `limit` related articles per article: `explicit` first (already resolved), then
 /// those sharing the most terms, ties broken by newer review date, then title.
-pub fn related_articles(content: &Content, tax: &Taxonomies, explicit: &[Vec<usize>], limit: usize) -> Vec<Vec<usize>> {
+pub fn related_articles(
+    content: &Content,
+    tax: &Taxonomies,
+    explicit: &[Vec<usize>],
+    limit: usize,
+) -> Vec<Vec<usize>> {
     let n = content.articles.len();
     // One global rank for the tie-break (newer first, then title), so a candidate's whole
     // score packs into one integer: shared terms in the high bits, rank in the low bits.
     let mut by_recency: Vec<usize> = (0..n).collect();
     by_recency.sort_by(|&a, &b| {
         let (x, y) = (&content.articles[a], &content.articles[b]);
-        y.reviewed().map(|d| d.day).cmp(&x.reviewed().map(|d| d.day)).then_with(|| x.matter.title.cmp(&y.matter.title)).then(a.cmp(&b))
+        y.reviewed()
+            .map(|d| d.day)
+            .cmp(&x.reviewed().map(|d| d.day))
+            .then_with(|| x.matter.title.cmp(&y.matter.title))
+            .then(a.cmp(&b))
     });
     let mut rank = vec![0u32; n];
     for (r, &a) in by_recency.iter().enumerate() {

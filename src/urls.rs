@@ -60,6 +60,16 @@ impl UrlMaker {
         out
     }
 
+    /// A folder prefix that file names are appended to (`{{ urls.static }}style.css`): like
+    /// `href`, but never with `index.html`.
+    pub fn prefix(&self, from: &str, to: &str) -> String {
+        let mut h = self.href(from, to);
+        if let Some(stripped) = h.strip_suffix("index.html") {
+            h.truncate(stripped.len());
+        }
+        h
+    }
+
     /// `href` plus a `#fragment`.
     pub fn href_to(&self, from: &str, to: &str, fragment: Option<&str>) -> String {
         let mut h = self.href(from, to);
@@ -74,6 +84,48 @@ impl UrlMaker {
     pub fn absolute(&self, to: &str) -> String {
         format!("{}{}{}", self.base.origin, self.base.path, encode_path(to))
     }
+}
+
+/// Moves HTML made for the page at `from` to the page at `to` in a portable build: every
+/// relative `href`/`src` kbgen wrote climbs to the site root first (`../` × depth), so only
+/// that climb changes. Other builds use root-based URLs and need nothing.
+pub fn rebase_relative(html: &str, from: &str, to: &str) -> String {
+    let (up_from, up_to) = (
+        "../".repeat(from.matches('/').count()),
+        "../".repeat(to.matches('/').count()),
+    );
+    if up_from == up_to {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find(['h', 's']) {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let attr = ["href=\"", "src=\""]
+            .into_iter()
+            .find(|a| tail.starts_with(a));
+        let Some(attr) = attr else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+            continue;
+        };
+        out.push_str(attr);
+        let value = &tail[attr.len()..];
+        let is_relative = !(value.starts_with('#')
+            || value.starts_with('/')
+            || value.starts_with('"')
+            || value.split('"').next().unwrap_or_default().contains(':'));
+        if is_relative {
+            let site_path = value.strip_prefix(up_from.as_str()).unwrap_or(value);
+            out.push_str(&up_to);
+            rest = site_path;
+        } else {
+            rest = value;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 pub fn encode_path(path: &str) -> String {

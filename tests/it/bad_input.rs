@@ -12,12 +12,24 @@ fn assert_fails(edit: impl FnOnce(&Path), expected: &[&str]) {
     edit(site.path());
     let out = build(site.path(), &[]);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "expected exit 1, got {:?}:\n{err}", out.status.code());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected exit 1, got {:?}:\n{err}",
+        out.status.code()
+    );
     for e in expected {
         assert!(err.contains(e), "stderr lacks {e:?}:\n{err}");
     }
-    assert!(snapshot_dir(&public) == before, "a failed build changed the previous output");
-    let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("kbgen-new")).collect();
+    assert!(
+        snapshot_dir(&public) == before,
+        "a failed build changed the previous output"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("kbgen-new"))
+        .collect();
     assert!(leftovers.is_empty(), "temporary folder left behind");
 }
 
@@ -27,12 +39,24 @@ fn write(root: &Path, rel: &str, text: &str) {
 
 #[test]
 fn malformed_yaml() {
-    assert_fails(|r| write(r, "content/debt/lpr.md", "---\ntitle: x\ntags: [a, b\n---\nbody\n"), &["error: content/debt/lpr.md:"]);
+    assert_fails(
+        |r| {
+            write(
+                r,
+                "content/debt/lpr.md",
+                "---\ntitle: x\ntags: [a, b\n---\nbody\n",
+            )
+        },
+        &["error: content/debt/lpr.md:"],
+    );
 }
 
 #[test]
 fn missing_title() {
-    assert_fails(|r| write(r, "content/debt/lpr.md", "---\nsummary: s\n---\nbody\n"), &["error: content/debt/lpr.md:1:1: missing `title`"]);
+    assert_fails(
+        |r| write(r, "content/debt/lpr.md", "---\nsummary: s\n---\nbody\n"),
+        &["error: content/debt/lpr.md:1:1: missing `title`"],
+    );
 }
 
 #[test]
@@ -45,14 +69,33 @@ fn unknown_key_suggests_the_closest() {
 
 #[test]
 fn link_to_a_missing_article() {
-    assert_fails(|r| write(r, "content/debt/lpr.md", "---\ntitle: x\n---\n\n第一段\n\n见[别处](nowhere.md)。\n"), &["error: content/debt/lpr.md:7:2: link to a missing article `debt/nowhere.md`"]);
+    assert_fails(
+        |r| {
+            write(
+                r,
+                "content/debt/lpr.md",
+                "---\ntitle: x\n---\n\n第一段\n\n见[别处](nowhere.md)。\n",
+            )
+        },
+        &["error: content/debt/lpr.md:7:2: link to a missing article `debt/nowhere.md`"],
+    );
 }
 
 #[test]
 fn link_to_a_missing_anchor() {
     assert_fails(
-        |r| write(r, "content/debt/lpr.md", "---\ntitle: x\n---\n\n见[删除](../privacy/leak.md#删除)。\n"),
-        &["error: content/debt/lpr.md:5:2:", "no heading `#删除`", "did you mean `#删除权`?"],
+        |r| {
+            write(
+                r,
+                "content/debt/lpr.md",
+                "---\ntitle: x\n---\n\n见[删除](../privacy/leak.md#删除)。\n",
+            )
+        },
+        &[
+            "error: content/debt/lpr.md:5:2:",
+            "no heading `#删除`",
+            "did you mean `#删除权`?",
+        ],
     );
 }
 
@@ -66,12 +109,30 @@ fn unknown_allowed_term_names_the_closest() {
 
 #[test]
 fn duplicate_slug() {
-    assert_fails(|r| write(r, "content/debt/copy.md", "---\ntitle: copy\nslug: sms\n---\nbody\n"), &["error: content/debt/sms.md", "slug `sms` is already used"]);
+    assert_fails(
+        |r| {
+            write(
+                r,
+                "content/debt/copy.md",
+                "---\ntitle: copy\nslug: sms\n---\nbody\n",
+            )
+        },
+        &["error: content/debt/sms.md", "slug `sms` is already used"],
+    );
 }
 
 #[test]
 fn slug_that_would_escape_the_output() {
-    assert_fails(|r| write(r, "content/debt/evil.md", "---\ntitle: evil\nslug: ../../../evil\n---\nbody\n"), &["error: content/debt/evil.md:3:1: slug `../../../evil`"]);
+    assert_fails(
+        |r| {
+            write(
+                r,
+                "content/debt/evil.md",
+                "---\ntitle: evil\nslug: ../../../evil\n---\nbody\n",
+            )
+        },
+        &["error: content/debt/evil.md:3:1: slug `../../../evil`"],
+    );
 }
 
 #[test]
@@ -84,7 +145,16 @@ fn alias_that_would_escape_the_output() {
 
 #[test]
 fn non_utf8_file() {
-    assert_fails(|r| std::fs::write(r.join("content/debt/latin1.md"), b"---\ntitle: caf\xe9\n---\n").unwrap(), &["error: content/debt/latin1.md:2:11: file is not valid UTF-8"]);
+    assert_fails(
+        |r| {
+            std::fs::write(
+                r.join("content/debt/latin1.md"),
+                b"---\ntitle: caf\xe9\n---\n",
+            )
+            .unwrap()
+        },
+        &["error: content/debt/latin1.md:2:11: file is not valid UTF-8"],
+    );
 }
 
 #[test]
@@ -100,7 +170,10 @@ fn broken_template_names_the_file_and_line() {
 
 #[test]
 fn broken_config() {
-    assert_fails(|r| write(r, "kbgen.yaml", "title: x\nbase_urll: /kb/\n"), &["error: kbgen.yaml:2:1: unknown key `base_urll` (did you mean `base_url`?)"]);
+    assert_fails(
+        |r| write(r, "kbgen.yaml", "title: x\nbase_urll: /kb/\n"),
+        &["error: kbgen.yaml:2:1: unknown key `base_urll` (did you mean `base_url`?)"],
+    );
 }
 
 #[test]
@@ -125,7 +198,21 @@ fn usage_errors_exit_2() {
     let site = copy_fixture("basic");
     let out = kbgen(["build", "--no-such-flag"], site.path());
     assert_eq!(out.status.code(), Some(2));
-    let out = kbgen(["build", "--root", site.path().to_str().unwrap(), "--output", site.path().to_str().unwrap()], site.path());
-    assert_eq!(out.status.code(), Some(2), "an output folder holding the site is refused: {}", stderr(&out));
+    let out = kbgen(
+        [
+            "build",
+            "--root",
+            site.path().to_str().unwrap(),
+            "--output",
+            site.path().to_str().unwrap(),
+        ],
+        site.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an output folder holding the site is refused: {}",
+        stderr(&out)
+    );
     assert!(site.path().join("content/debt/sms.md").is_file());
 }

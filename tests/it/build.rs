@@ -1,6 +1,8 @@
 //! A good build of the `basic` fixture: pages, sections, taxonomies, links, feeds, output rules.
 
-use crate::support::site::{assert_success, build, copy_fixture, crawl, kbgen, parse_html, read, snapshot_dir, stderr};
+use crate::support::site::{
+    assert_success, build, copy_fixture, crawl, kbgen, parse_html, read, snapshot_dir, stderr,
+};
 use scraper::{Html, Selector};
 use std::path::Path;
 
@@ -9,11 +11,15 @@ fn sel(s: &str) -> Selector {
 }
 
 fn texts(doc: &Html, s: &str) -> Vec<String> {
-    doc.select(&sel(s)).map(|e| e.text().collect::<String>().trim().to_string()).collect()
+    doc.select(&sel(s))
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
 }
 
 fn attrs(doc: &Html, s: &str, attr: &str) -> Vec<String> {
-    doc.select(&sel(s)).filter_map(|e| e.value().attr(attr).map(str::to_string)).collect()
+    doc.select(&sel(s))
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
 }
 
 fn built() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -60,24 +66,43 @@ fn pages_sections_and_terms_are_what_the_fixture_implies() {
     let home = parse_html(&public.join("index.html"));
     let hrefs = attrs(&home, "main a", "href");
     for section in ["/kb/debt/", "/kb/privacy/"] {
-        assert!(hrefs.iter().any(|h| h == section), "home does not link {section}: {hrefs:?}");
+        assert!(
+            hrefs.iter().any(|h| h == section),
+            "home does not link {section}: {hrefs:?}"
+        );
     }
     assert_eq!(attrs(&home, "html", "lang"), vec!["zh-CN"]);
     assert_eq!(home.select(&sel("main")).count(), 1);
-    assert_eq!(attrs(&home, "form[role=search]", "action"), vec!["/kb/search/"]);
-    assert_eq!(home.select(&sel("form[role=search] input[type=search][name=q]")).count(), 1);
+    assert_eq!(
+        attrs(&home, "form[role=search]", "action"),
+        vec!["/kb/search/"]
+    );
+    assert_eq!(
+        home.select(&sel("form[role=search] input[type=search][name=q]"))
+            .count(),
+        1
+    );
 
     // A term page lists exactly the articles carrying the term, aliases folded in.
     let term = parse_html(&public.join("legal-basis/民法典/index.html"));
     let mut titles = texts(&term, "main h2 a, main h3 a");
     titles.sort();
-    assert_eq!(titles, vec!["LPR四倍怎么算", "个人信息泄露", "催收短信怎么办"]);
+    assert_eq!(
+        titles,
+        vec!["LPR四倍怎么算", "个人信息泄露", "催收短信怎么办"]
+    );
     let tax = read(&public.join("legal-basis/index.html"));
     assert!(tax.contains("《中华人民共和国民法典》"));
-    assert!(!tax.contains(">民法典<"), "the alias must not be a term of its own");
+    assert!(
+        !tax.contains(">民法典<"),
+        "the alias must not be a term of its own"
+    );
 
     // --drafts brings the draft in.
-    let out = kbgen(["build", "--root", site.path().to_str().unwrap(), "--drafts"], site.path());
+    let out = kbgen(
+        ["build", "--root", site.path().to_str().unwrap(), "--drafts"],
+        site.path(),
+    );
     assert_success(&out);
     assert!(public.join("debt/secret/index.html").is_file());
 }
@@ -90,26 +115,53 @@ fn article_pages_carry_the_stable_hooks() {
     assert_eq!(doc.select(&sel("article h1")).count(), 1);
     assert_eq!(doc.select(&sel("h1")).count(), 1);
     // Every heading has an id, by the name rule.
-    for h in doc.select(&sel("article h2, article h3")) {
-        assert!(h.value().attr("id").is_some_and(|i| !i.is_empty()), "heading without id: {}", h.html());
+    for h in doc.select(&sel(".prose h2, .prose h3")) {
+        assert!(
+            h.value().attr("id").is_some_and(|i| !i.is_empty()),
+            "heading without id: {}",
+            h.html()
+        );
     }
-    let ids = attrs(&doc, "article h2, article h3", "id");
+    let ids = attrs(&doc, ".prose h2, .prose h3", "id");
     assert!(ids.contains(&"第一步核实信息".to_string()), "{ids:?}");
     assert!(ids.contains(&"可以投诉吗".to_string()));
     // Review date is `updated`.
-    assert_eq!(attrs(&doc, "time[datetime]", "datetime").first().map(String::as_str), Some("2025-06-01"));
+    assert_eq!(
+        attrs(&doc, "time[datetime]", "datetime")
+            .first()
+            .map(String::as_str),
+        Some("2025-06-01")
+    );
     // Term links carry rel=tag and are percent-encoded.
     let tags = attrs(&doc, "a[rel=tag]", "href");
-    assert!(tags.contains(&"/kb/legal-basis/%E6%B0%91%E6%B3%95%E5%85%B8/".to_string()), "{tags:?}");
+    assert!(
+        tags.contains(&"/kb/legal-basis/%E6%B0%91%E6%B3%95%E5%85%B8/".to_string()),
+        "{tags:?}"
+    );
     // TOC lists the headings.
     let toc = attrs(&doc, "nav.toc a", "href");
-    assert!(toc.iter().any(|h| h.ends_with("#%E7%AC%AC%E4%B8%80%E6%AD%A5%E6%A0%B8%E5%AE%9E%E4%BF%A1%E6%81%AF") || h.ends_with("#第一步核实信息")), "{toc:?}");
+    assert!(
+        toc.iter().any(|h| h
+            .ends_with("#%E7%AC%AC%E4%B8%80%E6%AD%A5%E6%A0%B8%E5%AE%9E%E4%BF%A1%E6%81%AF")
+            || h.ends_with("#第一步核实信息")),
+        "{toc:?}"
+    );
     // FAQ, related and backlinks sections.
     assert_eq!(doc.select(&sel("section#faq details")).count(), 1);
-    assert_eq!(attrs(&doc, "section#faq details", "id"), vec!["faq-催收短信可以不理吗"]);
+    assert_eq!(
+        attrs(&doc, "section#faq details", "id"),
+        vec!["faq-催收短信可以不理吗"]
+    );
     let related = texts(&doc, "section#related a");
-    assert_eq!(related.first().map(String::as_str), Some("个人信息泄露"), "explicit `related:` comes first: {related:?}");
-    assert!(related.contains(&"LPR四倍怎么算".to_string()), "shares 民法典: {related:?}");
+    assert_eq!(
+        related.first().map(String::as_str),
+        Some("个人信息泄露"),
+        "explicit `related:` comes first: {related:?}"
+    );
+    assert!(
+        related.contains(&"LPR四倍怎么算".to_string()),
+        "shares 民法典: {related:?}"
+    );
     let mut backlinks = texts(&doc, "section#backlinks a");
     backlinks.sort();
     assert_eq!(backlinks, vec!["LPR四倍怎么算", "个人信息泄露", "深层文章"]);
@@ -122,8 +174,17 @@ fn article_pages_carry_the_stable_hooks() {
     assert!(texts(&doc, ".callout-tip .callout-title").contains(&"提示".to_string()));
     assert_eq!(doc.select(&sel("article table")).count(), 1);
     // The disclaimer is on every page.
-    for f in ["index.html", "debt/sms/index.html", "faq/index.html", "404.html", "tags/index.html"] {
-        assert!(read(&public.join(f)).contains("不构成法律意见"), "{f} lacks the disclaimer");
+    for f in [
+        "index.html",
+        "debt/sms/index.html",
+        "faq/index.html",
+        "404.html",
+        "tags/index.html",
+    ] {
+        assert!(
+            read(&public.join(f)).contains("不构成法律意见"),
+            "{f} lacks the disclaimer"
+        );
     }
 }
 
@@ -139,7 +200,9 @@ fn aliases_sitemap_and_feed_use_absolute_urls() {
     assert!(!sitemap.contains("secret"));
     let atom = read(&public.join("atom.xml"));
     assert!(atom.contains("<id>https://example.org/kb/privacy/leak/</id>"));
-    assert!(read(&public.join("robots.txt")).contains("Sitemap: https://example.org/kb/sitemap.xml"));
+    assert!(
+        read(&public.join("robots.txt")).contains("Sitemap: https://example.org/kb/sitemap.xml")
+    );
 }
 
 #[test]
@@ -174,11 +237,20 @@ fn portable_build_links_are_relative_and_end_in_index_html() {
         if href.starts_with("http") || href.starts_with('#') {
             continue;
         }
-        assert!(!href.starts_with('/'), "absolute link in portable build: {href}");
+        assert!(
+            !href.starts_with('/'),
+            "absolute link in portable build: {href}"
+        );
         let path = href.split('#').next().unwrap_or_default();
-        assert!(path.ends_with("index.html") || path.contains('.'), "link does not name a file: {href}");
+        assert!(
+            path.ends_with("index.html") || path.contains('.'),
+            "link does not name a file: {href}"
+        );
     }
-    assert_eq!(attrs(&doc, "form[role=search]", "action"), vec!["../../search/index.html"]);
+    assert_eq!(
+        attrs(&doc, "form[role=search]", "action"),
+        vec!["../../search/index.html"]
+    );
     let broken = crawl(&public, "/kb/");
     assert!(broken.is_empty(), "{broken:#?}");
 }
@@ -198,52 +270,111 @@ fn output_is_deterministic_and_keeps_what_kbgen_does_not_make() {
     assert_eq!(read(&public.join("CNAME")), "example.org");
     assert_eq!(read(&public.join("keepme.txt")), "kept");
     assert!(public.join(".git/HEAD").is_file());
-    assert!(!public.join("stale.html").exists(), "a build must remove what it no longer makes");
+    assert!(
+        !public.join("stale.html").exists(),
+        "a build must remove what it no longer makes"
+    );
     let mut second = snapshot_dir(&public);
     for kept in ["CNAME", "keepme.txt", ".git/HEAD"] {
         second.remove(kept);
     }
-    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
-    assert!(first == second, "the same input must give byte-identical output");
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        first == second,
+        "the same input must give byte-identical output"
+    );
 }
 
 #[test]
 fn hostile_text_is_escaped_everywhere() {
     let (_site, public) = built();
     let page = read(&public.join("privacy/hostile/index.html"));
-    assert!(!page.contains("<script>alert"), "raw script in article page");
+    assert!(
+        !page.contains("<script>alert"),
+        "raw script in article page"
+    );
     assert!(page.contains("&lt;script&gt;alert"));
     assert!(!page.contains("javascript:"));
     assert!(!page.contains("<img src=x"));
-    for f in ["index.html", "privacy/index.html", "tags/index.html", "faq/index.html", "debt/sms/index.html"] {
+    for f in [
+        "index.html",
+        "privacy/index.html",
+        "tags/index.html",
+        "faq/index.html",
+        "debt/sms/index.html",
+    ] {
         let html = read(&public.join(f));
         assert!(!html.contains("<script>alert"), "{f} has a raw script");
     }
     // The FAQ page's JSON-LD stays one script element and parses back to the hostile text.
     let faq = parse_html(&public.join("faq/index.html"));
-    let ld: Vec<String> = faq.select(&sel("script[type='application/ld+json']")).map(|e| e.inner_html()).collect();
+    let ld: Vec<String> = faq
+        .select(&sel("script[type='application/ld+json']"))
+        .map(|e| e.inner_html())
+        .collect();
     assert_eq!(ld.len(), 1);
     let json: serde_json::Value = serde_json::from_str(&ld[0]).expect("JSON-LD parses");
-    let names: Vec<&str> = json["mainEntity"].as_array().unwrap().iter().filter_map(|q| q["name"].as_str()).collect();
-    assert!(names.contains(&"</script><script>alert(\"q\")</script>？"), "{names:?}");
+    let names: Vec<&str> = json["mainEntity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"</script><script>alert(\"q\")</script>？"),
+        "{names:?}"
+    );
     // faq.json and the feed hold the text as data, escaped for their format.
-    let faq_json: serde_json::Value = serde_json::from_str(&read(&public.join("faq.json"))).unwrap();
-    assert!(faq_json["questions"].as_array().unwrap().iter().any(|q| q["question"] == "</script><script>alert(\"q\")</script>？"));
+    let faq_json: serde_json::Value =
+        serde_json::from_str(&read(&public.join("faq.json"))).unwrap();
+    assert!(faq_json["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|q| q["question"] == "</script><script>alert(\"q\")</script>？"));
     let atom = read(&public.join("atom.xml"));
-    assert!(atom.contains("&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;") || atom.contains("&lt;script&gt;alert(\"title\")&lt;/script&gt;"));
+    assert!(
+        atom.contains("&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;")
+            || atom.contains("&lt;script&gt;alert(\"title\")&lt;/script&gt;")
+    );
     assert!(!atom.contains("<script>"));
 }
 
 #[test]
 fn new_creates_an_article_that_builds() {
     let site = copy_fixture("basic");
-    let out = kbgen(["new", "--root", site.path().to_str().unwrap(), "debt/new-one", "--title", "新文章"], site.path());
+    let out = kbgen(
+        [
+            "new",
+            "--root",
+            site.path().to_str().unwrap(),
+            "debt/new-one",
+            "--title",
+            "新文章",
+        ],
+        site.path(),
+    );
     assert_success(&out);
     let file = site.path().join("content/debt/new-one.md");
     assert!(read(&file).contains("title: \"新文章\""));
     assert_success(&build(site.path(), &[]));
     assert!(site.path().join("public/debt/new-one/index.html").is_file());
-    let again = kbgen(["new", "--root", site.path().to_str().unwrap(), "debt/new-one"], site.path());
-    assert_eq!(again.status.code(), Some(2), "creating it twice is a usage error");
+    let again = kbgen(
+        [
+            "new",
+            "--root",
+            site.path().to_str().unwrap(),
+            "debt/new-one",
+        ],
+        site.path(),
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "creating it twice is a usage error"
+    );
     let _ = Path::new("");
 }

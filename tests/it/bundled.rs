@@ -12,16 +12,43 @@ fn repo() -> &'static Path {
 #[test]
 fn bundled_site_builds_clean_with_the_promised_counts() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = kbgen(["build", "--root", repo().to_str().unwrap(), "--output", out_dir.path().to_str().unwrap()], repo());
+    let out = kbgen(
+        [
+            "build",
+            "--root",
+            repo().to_str().unwrap(),
+            "--output",
+            out_dir.path().to_str().unwrap(),
+        ],
+        repo(),
+    );
     assert_success(&out);
     let err = stderr(&out);
-    assert!(!err.contains("warning"), "the bundled site must build without warnings:\n{err}");
+    assert!(
+        !err.contains("warning"),
+        "the bundled site must build without warnings:\n{err}"
+    );
     let public = out_dir.path();
 
-    let articles: Vec<_> = walk_md(&repo().join("content")).into_iter().filter(|p| !p.ends_with("_index.md")).collect();
-    assert!((20..=30).contains(&articles.len()), "{} articles", articles.len());
-    let sections: Vec<_> = std::fs::read_dir(repo().join("content")).unwrap().flatten().filter(|e| e.path().is_dir()).collect();
-    assert!((4..=6).contains(&sections.len()), "{} sections", sections.len());
+    let articles: Vec<_> = walk_md(&repo().join("content"))
+        .into_iter()
+        .filter(|p| !p.ends_with("_index.md"))
+        .collect();
+    assert!(
+        (20..=30).contains(&articles.len()),
+        "{} articles",
+        articles.len()
+    );
+    let sections: Vec<_> = std::fs::read_dir(repo().join("content"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
+    assert!(
+        (4..=6).contains(&sections.len()),
+        "{} sections",
+        sections.len()
+    );
 
     let faq = parse_html(&public.join("faq/index.html"));
     let questions = faq.select(&Selector::parse("a.faq-q").unwrap()).count();
@@ -32,18 +59,36 @@ fn bundled_site_builds_clean_with_the_promised_counts() {
     let faq_items = Selector::parse("section#faq details").unwrap();
     let mut inbound: HashMap<String, usize> = HashMap::new();
     for a in &articles {
-        let rel = a.strip_prefix(repo().join("content")).unwrap().to_string_lossy().replace(".md", "");
+        let rel = a
+            .strip_prefix(repo().join("content"))
+            .unwrap()
+            .to_string_lossy()
+            .replace(".md", "");
         let page = parse_html(&public.join(&rel).join("index.html"));
-        assert!(page.select(&faq_items).count() >= 1, "{rel} has no FAQ entry");
+        assert!(
+            page.select(&faq_items).count() >= 1,
+            "{rel} has no FAQ entry"
+        );
         inbound.insert(rel, page.select(&backlinks).count());
     }
-    let orphans: Vec<_> = inbound.iter().filter(|(_, n)| **n == 0).map(|(k, _)| k).collect();
-    assert!(orphans.is_empty(), "articles no other article links to: {orphans:?}");
+    let orphans: Vec<_> = inbound
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "articles no other article links to: {orphans:?}"
+    );
 
     // Every article says it is general information, and the regulator's current name is used.
     for a in &articles {
         let text = std::fs::read_to_string(a).unwrap();
-        assert!(text.contains("不构成法律意见") || text.contains("一般性"), "{} lacks the general-information note", a.display());
+        assert!(
+            text.contains("不构成法律意见") || text.contains("一般性"),
+            "{} lacks the general-information note",
+            a.display()
+        );
     }
     let broken = crawl(public, "/");
     assert!(broken.is_empty(), "{broken:#?}");
@@ -52,7 +97,18 @@ fn bundled_site_builds_clean_with_the_promised_counts() {
 #[test]
 fn bundled_site_links_work_under_a_sub_path() {
     let out_dir = tempfile::tempdir().unwrap();
-    let out = kbgen(["build", "--root", repo().to_str().unwrap(), "--output", out_dir.path().to_str().unwrap(), "--base-url", "/kb/"], repo());
+    let out = kbgen(
+        [
+            "build",
+            "--root",
+            repo().to_str().unwrap(),
+            "--output",
+            out_dir.path().to_str().unwrap(),
+            "--base-url",
+            "/kb/",
+        ],
+        repo(),
+    );
     assert_success(&out);
     let broken = crawl(out_dir.path(), "/kb/");
     assert!(broken.is_empty(), "{broken:#?}");
