@@ -11,6 +11,7 @@ pub mod markdown;
 pub mod names;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod taxonomy;

@@ -484,7 +484,80 @@ fn write_files(staging: &Staging, theme: &crate::theme::Theme, a: &Analysis) -> 
         crate::feeds::render_robots(&a.urls, has_feeds).as_bytes(),
     )?;
     staging.write("faq.json", &render_faq_json(a))?;
+    let index = build_search(a)?;
+    index
+        .into_files()
+        .par_iter()
+        .try_for_each(|(name, bytes)| staging.write(&format!("search/{name}"), bytes))?;
     Ok(())
+}
+
+/// The search index over every article's title, summary, terms, headings, body and FAQ.
+fn build_search(a: &Analysis) -> anyhow::Result<crate::search::SearchIndex> {
+    use crate::search::{build_index, Field, SearchDoc, SearchOptions, SearchPart};
+    let dictionary_words = match &a.config.dictionary {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the search dictionary {}", path.display()))?
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect(),
+        None => Vec::new(),
+    };
+    let docs: Vec<SearchDoc> = a
+        .content
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(i, art)| {
+            let mut parts = Vec::new();
+            for p in &a.parts[i] {
+                if !p.heading.is_empty() {
+                    parts.push(SearchPart {
+                        field: Field::Heading,
+                        anchor: &p.anchor,
+                        text: &p.heading,
+                    });
+                }
+                if !p.text.is_empty() {
+                    parts.push(SearchPart {
+                        field: Field::Body,
+                        anchor: &p.anchor,
+                        text: &p.text,
+                    });
+                }
+            }
+            for f in a.articles[i]
+                .faq
+                .iter()
+                .filter(|f| f.anchor.starts_with("faq-"))
+            {
+                parts.push(SearchPart {
+                    field: Field::FaqQuestion,
+                    anchor: &f.anchor,
+                    text: &f.question,
+                });
+                parts.push(SearchPart {
+                    field: Field::FaqAnswer,
+                    anchor: &f.anchor,
+                    text: &f.answer_text,
+                });
+            }
+            SearchDoc {
+                url: &art.path,
+                title: &art.matter.title,
+                section: &a.content.sections[art.section].title,
+                summary: &a.articles[i].summary,
+                terms: a.taxonomies.of_article[i]
+                    .iter()
+                    .map(|r| a.taxonomies.term(*r).name.as_str())
+                    .collect(),
+                parts,
+            }
+        })
+        .collect();
+    Ok(build_index(&docs, &SearchOptions { dictionary_words }))
 }
 
 fn render_faq_json(a: &Analysis) -> Vec<u8> {

@@ -128,13 +128,14 @@ pub fn load_content(config: &Config, drafts: bool) -> anyhow::Result<(Content, D
     for (p, d) in parsed {
         diags.extend(d);
         match p {
-            Some(Parsed::Section {
-                dir,
-                matter,
-                body,
-                body_line,
-                source,
-            }) => {
+            Some(Parsed::Section(sec)) => {
+                let ParsedSection {
+                    dir,
+                    matter,
+                    body,
+                    body_line,
+                    source,
+                } = *sec;
                 if let Some(&i) = section_of.get(&dir) {
                     let s = &mut sections[i];
                     if let Some(t) = matter.title {
@@ -186,14 +187,16 @@ pub fn load_content(config: &Config, drafts: bool) -> anyhow::Result<(Content, D
     ))
 }
 
+struct ParsedSection {
+    dir: String,
+    matter: super::SectionMatter,
+    body: String,
+    body_line: usize,
+    source: PathBuf,
+}
+
 enum Parsed {
-    Section {
-        dir: String,
-        matter: super::SectionMatter,
-        body: String,
-        body_line: usize,
-        source: PathBuf,
-    },
+    Section(Box<ParsedSection>),
     Article(Box<Article>),
 }
 
@@ -242,13 +245,13 @@ fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnost
         let body = parts.body.to_string();
         let body_line = parts.body_line;
         return (
-            Some(Parsed::Section {
+            Some(Parsed::Section(Box::new(ParsedSection {
                 dir,
                 matter,
                 body,
                 body_line,
                 source,
-            }),
+            }))),
             diags,
         );
     }

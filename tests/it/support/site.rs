@@ -280,12 +280,15 @@ fn check_reference(
         let dir = &page_url[..=page_url.rfind('/').expect("page URLs start with /")];
         remove_dot_segments(&format!("{dir}{path_part}"))
     };
-    let Some(rel) = resolved.strip_prefix(base) else {
-        return Err(format!("{resolved} is outside the base path {base}"));
-    };
-    let rel = percent_encoding::percent_decode_str(rel)
+    // Compare decoded forms: `/深/` and `/%E6%B7%B1/` name the same path.
+    let decoded = percent_encoding::percent_decode_str(&resolved)
         .decode_utf8()
         .map_err(|_| format!("{resolved} is not UTF-8 once percent-decoded"))?;
+    let base = percent_encoding::percent_decode_str(base).decode_utf8_lossy();
+    let Some(rel) = decoded.strip_prefix(base.as_ref()) else {
+        return Err(format!("{resolved} is outside the base path {base}"));
+    };
+    let rel = rel.to_string();
     let mut file = output_dir.to_path_buf();
     file.extend(rel.split('/').filter(|s| !s.is_empty()));
     if rel.is_empty() || rel.ends_with('/') {

@@ -1,0 +1,155 @@
+//! The byte-level formats of the index: the term hash that picks a shard, the postings text
+//! encoding, and the JavaScript wrapper of every file (`search.js` decodes all of them).
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// The 64 characters of the postings encoding; all of them are safe inside a JSON string,
+/// so a postings list costs one byte per character on the wire.
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// FNV-1a (32 bit) over the term's UTF-8 bytes. The client computes the same hash with
+/// `Math.imul`, so it can find a term's shard without any lookup table.
+pub fn fnv1a32(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// FNV-1a (64 bit); names files the client never has to compute a name for (tails, docs),
+/// where 32 bits could collide on large sites.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Appends `v` as a little-endian varint of 5-bit groups: each character carries 5 bits,
+/// and its 6th bit says another character follows. Values below 32 take one character,
+/// which covers most doc-id gaps, term frequencies and length buckets.
+pub fn push_varint(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let low = (v & 31) as usize;
+        v >>= 5;
+        if v == 0 {
+            out.push(ALPHABET[low]);
+            return;
+        }
+        out.push(ALPHABET[low | 32]);
+    }
+}
+
+/// Reads a varint written by [`push_varint`] at `*pos`, advancing it.
+pub fn read_varint(data: &[u8], pos: &mut usize) -> Option<u32> {
+    let mut v: u32 = 0;
+    let mut shift = 0;
+    loop {
+        let c = *data.get(*pos)?;
+        *pos += 1;
+        let d = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        };
+        v |= u32::from(d & 31).checked_shl(shift)?;
+        if d < 32 {
+            return Some(v);
+        }
+        shift += 5;
+    }
+}
+
+/// One file of the index: `window.__kbgenSearch.KIND(ARGS)`. Loading files as scripts (not
+/// JSON through fetch) is what lets search work from `file://` in portable builds.
+pub fn js_call(kind: &str, args: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(args.len() + 40);
+    out.extend_from_slice(b"window.__kbgenSearch.");
+    out.extend_from_slice(kind.as_bytes());
+    out.push(b'(');
+    out.extend_from_slice(args.as_bytes());
+    out.extend_from_slice(b");\n");
+    out
+}
+
+/// A JSON string literal (quotes included); serde_json never fails on a `str`.
+pub fn json_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
+}
+
+/// The Fx hash (as in rustc): the index hashes millions of short keys it generated itself,
+/// where SipHash's flood resistance buys nothing and costs a third of the build time.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(buf));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        // Hash tables take their bucket from the low bits, which the multiply mixes least.
+        self.0.rotate_left(26)
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+pub type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_round_trip() {
+        let values = [0, 1, 31, 32, 1023, 1024, 65_535, u32::MAX];
+        let mut buf = Vec::new();
+        for v in values {
+            push_varint(&mut buf, v);
+        }
+        assert_eq!(&buf[..2], b"AB", "small values take one character");
+        let mut pos = 0;
+        for v in values {
+            assert_eq!(read_varint(&buf, &mut pos), Some(v));
+        }
+        assert_eq!(pos, buf.len());
+        assert_eq!(read_varint(&buf, &mut pos), None);
+    }
+
+    #[test]
+    fn fnv_matches_reference_values() {
+        // Reference values of FNV-1a; search.js is tested against the same ones.
+        assert_eq!(fnv1a32(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a32(b"a"), 0xe40c_292c);
+        assert_eq!(fnv1a32(b"foobar"), 0xbf9c_f968);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn js_files_call_the_global_callback() {
+        let f = js_call("shard", &format!("3,{}", json_str("a\"b</script>")));
+        assert_eq!(
+            String::from_utf8(f).unwrap(),
+            "window.__kbgenSearch.shard(3,\"a\\\"b</script>\");\n"
+        );
+    }
+}
