@@ -390,15 +390,29 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
     };
     let jobs = data.jobs(&a.aliases);
     let plumbing: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    let errors = data.render_all(&renderer, &jobs, |path, bytes| {
-        if let Err(e) = staging.write(path, bytes) {
-            plumbing
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .get_or_insert(e);
-        }
-        Ok(())
-    });
+    // Pages and the search index are independent: make them side by side.
+    let (errors, search) = rayon::join(
+        || {
+            data.render_all(&renderer, &jobs, |path, bytes| {
+                if let Err(e) = staging.write(path, bytes) {
+                    plumbing
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .get_or_insert(e);
+                }
+                Ok(())
+            })
+        },
+        || {
+            build_search(a).and_then(|index| {
+                index
+                    .into_files()
+                    .par_iter()
+                    .try_for_each(|(name, bytes)| staging.write(&format!("search/{name}"), bytes))
+            })
+        },
+    );
+    search?;
     if let Some(e) = plumbing.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
