@@ -87,6 +87,8 @@ static ZH: Ui = Ui {
     disclaimer_label: "免责声明",
     back_to_top: "回到顶部",
     read_more: "阅读全文",
+    show_answer: "查看回答",
+    breadcrumbs: "当前位置",
 };
 
 static EN: Ui = Ui {
@@ -122,4 +124,6 @@ static EN: Ui = Ui {
     disclaimer_label: "Disclaimer",
     back_to_top: "Back to top",
     read_more: "Read more",
+    show_answer: "Show answer",
+    breadcrumbs: "Breadcrumbs",
 };

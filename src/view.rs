@@ -94,6 +94,8 @@ pub struct Ui {
     pub disclaimer_label: &'static str,
     pub back_to_top: &'static str,
     pub read_more: &'static str,
+    pub show_answer: &'static str,
+    pub breadcrumbs: &'static str,
 }
 
 #[derive(Serialize)]
