@@ -42,20 +42,7 @@ pub fn check(opts: &BuildOptions) -> anyhow::Result<Result<Vec<Diagnostic>, Vec<
         Err(d) => return Ok(Err(d)),
     };
     let a = &analysis;
-    let data = render::SiteData {
-        config: &a.config,
-        content: &a.content,
-        urls: &a.urls,
-        lang: a.lang,
-        articles: &a.articles,
-        intros: &a.intros,
-        taxonomies: &a.taxonomies,
-        backlinks: &a.backlinks,
-        related: &a.related,
-        faq: &a.faq,
-        section_order: &a.section_order,
-        live_reload: false,
-    };
+    let data = a.site_data(false);
     let errors = data.render_all(&renderer, &data.jobs(&a.aliases), |_, _| Ok(()));
     if !errors.is_empty() {
         return Ok(Err(errors));

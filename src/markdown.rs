@@ -293,17 +293,12 @@ fn resolve_link(
         Some(f) if !f.is_empty() => format!("{href}#{}", crate::urls::encode_fragment(f)),
         _ => href,
     };
-    if path.is_empty() && !wiki {
-        out.links.push(LinkRef {
-            target: None,
-            fragment: fragment_name.clone(),
-            written: dest.to_string(),
-            line,
-            column,
-        });
-        return (with_fragment(String::new()), None);
-    }
-    match links.resolve(path, wiki) {
+    let resolution = if path.is_empty() && !wiki {
+        Resolution::SamePage
+    } else {
+        links.resolve(path, wiki)
+    };
+    match resolution {
         Resolution::Keep => (dest.to_string(), None),
         Resolution::SamePage => {
             out.links.push(LinkRef {

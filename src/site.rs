@@ -88,6 +88,26 @@ pub struct Analysis {
     pub diagnostics: Diagnostics,
 }
 
+impl Analysis {
+    /// The borrowed view every page is rendered from.
+    pub fn site_data(&self, live_reload: bool) -> SiteData<'_> {
+        SiteData {
+            config: &self.config,
+            content: &self.content,
+            urls: &self.urls,
+            lang: self.lang,
+            articles: &self.articles,
+            intros: &self.intros,
+            taxonomies: &self.taxonomies,
+            backlinks: &self.backlinks,
+            related: &self.related,
+            faq: &self.faq,
+            section_order: &self.section_order,
+            live_reload,
+        }
+    }
+}
+
 /// Reads and analyses the site. Content problems are in `Analysis::diagnostics`
 /// (or the Err when the config itself is broken).
 pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnostics>> {
@@ -374,20 +394,7 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| opts.root.join("public"));
     let staging = Staging::begin(&output, &opts.root)?;
     let a = &analysis;
-    let data = SiteData {
-        config: &a.config,
-        content: &a.content,
-        urls: &a.urls,
-        lang: a.lang,
-        articles: &a.articles,
-        intros: &a.intros,
-        taxonomies: &a.taxonomies,
-        backlinks: &a.backlinks,
-        related: &a.related,
-        faq: &a.faq,
-        section_order: &a.section_order,
-        live_reload: opts.live_reload,
-    };
+    let data = a.site_data(opts.live_reload);
     let jobs = data.jobs(&a.aliases);
     let plumbing: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     // Pages and the search index are independent: make them side by side.
