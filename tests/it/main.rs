@@ -3,5 +3,6 @@
 mod bad_input;
 mod build;
 mod bundled;
+mod search;
 mod serve;
 mod support;

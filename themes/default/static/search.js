@@ -671,8 +671,12 @@
       if (cs.length === 1) terms.push(s);
       for (var i = 0; i + 1 < cs.length; i++) terms.push(cs[i] + cs[i + 1]);
     });
-    var root = document.querySelector("main .prose") || document.querySelector("main article") || document.querySelector("main");
-    if (root && terms.length) highlight(root, terms);
+    // Every .prose: the article body and each FAQ answer (a result may land on one).
+    var roots = Array.from(document.querySelectorAll("main .prose"));
+    if (!roots.length) roots = [document.querySelector("main article") || document.querySelector("main")];
+    roots.forEach(function (root) {
+      if (root && terms.length) highlight(root, terms);
+    });
     var clean = new URL(window.location.href);
     clean.searchParams.delete("hl");
     try {

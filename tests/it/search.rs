@@ -1,0 +1,561 @@
+//! Site search in headless Chromium over tests/fixtures/search (SPEC "Search" and "Stable page
+//! hooks"): Chinese, mixed and partial queries through `search/?q=`, a sub-path build, a
+//! portable build opened from file://, the header combobox driven by the keyboard,
+//! highlighting on the opened result, and lazy loading of the index.
+//!
+//! Each test builds the fixture once, then takes the browser (its connection idles out after
+//! 60 s, so never before a build).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use crate::support::browser::{browser, Page};
+use crate::support::server::StaticServer;
+use crate::support::site::{assert_success, build, copy_fixture};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+// The fixture's article titles.
+const SMS: &str = "收到催收短信怎么投诉";
+const CONTACTS: &str = "通讯录被爆了怎么办";
+const NIGHT: &str = "夜间催收电话有时间限制吗";
+const LAWYER: &str = "如何识别假冒的律师函";
+const HOTLINE: &str = "向12378热线投诉金融机构";
+const LPR: &str = "民间借贷利率上限：LPR四倍";
+const LIMITATION: &str = "借款的诉讼时效是几年";
+const PAYMENT_ORDER: &str = "收到支付令后十五日内怎么做";
+const INSTALMENTS: &str = "与网贷平台协商分期还款";
+const PERMISSIONS: &str = "借款APP过度索取手机权限";
+const DELETE: &str = "要求平台删除你的个人信息";
+const LEAK: &str = "个人信息泄露后如何举报";
+
+/// (query, the article that must be in the top 3; `None`: nothing may be found).
+const QUERIES: &[(&str, Option<&str>)] = &[
+    // Two-character words.
+    ("时效", Some(LIMITATION)),
+    ("分期", Some(INSTALMENTS)),
+    ("权限", Some(PERMISSIONS)),
+    ("删除", Some(DELETE)),
+    ("夜间", Some(NIGHT)),
+    ("泄露", Some(LEAK)),
+    // Longer words and dictionary words.
+    ("支付令", Some(PAYMENT_ORDER)),
+    ("停息挂账", Some(INSTALMENTS)),
+    ("利率上限", Some(LPR)),
+    ("删除个人信息", Some(DELETE)),
+    // Whole questions typed without spaces.
+    ("催收短信怎么投诉", Some(SMS)),
+    ("爆通讯录了该报警吗", Some(CONTACTS)),
+    ("欠钱超过三年还要还吗", Some(LIMITATION)),
+    ("借款APP能不能读取我的相册", Some(PERMISSIONS)),
+    ("还不上钱能不能分期", Some(INSTALMENTS)),
+    ("收到律师函会被起诉吗", Some(LAWYER)),
+    ("催收电话晚上几点以后不能打", Some(NIGHT)),
+    ("身份证号被泄露", Some(LEAK)),
+    // Chinese mixed with Latin letters and digits.
+    ("LPR四倍", Some(LPR)),
+    ("lpr 四倍", Some(LPR)),
+    ("12378投诉", Some(HOTLINE)),
+    ("APP权限", Some(PERMISSIONS)),
+    // Partial Latin words (prefix of the last word).
+    ("lp", Some(LPR)),
+    ("1237", Some(HOTLINE)),
+    // Full-width input.
+    ("ＬＰＲ", Some(LPR)),
+    ("１２３７８", Some(HOTLINE)),
+    // Only in one FAQ answer (payment-order: "法院通常用挂号信邮寄…").
+    ("挂号信", Some(PAYMENT_ORDER)),
+    // Nothing on the site.
+    ("火星探测器", None),
+    ("xyzzy", None),
+    ("足球世界杯", None),
+];
+
+/// A copy of the search fixture and the folder its site was built into.
+struct Site {
+    _root: TempDir,
+    out: PathBuf,
+}
+
+/// Builds the fixture into `ROOT/OUT_REL` with the extra `args`.
+#[track_caller]
+fn build_site(out_rel: &str, args: &[&str]) -> Site {
+    let root = copy_fixture("search");
+    let out = root.path().join(out_rel);
+    let out_arg = out.to_str().expect("temp paths are UTF-8");
+    let mut all = vec!["--output", out_arg];
+    all.extend_from_slice(args);
+    assert_success(&build(root.path(), &all));
+    assert!(out.join("search/manifest.js").is_file(), "no search index");
+    Site { _root: root, out }
+}
+
+fn encode(query: &str) -> String {
+    utf8_percent_encode(query, NON_ALPHANUMERIC).to_string()
+}
+
+/// What the search page showed for one query.
+#[derive(Debug)]
+struct Shown {
+    titles: Vec<String>,
+    /// `href` of each result link, resolved.
+    hrefs: Vec<String>,
+    /// `<mark>` count in each result.
+    marks: Vec<u64>,
+    empty_shown: bool,
+}
+
+/// Opens `search_page` (the search page's URL without a query) with `?q=QUERY` and reads
+/// the results once the page says it is done.
+fn run_query(page: &Page, search_page: &str, query: &str) -> Result<Shown, String> {
+    page.goto(&format!("{search_page}?q={}", encode(query)));
+    page.wait_for("document.body.dataset.searchState === 'done'", WAIT)?;
+    let v = page.eval(
+        "(() => {
+          const items = Array.from(document.querySelectorAll('#search-results > li'));
+          return {
+            titles: items.map(li => li.querySelector('a').textContent),
+            hrefs: items.map(li => li.querySelector('a').href),
+            marks: items.map(li => li.querySelectorAll('mark').length),
+            empty: !document.getElementById('search-empty').hidden,
+            input: document.getElementById('site-search-input').value,
+          };
+        })()",
+    );
+    if v["input"] != json!(query) {
+        return Err(format!("the search box shows {} instead", v["input"]));
+    }
+    let strings = |key: &str| -> Vec<String> {
+        serde_json::from_value(v[key].clone()).expect("an array of strings")
+    };
+    Ok(Shown {
+        titles: strings("titles"),
+        hrefs: strings("hrefs"),
+        marks: serde_json::from_value(v["marks"].clone()).expect("an array of counts"),
+        empty_shown: v["empty"] == Value::Bool(true),
+    })
+}
+
+/// Runs every query and returns one line per miss (the expected title not in the top 3,
+/// no `<mark>` in its snippet, or an empty state that is wrong).
+fn misses(page: &Page, search_page: &str, queries: &[(&str, Option<&str>)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for &(query, expected) in queries {
+        let shown = match run_query(page, search_page, query) {
+            Ok(shown) => shown,
+            Err(e) => {
+                out.push(format!("{query:?}: {e}"));
+                continue;
+            }
+        };
+        let top: Vec<&str> = shown.titles.iter().take(5).map(String::as_str).collect();
+        match expected {
+            Some(title) => match shown.titles.iter().take(3).position(|t| t == title) {
+                None => out.push(format!(
+                    "{query:?}: want {title:?} in the top 3, got {top:?}"
+                )),
+                Some(_) if shown.empty_shown => {
+                    out.push(format!("{query:?}: #search-empty shown beside results"))
+                }
+                Some(i) if shown.marks[i] == 0 => {
+                    out.push(format!("{query:?}: no <mark> in the snippet of {title:?}"))
+                }
+                Some(_) => {}
+            },
+            None => {
+                if !shown.titles.is_empty() || !shown.empty_shown {
+                    out.push(format!(
+                        "{query:?}: want no results and #search-empty shown, got {top:?} \
+                         (#search-empty shown: {})",
+                        shown.empty_shown
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[track_caller]
+fn assert_no_js_errors(page: &Page) {
+    let errors = page.js_errors();
+    assert!(errors.is_empty(), "JS errors: {errors:#?}");
+}
+
+/// What a browser percent-encodes in a URL path.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// The file:// URL of a file in a built site, as the browser writes it.
+fn file_url(path: &Path) -> String {
+    let path = path.to_str().expect("temp paths are UTF-8");
+    format!("file://{}", utf8_percent_encode(path, PATH))
+}
+
+/// Requests that did not succeed, apart from the browser's own favicon probe and missing
+/// prefix lists.
+fn failed_requests(server: &StaticServer) -> Vec<String> {
+    server
+        .requests()
+        .into_iter()
+        // A Latin word's prefix list is fetched by its first letter; a letter no word on
+        // the site starts with has no list, and the client takes the 404 as "no words".
+        .filter(|r| r.status != 200 && !r.url.ends_with("/favicon.ico"))
+        .filter(|r| !(r.status == 404 && r.url.contains("/search/p/")))
+        .map(|r| format!("{} → {}", r.url, r.status))
+        .collect()
+}
+
+#[test]
+fn search_page_finds_the_right_article_for_chinese_and_mixed_queries() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let search_page = server.url("/search/");
+
+    let misses = misses(&page, &search_page, QUERIES);
+    assert!(
+        misses.is_empty(),
+        "{} of {} queries missed:\n  {}",
+        misses.len(),
+        QUERIES.len(),
+        misses.join("\n  ")
+    );
+
+    // Results link to the article, with the query for highlighting.
+    let shown = run_query(&page, &search_page, "支付令").unwrap();
+    assert_eq!(shown.titles[0], PAYMENT_ORDER);
+    let href = &shown.hrefs[0];
+    assert!(
+        href.starts_with(&server.url("/loans/payment-order/?hl=")),
+        "{href}"
+    );
+    // An empty query shows neither results nor the empty state.
+    page.goto(&search_page);
+    page.wait_for("document.body.dataset.searchState === 'done'", WAIT)
+        .unwrap();
+    assert_eq!(
+        page.eval(
+            "[document.querySelectorAll('#search-results li').length, \
+             document.getElementById('search-empty').hidden]"
+        ),
+        json!([0, true])
+    );
+    assert_no_js_errors(&page);
+    let failed = failed_requests(&server);
+    assert!(failed.is_empty(), "{failed:?}");
+}
+
+/// The few queries the sub-path and portable builds run.
+const SOME_QUERIES: &[(&str, Option<&str>)] = &[
+    ("催收短信怎么投诉", Some(SMS)),
+    ("LPR四倍", Some(LPR)),
+    ("1237", Some(HOTLINE)),
+    ("挂号信", Some(PAYMENT_ORDER)),
+    ("火星探测器", None),
+];
+
+#[test]
+fn search_works_under_a_sub_path() {
+    // Served from www/, so the site lives at /kb/.
+    let site = build_site("www/kb", &["--base-url", "/kb/"]);
+    let server = StaticServer::start(site.out.parent().unwrap());
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let search_page = server.url("/kb/search/");
+
+    let misses = misses(&page, &search_page, SOME_QUERIES);
+    assert!(misses.is_empty(), "misses:\n  {}", misses.join("\n  "));
+
+    let shown = run_query(&page, &search_page, "分期").unwrap();
+    assert_eq!(shown.titles.first().map(String::as_str), Some(INSTALMENTS));
+    let href = shown.hrefs[0].clone();
+    assert!(
+        href.starts_with(&server.url("/kb/loans/installments/?hl=")),
+        "{href}"
+    );
+    page.goto(&href);
+    assert_eq!(page.text("main h1"), INSTALMENTS);
+    assert_no_js_errors(&page);
+
+    let requests = server.requests();
+    let index_files: Vec<_> = requests
+        .iter()
+        .filter(|r| r.url.contains("/search/") && r.url.ends_with(".js"))
+        .collect();
+    assert!(!index_files.is_empty(), "no index file was fetched");
+    assert!(
+        index_files.iter().all(|r| r.url.starts_with("/kb/search/")),
+        "{index_files:?}"
+    );
+    let failed = failed_requests(&server);
+    assert!(failed.is_empty(), "{failed:?}");
+}
+
+#[test]
+fn portable_search_works_from_file_urls() {
+    let site = build_site("public", &["--portable"]);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let search_page = file_url(&site.out.join("search/index.html"));
+
+    let misses = misses(&page, &search_page, SOME_QUERIES);
+    assert!(misses.is_empty(), "misses:\n  {}", misses.join("\n  "));
+
+    let shown = run_query(&page, &search_page, "LPR四倍").unwrap();
+    let href = shown.hrefs[0].clone();
+    let article = file_url(&site.out.join("loans/lpr-four-times/index.html"));
+    assert!(href.starts_with(&format!("{article}?hl=")), "{href}");
+    page.goto(&href);
+    assert_eq!(page.text("main h1"), LPR);
+    page.wait_for("document.querySelector('main mark.search-hl')", WAIT)
+        .unwrap();
+    assert_no_js_errors(&page);
+    // No fetch: every index file came in as a script from disk.
+    let remote: Vec<_> = page
+        .transfers()
+        .into_iter()
+        .filter(|t| !t.url.starts_with("file://"))
+        .collect();
+    assert!(remote.is_empty(), "{remote:?}");
+}
+
+/// `[id of the active option or null, aria-selected of every option]`.
+const ACTIVE: &str = "(() => {
+  const input = document.getElementById('site-search-input');
+  const opts = Array.from(document.querySelectorAll('#site-search-popup [role=option]'));
+  return [input.getAttribute('aria-activedescendant'), opts.map(o => o.getAttribute('aria-selected'))];
+})()";
+
+fn selected(n: usize, active: usize) -> Value {
+    let flags: Vec<&str> = (0..n)
+        .map(|i| if i == active { "true" } else { "false" })
+        .collect();
+    json!([format!("site-search-opt-{active}"), flags])
+}
+
+/// JS: the header popup is open with at least `min` options, all for `query` (each option
+/// carries its query in `?hl=`; typing Chinese fires one input event per character, and the
+/// popup must not be read while it still shows an earlier prefix of the query).
+fn popup_shows(query: &str, min: usize) -> String {
+    format!(
+        "(() => {{
+          const opts = Array.from(document.querySelectorAll('#site-search-popup [role=option]'));
+          return !document.getElementById('site-search-popup').hidden && opts.length >= {min}
+            && opts.every(o => new URL(o.href).searchParams.get('hl') === {query});
+        }})()",
+        query = json!(query)
+    )
+}
+
+#[test]
+fn keyboard_drives_the_header_search() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    page.goto(&server.url("/privacy/info-leak/"));
+
+    // "/" focuses the search box without typing itself.
+    page.press_key("/");
+    assert_eq!(
+        page.eval("[document.activeElement.id, document.activeElement.value]"),
+        json!(["site-search-input", ""])
+    );
+
+    page.type_text("#site-search-input", "投诉");
+    page.wait_for(&popup_shows("投诉", 2), WAIT).unwrap();
+    let n = page
+        .eval("document.querySelectorAll('#site-search-popup [role=option]').length")
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(
+        page.eval("document.getElementById('site-search-input').getAttribute('aria-expanded')"),
+        json!("true")
+    );
+    // The live region announces the count.
+    page.wait_for(
+        "/\\d/.test(document.getElementById('site-search-status').textContent)",
+        WAIT,
+    )
+    .unwrap();
+    let status = page.text("#site-search-status");
+    let count: usize = status
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap();
+    assert!(
+        count >= n,
+        "status {status:?} announces fewer than the {n} options"
+    );
+    assert_eq!(
+        page.eval("document.getElementById('site-search-status').getAttribute('aria-live')"),
+        json!("polite")
+    );
+
+    // Arrow keys move the active option.
+    assert_eq!(page.eval(ACTIVE)[0], Value::Null);
+    page.press_key("ArrowDown");
+    assert_eq!(page.eval(ACTIVE), selected(n, 0));
+    page.press_key("ArrowDown");
+    assert_eq!(page.eval(ACTIVE), selected(n, 1));
+    page.press_key("ArrowUp");
+    assert_eq!(page.eval(ACTIVE), selected(n, 0));
+
+    // Escape closes the popup and keeps the focus in the box.
+    page.press_key("Escape");
+    assert_eq!(
+        page.eval(
+            "(() => { const i = document.getElementById('site-search-input');
+               return [document.getElementById('site-search-popup').hidden,
+                       i.getAttribute('aria-expanded'), i.getAttribute('aria-activedescendant'),
+                       document.activeElement === i]; })()"
+        ),
+        json!([true, "false", null, true])
+    );
+
+    // A new query; Enter opens the active option.
+    page.eval("document.getElementById('site-search-input').value = ''");
+    page.type_text("#site-search-input", "支付令");
+    page.wait_for(&popup_shows("支付令", 1), WAIT).unwrap();
+    assert_eq!(
+        page.text("#site-search-popup [role=option] .search-option-title"),
+        PAYMENT_ORDER
+    );
+    page.press_key("ArrowDown");
+    assert_eq!(page.eval(ACTIVE)[0], json!("site-search-opt-0"));
+    page.press_key("Enter");
+    page.wait_for(
+        "location.pathname === '/loans/payment-order/' && document.readyState === 'complete'",
+        WAIT,
+    )
+    .unwrap();
+    assert_eq!(page.text("main h1"), PAYMENT_ORDER);
+    page.wait_for("document.querySelector('main mark.search-hl')", WAIT)
+        .unwrap();
+    assert_no_js_errors(&page);
+}
+
+#[test]
+fn opening_a_result_highlights_the_matched_terms() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let search_page = server.url("/search/");
+    let marks = "Array.from(document.querySelectorAll('main mark.search-hl'), m => m.textContent)";
+
+    // A body match: the marks are the query's terms.
+    let shown = run_query(&page, &search_page, "LPR四倍").unwrap();
+    assert_eq!(shown.titles[0], LPR);
+    page.goto(&shown.hrefs[0]);
+    page.wait_for("document.querySelector('main mark.search-hl')", WAIT)
+        .unwrap();
+    let found: Vec<String> = serde_json::from_value(page.eval(marks)).unwrap();
+    assert!(found.iter().any(|m| m == "LPR"), "{found:?}");
+    assert!(found.iter().any(|m| m == "四倍"), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|m| m.eq_ignore_ascii_case("lpr") || m == "四倍"),
+        "{found:?}"
+    );
+    // The query leaves the address bar once the terms are marked.
+    assert!(!page.url().contains("hl="), "{}", page.url());
+
+    // A word found only in an FAQ answer: the result lands on that answer, opened and marked.
+    let shown = run_query(&page, &search_page, "挂号信").unwrap();
+    assert_eq!(shown.titles[0], PAYMENT_ORDER);
+    let href = shown.hrefs[0].clone();
+    assert!(href.contains("#faq-"), "{href}");
+    page.goto(&href);
+    page.wait_for("document.querySelector('main mark.search-hl')", WAIT)
+        .unwrap();
+    let found: Vec<String> = serde_json::from_value(page.eval(marks)).unwrap();
+    assert_eq!(found, ["挂号信"]);
+    assert_eq!(
+        page.eval(
+            "(() => { const t = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+               return [t && t.tagName, t && t.open, !!(t && t.querySelector('mark.search-hl'))]; })()"
+        ),
+        json!(["DETAILS", true, true])
+    );
+    assert_no_js_errors(&page);
+}
+
+#[test]
+fn the_index_loads_only_when_search_is_used() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let index_files = |page: &Page| -> Vec<String> {
+        page.transfers()
+            .into_iter()
+            .map(|t| t.url)
+            .filter(|u| u.contains("/search/"))
+            .collect()
+    };
+
+    page.goto(&server.url("/loans/lpr-four-times/"));
+    page.wait_for("window.__kbgenSearch && window.__kbgenSearch._core", WAIT)
+        .unwrap();
+    assert!(
+        page.transfers()
+            .iter()
+            .any(|t| t.url.ends_with("/static/search.js")),
+        "search.js is loaded on every page"
+    );
+    // Give a stray eager load time to show itself.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(index_files(&page), Vec::<String>::new());
+
+    // Focusing the box loads the manifest, and nothing else yet.
+    page.press_key("/");
+    let start = Instant::now();
+    while !index_files(&page)
+        .iter()
+        .any(|u| u.ends_with("/search/manifest.js"))
+    {
+        assert!(
+            start.elapsed() < WAIT,
+            "focusing the search box fetched no search/manifest.js: {:?}",
+            page.transfers()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        index_files(&page),
+        [server.url("/search/manifest.js")],
+        "focus alone loads only the manifest"
+    );
+
+    // A query loads the shards it needs and the shown results' texts.
+    page.type_text("#site-search-input", "分期");
+    page.wait_for(
+        "document.querySelector('#site-search-popup [role=option]')",
+        WAIT,
+    )
+    .unwrap();
+    let files = index_files(&page);
+    assert!(files.iter().any(|u| u.contains("/search/s/")), "{files:?}");
+    assert!(files.iter().any(|u| u.contains("/search/d/")), "{files:?}");
+    assert_no_js_errors(&page);
+}
