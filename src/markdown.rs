@@ -337,7 +337,11 @@ pub fn plain_text(events: &[Event<'_>]) -> String {
             Event::Text(t) | Event::Code(t) => s.push_str(t),
             Event::SoftBreak | Event::HardBreak => s.push(' '),
             Event::End(
-                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock,
+                TagEnd::Paragraph
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::Heading(_),
             ) => s.push(' '),
             _ => {}
         }

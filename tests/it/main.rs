@@ -3,6 +3,8 @@
 mod bad_input;
 mod build;
 mod bundled;
+mod faq;
 mod search;
 mod serve;
+mod serve_browser;
 mod support;

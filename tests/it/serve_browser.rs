@@ -1,0 +1,209 @@
+//! `kbgen serve` end to end in headless Chromium (issue 6): a page left open shows an edit
+//! without any action, shows the error overlay when the front matter breaks, and recovers when
+//! it is fixed.
+
+use crate::support::browser::{browser, Page};
+use crate::support::site::copy_fixture;
+use headless_chrome::protocol::cdp::types::Event;
+use std::collections::HashSet;
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(10);
+const ARTICLE: &str = "content/debt/sms.md";
+const ORIGINAL: &str = "收到短信先别慌。";
+
+/// The real binary; killed however the test ends.
+struct Serve {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // A killed server cannot remove its build folder (temp dir named by site and port).
+        let suffix = format!("-{}", self.port);
+        if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("kbgen-serve-") && name.ends_with(&suffix) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+}
+
+impl Serve {
+    fn start(root: &Path, log: PathBuf) -> Serve {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            listener.local_addr().expect("addr").port()
+        };
+        let child = Command::new(env!("CARGO_BIN_EXE_kbgen"))
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--port", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("starting kbgen serve");
+        let serve = Serve { child, port, log };
+        let start = Instant::now();
+        while serve.status("/") != Some(200) {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "kbgen serve did not answer; log:\n{}",
+                serve.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        serve
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn status(&self, path: &str) -> Option<u16> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(WAIT)).ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).ok()?;
+        String::from_utf8_lossy(&raw)
+            .split(' ')
+            .nth(1)?
+            .parse()
+            .ok()
+    }
+}
+
+/// Counts the live-reload streams the page has open and that have received their first bytes
+/// (the server writes them after registering the stream), so an edit made afterwards is seen.
+#[derive(Default)]
+struct Streams {
+    requests: HashSet<String>,
+    connected: HashSet<String>,
+}
+
+fn watch_streams(page: &Page) -> Arc<Mutex<Streams>> {
+    let streams = Arc::new(Mutex::new(Streams::default()));
+    let sink = Arc::clone(&streams);
+    page.tab()
+        .add_event_listener(Arc::new(move |event: &Event| {
+            let mut s = sink.lock().unwrap_or_else(PoisonError::into_inner);
+            match event {
+                Event::NetworkRequestWillBeSent(ev)
+                    if ev.params.request.url.contains("/__kbgen/events") =>
+                {
+                    s.requests.insert(ev.params.request_id.clone());
+                }
+                Event::NetworkDataReceived(ev) if s.requests.contains(&ev.params.request_id) => {
+                    s.connected.insert(ev.params.request_id.clone());
+                }
+                _ => {}
+            }
+        }))
+        .expect("listen to tab events");
+    streams
+}
+
+fn wait_connected(streams: &Mutex<Streams>, n: usize, serve: &Serve) {
+    let start = Instant::now();
+    loop {
+        let count = streams
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .connected
+            .len();
+        if count >= n {
+            return;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "the page opened {count} live-reload streams, expected {n}; log:\n{}",
+            serve.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn js(s: &str) -> String {
+    serde_json::to_string(s).expect("string")
+}
+
+fn article_has(text: &str) -> String {
+    format!(
+        "document.querySelector('main article').innerText.includes({})",
+        js(text)
+    )
+}
+
+#[test]
+fn an_open_page_follows_edits_errors_and_fixes_without_any_action() {
+    let Some(b) = browser() else { return };
+    let site = copy_fixture("faq");
+    let root = site.path();
+    let log = root.join("serve.log");
+    let serve = Serve::start(root, log);
+    let path = root.join(ARTICLE);
+    let original = std::fs::read_to_string(&path).expect("read the article");
+    assert!(original.contains(ORIGINAL));
+
+    let page = b.page(1280, 800);
+    let streams = watch_streams(&page);
+    page.goto(&serve.url("/debt/sms/"));
+    assert_eq!(page.eval(&article_has(ORIGINAL)), true);
+    wait_connected(&streams, 1, &serve);
+
+    // An edit to the body shows up in the open page by itself.
+    let edited = original.replace(ORIGINAL, "收到短信先别慌。第一次修改的正文。");
+    std::fs::write(&path, &edited).expect("edit");
+    page.wait_for(&article_has("第一次修改的正文"), WAIT)
+        .unwrap_or_else(|e| panic!("the edit never showed: {e}\nlog:\n{}", serve.log()));
+    wait_connected(&streams, 2, &serve);
+
+    // Broken front matter: the overlay names the file; the last good page stays under it.
+    std::fs::write(&path, "---\ntitle: [\n---\n\n坏掉的正文。\n").expect("break");
+    page.wait_for(
+        "document.getElementById('kbgen-error-overlay')?.innerText.includes('content/debt/sms.md')",
+        WAIT,
+    )
+    .unwrap_or_else(|e| panic!("no error overlay: {e}\nlog:\n{}", serve.log()));
+    assert_eq!(page.eval(&article_has("第一次修改的正文")), true);
+    assert_eq!(page.eval(&article_has("坏掉的正文")), false);
+    assert_eq!(
+        page.eval("document.querySelectorAll('#kbgen-error-overlay').length"),
+        1
+    );
+
+    // Fixed: the overlay goes and the new text shows, still without any action.
+    let fixed = original.replace(ORIGINAL, "收到短信先别慌。修复后的正文。");
+    std::fs::write(&path, &fixed).expect("fix");
+    page.wait_for(
+        &format!(
+            "!document.getElementById('kbgen-error-overlay') && {}",
+            article_has("修复后的正文")
+        ),
+        WAIT,
+    )
+    .unwrap_or_else(|e| panic!("no recovery: {e}\nlog:\n{}", serve.log()));
+    assert_eq!(page.js_errors(), Vec::<String>::new());
+}
