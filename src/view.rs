@@ -75,6 +75,7 @@ pub struct Ui {
     pub faq_index: &'static str,
     pub faq_filter_label: &'static str,
     pub faq_filter_all: &'static str,
+    pub faq_filter_by: &'static str,
     pub faq_count: &'static str,
     pub related: &'static str,
     pub backlinks: &'static str,

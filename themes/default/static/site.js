@@ -65,6 +65,9 @@
   });
 
   [controls, input, doc.querySelector(".faq-chips")].forEach(function (el) { if (el) el.hidden = false; });
+  // On a phone the chips would fill the first screen: start them folded.
+  var chipBox = doc.querySelector("details.faq-chips");
+  if (chipBox && window.matchMedia && window.matchMedia("(max-width: 40em)").matches) chipBox.open = false;
 
   function groupOf(chip) {
     var g = chip.closest(".faq-chip-group");
