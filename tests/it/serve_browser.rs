@@ -3,97 +3,16 @@
 //! it is fixed.
 
 use crate::support::browser::{browser, Page};
+use crate::support::serve::Server;
 use crate::support::site::copy_fixture;
 use headless_chrome::protocol::cdp::types::Event;
 use std::collections::HashSet;
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 const WAIT: Duration = Duration::from_secs(10);
 const ARTICLE: &str = "content/debt/sms.md";
 const ORIGINAL: &str = "收到短信先别慌。";
-
-/// The real binary; killed however the test ends.
-struct Serve {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        // A killed server cannot remove its build folder (temp dir named by site and port).
-        let suffix = format!("-{}", self.port);
-        if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.starts_with("kbgen-serve-") && name.ends_with(&suffix) {
-                    let _ = std::fs::remove_dir_all(entry.path());
-                }
-            }
-        }
-    }
-}
-
-impl Serve {
-    fn start(root: &Path, log: PathBuf) -> Serve {
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-            listener.local_addr().expect("addr").port()
-        };
-        let child = Command::new(env!("CARGO_BIN_EXE_kbgen"))
-            .args(["serve", "--root"])
-            .arg(root)
-            .args(["--port", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).expect("log file"))
-            .spawn()
-            .expect("starting kbgen serve");
-        let serve = Serve { child, port, log };
-        let start = Instant::now();
-        while serve.status("/") != Some(200) {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "kbgen serve did not answer; log:\n{}",
-                serve.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        serve
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn status(&self, path: &str) -> Option<u16> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
-        stream.set_read_timeout(Some(WAIT)).ok()?;
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        .ok()?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).ok()?;
-        String::from_utf8_lossy(&raw)
-            .split(' ')
-            .nth(1)?
-            .parse()
-            .ok()
-    }
-}
 
 /// Counts the live-reload streams the page has open and that have received their first bytes
 /// (the server writes them after registering the stream), so an edit made afterwards is seen.
@@ -125,7 +44,7 @@ fn watch_streams(page: &Page) -> Arc<Mutex<Streams>> {
     streams
 }
 
-fn wait_connected(streams: &Mutex<Streams>, n: usize, serve: &Serve) {
+fn wait_connected(streams: &Mutex<Streams>, n: usize, serve: &Server) {
     let start = Instant::now();
     loop {
         let count = streams
@@ -162,7 +81,7 @@ fn an_open_page_follows_edits_errors_and_fixes_without_any_action() {
     let site = copy_fixture("faq");
     let root = site.path();
     let log = root.join("serve.log");
-    let serve = Serve::start(root, log);
+    let serve = Server::start(root, log);
     let path = root.join(ARTICLE);
     let original = std::fs::read_to_string(&path).expect("read the article");
     assert!(original.contains(ORIGINAL));

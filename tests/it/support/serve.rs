@@ -1,0 +1,146 @@
+//! A running `kbgen serve` for tests: the real binary on a free port, killed (and its build
+//! folder removed) however the test ends; plain HTTP and event-stream helpers. Waits are bounded.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// Kills the server however the test ends, so a failed assertion never leaves it running.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // A killed server cannot tidy up its build folder (temp dir, named by site and port).
+        let suffix = format!("-{}", self.port);
+        if let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.starts_with("kbgen-serve-") && name.ends_with(&suffix) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+    }
+}
+
+impl Server {
+    pub fn start(root: &Path, log: PathBuf) -> Server {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_kbgen"))
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--port", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log file"))
+            .spawn()
+            .expect("starting kbgen serve");
+        let server = Server { child, port, log };
+        server.wait_for("the server to answer", || {
+            server.try_get("/").is_some_and(|(status, _)| status == 200)
+        });
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn wait_for(&self, what: &str, mut ok: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < WAIT {
+            if ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("timed out waiting for {what}; server log:\n{}", self.log());
+    }
+
+    pub fn try_get(&self, path: &str) -> Option<(u16, String)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(WAIT)).ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).ok()?;
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n")?;
+        let status = head.split(' ').nth(1)?.parse().ok()?;
+        Some((status, body.to_string()))
+    }
+
+    pub fn get(&self, path: &str) -> (u16, String) {
+        self.try_get(path)
+            .unwrap_or_else(|| panic!("GET {path} failed; server log:\n{}", self.log()))
+    }
+
+    /// Opens `/__kbgen/events` on its own connection; yields `(event, data)` pairs. Returns once
+    /// the server has registered the stream, so edits made afterwards are seen.
+    pub fn events(&self) -> Receiver<(String, String)> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        write!(
+            stream,
+            "GET /__kbgen/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
+        .expect("request");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { return };
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_string();
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    if tx.send((name.clone(), data.to_string())).is_err() {
+                        return;
+                    }
+                } else if line == ": connected" && tx.send(("connected".into(), "".into())).is_err()
+                {
+                    return;
+                }
+            }
+        });
+        self.expect_event(&rx, "connected");
+        rx
+    }
+
+    /// Waits for the event `name`, skipping others; returns its data.
+    pub fn expect_event(&self, rx: &Receiver<(String, String)>, name: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok((n, data)) if n == name => return data,
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        panic!("no `{name}` event; server log:\n{}", self.log());
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
