@@ -28,27 +28,23 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(theme: &Theme) -> Result<Renderer, Vec<Diagnostic>> {
-        let mut tera = tera::Tera::new();
-        tera.autoescape_on([".html", ".xml"]);
-        let shown_paths: Vec<(String, PathBuf)> = theme
-            .templates
-            .iter()
-            .map(|t| (t.name.clone(), t.shown_path.clone()))
-            .collect();
-        let r = Renderer {
+        let mut r = Renderer {
             tera: tera::Tera::new(),
-            shown_paths,
-        };
-        let result = tera.add_raw_templates(
-            theme
+            shown_paths: theme
                 .templates
                 .iter()
-                .map(|t| (t.name.as_str(), t.source.as_str())),
-        );
-        if let Err(e) = result {
+                .map(|t| (t.name.clone(), t.shown_path.clone()))
+                .collect(),
+        };
+        r.tera.autoescape_on([".html", ".xml"]);
+        let sources = theme
+            .templates
+            .iter()
+            .map(|t| (t.name.as_str(), t.source.as_str()));
+        if let Err(e) = r.tera.add_raw_templates(sources) {
             return Err(vec![r.diagnostic(&e, "")]);
         }
-        Ok(Renderer { tera, ..r })
+        Ok(r)
     }
 
     /// Turns a Tera error into a diagnostic naming the template file and line.
