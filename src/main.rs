@@ -4,7 +4,7 @@ use clap::Parser;
 use kbgen::cli::{Cli, Command};
 use kbgen::diagnostic::Diagnostic;
 use kbgen::{BuildOptions, Outcome};
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -53,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 drafts,
                 portable,
                 live_reload: false,
+                progress: std::io::stderr().is_terminal(),
             };
             match kbgen::build(&opts)? {
                 Outcome::Built {

@@ -16,6 +16,7 @@ use crate::urls::UrlMaker;
 use anyhow::Context as _;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -30,6 +31,8 @@ pub struct BuildOptions {
     pub portable: bool,
     /// Include the live-reload script (serve).
     pub live_reload: bool,
+    /// Show a progress line on stderr while pages are written (a terminal, a long build).
+    pub progress: bool,
 }
 
 /// How a build ended, short of a plumbing failure.
@@ -397,28 +400,37 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
     let data = a.site_data(opts.live_reload);
     let jobs = data.jobs(&a.aliases);
     let plumbing: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let written = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
     // Pages and the search index are independent: make them side by side.
-    let (errors, search) = rayon::join(
-        || {
-            data.render_all(&renderer, &jobs, |path, bytes| {
-                if let Err(e) = staging.write(path, bytes) {
-                    plumbing
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .get_or_insert(e);
-                }
-                Ok(())
-            })
-        },
-        || {
-            build_search(a).and_then(|index| {
-                index
-                    .into_files()
-                    .par_iter()
-                    .try_for_each(|(name, bytes)| staging.write(&format!("search/{name}"), bytes))
-            })
-        },
-    );
+    let (errors, search) = std::thread::scope(|scope| {
+        if opts.progress && jobs.len() >= PROGRESS_FROM {
+            scope.spawn(|| show_progress(&written, jobs.len(), &finished));
+        }
+        let result = rayon::join(
+            || {
+                data.render_all(&renderer, &jobs, |path, bytes| {
+                    if let Err(e) = staging.write(path, bytes) {
+                        plumbing
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                    }
+                    written.fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                })
+            },
+            || {
+                build_search(a).and_then(|index| {
+                    index.into_files().par_iter().try_for_each(|(name, bytes)| {
+                        staging.write(&format!("search/{name}"), bytes)
+                    })
+                })
+            },
+        );
+        finished.store(true, Ordering::Relaxed);
+        result
+    });
     search?;
     if let Some(e) = plumbing.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
@@ -445,6 +457,25 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
         summary,
         output,
     })
+}
+
+/// Builds with fewer pages than this finish before a progress line would help.
+const PROGRESS_FROM: usize = 2_000;
+
+/// Rewrites one stderr line with the pages written so far until `finished`, then clears it.
+fn show_progress(written: &AtomicUsize, total: usize, finished: &AtomicBool) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr();
+    while !finished.load(Ordering::Relaxed) {
+        let _ = write!(
+            err,
+            "\rrendering pages: {}/{total}",
+            written.load(Ordering::Relaxed)
+        );
+        let _ = err.flush();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = write!(err, "\r\x1b[2K");
 }
 
 /// Static files, co-located assets, feeds, robots.txt and faq.json.
