@@ -127,7 +127,8 @@ impl Renderer {
 pub struct ArticleOut {
     pub html: String,
     pub headings: Vec<Heading>,
-    pub faq: Vec<FaqEntry>,
+    /// This article's questions: a range of the site-wide FAQ list.
+    pub faq: std::ops::Range<usize>,
     pub summary: String,
 }
 
@@ -591,8 +592,7 @@ impl SiteData<'_> {
             published: art.matter.date.as_ref().map(|d| self.lang.date(d)),
             reviewed: art.reviewed().map(|d| self.lang.date(d)),
             terms,
-            faq: out
-                .faq
+            faq: self.faq[out.faq.clone()]
                 .iter()
                 .filter(|f| f.anchor.starts_with("faq-"))
                 .map(|f| FaqItem {

@@ -269,7 +269,7 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
     let mut faq: Vec<FaqEntry> = Vec::new();
     let mut bodies = Vec::with_capacity(rendered.len());
     let mut anchors = Vec::with_capacity(rendered.len());
-    let mut faq_per_article = Vec::with_capacity(rendered.len());
+    let mut faq_ranges = Vec::with_capacity(rendered.len());
     for (body, f, d) in rendered {
         diags.extend(d);
         let faq_ids: Vec<String> = f
@@ -278,7 +278,9 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
             .map(|e| e.anchor.clone())
             .collect();
         anchors.push(anchors_of(&body, &faq_ids));
-        faq_per_article.push(f);
+        // Every question lives once, in the site-wide list; an article keeps its range.
+        faq_ranges.push(faq.len()..faq.len() + f.len());
+        faq.extend(f);
         bodies.push(body);
     }
     let body_refs: Vec<&Rendered> = bodies.iter().collect();
@@ -308,9 +310,6 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
     lap("links, terms");
     let related = related_articles(&content, &taxonomies, &explicit, 5);
     lap("related");
-    for f in &faq_per_article {
-        faq.extend(f.iter().cloned());
-    }
     check_duplicates(&content, &faq, &mut diags);
     let aliases = check_aliases(&content, &mut diags);
     let mut section_order: Vec<usize> = (1..content.sections.len()).collect();
@@ -333,11 +332,7 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
 
     let mut articles = Vec::with_capacity(bodies.len());
     let mut parts = Vec::with_capacity(bodies.len());
-    for ((body, f), a) in bodies
-        .into_iter()
-        .zip(faq_per_article)
-        .zip(&content.articles)
-    {
+    for ((body, f), a) in bodies.into_iter().zip(faq_ranges).zip(&content.articles) {
         let summary = a
             .matter
             .summary
@@ -575,8 +570,7 @@ fn build_search(a: &Analysis) -> anyhow::Result<crate::search::SearchIndex> {
                     });
                 }
             }
-            for f in a.articles[i]
-                .faq
+            for f in a.faq[a.articles[i].faq.clone()]
                 .iter()
                 .filter(|f| f.anchor.starts_with("faq-"))
             {
