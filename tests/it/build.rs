@@ -378,3 +378,17 @@ fn new_creates_an_article_that_builds() {
     );
     let _ = Path::new("");
 }
+
+#[test]
+fn a_symlink_loop_in_content_is_survived_with_a_warning() {
+    let site = copy_fixture("basic");
+    std::os::unix::fs::symlink("..", site.path().join("content/debt/loop")).unwrap();
+    let out = build(site.path(), &[]);
+    assert_success(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: content/debt/loop") && err.contains("symbolic link loop"),
+        "{err}"
+    );
+    assert!(site.path().join("public/debt/sms/index.html").is_file());
+}
