@@ -9,19 +9,24 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Builds the repository's own site into a temporary folder (never into ROOT/public).
+fn build_bundled(extra: &[&str]) -> (tempfile::TempDir, std::process::Output) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "build",
+        "--root",
+        repo().to_str().unwrap(),
+        "--output",
+        out_dir.path().to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = kbgen(args, repo());
+    (out_dir, out)
+}
+
 #[test]
 fn bundled_site_builds_clean_with_the_promised_counts() {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = kbgen(
-        [
-            "build",
-            "--root",
-            repo().to_str().unwrap(),
-            "--output",
-            out_dir.path().to_str().unwrap(),
-        ],
-        repo(),
-    );
+    let (out_dir, out) = build_bundled(&[]);
     assert_success(&out);
     let err = stderr(&out);
     assert!(
@@ -96,19 +101,7 @@ fn bundled_site_builds_clean_with_the_promised_counts() {
 
 #[test]
 fn bundled_site_links_work_under_a_sub_path() {
-    let out_dir = tempfile::tempdir().unwrap();
-    let out = kbgen(
-        [
-            "build",
-            "--root",
-            repo().to_str().unwrap(),
-            "--output",
-            out_dir.path().to_str().unwrap(),
-            "--base-url",
-            "/kb/",
-        ],
-        repo(),
-    );
+    let (out_dir, out) = build_bundled(&["--base-url", "/kb/"]);
     assert_success(&out);
     let broken = crawl(out_dir.path(), "/kb/");
     assert!(broken.is_empty(), "{broken:#?}");
