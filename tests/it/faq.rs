@@ -301,11 +301,7 @@ fn every_question_is_listed_once_under_its_section_and_links_to_its_anchor() {
     }
 
     // The count shown is the number listed.
-    let count = doc
-        .select(&sel("main .faq-count"))
-        .next()
-        .map(text_of)
-        .expect("a count");
+    let count = shown_count(&doc);
     assert_eq!(
         numbers_in(&count),
         [EXPECTED.len() as u64],
@@ -706,11 +702,7 @@ fn past_500_questions_each_section_gets_its_own_faq_page() {
                 "`{q}` on faq/{section}/ links {href}"
             );
         }
-        let count = doc
-            .select(&sel("main .faq-count"))
-            .next()
-            .map(text_of)
-            .expect("a count");
+        let count = shown_count(&doc);
         assert_eq!(
             numbers_in(&count),
             [expected.len() as u64],
@@ -994,4 +986,12 @@ fn heading_answer_text_keeps_a_sub_heading_apart_from_the_text_after_it() {
             "{what} answer text `{answer}`"
         );
     }
+}
+
+/// The "共 N 个问题" line of an FAQ page.
+fn shown_count(doc: &Html) -> String {
+    doc.select(&sel("main .faq-count"))
+        .next()
+        .map(text_of)
+        .expect("a count")
 }
