@@ -139,91 +139,7 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
         .articles
         .par_iter()
         .enumerate()
-        .map(|(i, a)| {
-            let links = catalog.resolver(&a.rel, &a.path);
-            let mut ids = IdSet::default();
-            let mut faq = Vec::new();
-            let mut d = Vec::new();
-            // Front-matter FAQ anchors are taken first, so a heading of the same name gets `-2`.
-            let faq_ids: Vec<String> = a
-                .matter
-                .faq
-                .iter()
-                .map(|f| ids.unique(format!("faq-{}", name_of(&f.question))))
-                .collect();
-            let body_src = Source {
-                path: &a.source,
-                file_text: &a.text,
-                offset: Some(a.body_start),
-                line: a.body_line,
-            };
-            let body = render_markdown(
-                a.body(),
-                &body_src,
-                RenderOptions {
-                    lang,
-                    links: &links,
-                    ids: &mut ids,
-                    questions: true,
-                },
-            );
-            for q in &body.questions {
-                let h = &body.headings[q.heading];
-                faq.push(FaqEntry {
-                    article: i,
-                    anchor: h.id.clone(),
-                    question: h.text.clone(),
-                    answer_html: q.answer_html.clone(),
-                    answer_text: q.answer_text.clone(),
-                    line: h.line,
-                });
-            }
-            for (f, id) in a.matter.faq.iter().zip(faq_ids) {
-                let src = Source {
-                    path: &a.source,
-                    file_text: &a.text,
-                    offset: None,
-                    line: f.line,
-                };
-                let mut answer_ids = IdSet::default();
-                let r = render_markdown(
-                    &f.answer,
-                    &src,
-                    RenderOptions {
-                        lang,
-                        links: &links,
-                        ids: &mut answer_ids,
-                        questions: false,
-                    },
-                );
-                d.extend(
-                    r.diagnostics
-                        .into_iter()
-                        .map(|x| located(x, &a.source, &a.text)),
-                );
-                let text = r
-                    .parts
-                    .iter()
-                    .map(|p| p.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                faq.push(FaqEntry {
-                    article: i,
-                    anchor: id,
-                    question: f.question.clone(),
-                    answer_html: r.html,
-                    answer_text: text,
-                    line: f.line,
-                });
-            }
-            d.extend(
-                body.diagnostics
-                    .iter()
-                    .cloned()
-                    .map(|x| located(x, &a.source, &a.text)),
-            );
-            (body, faq, d)
-        })
+        .map(|(i, a)| render_article(i, a, &catalog, lang))
         .collect();
     let intros: Vec<String> = content
         .sections
@@ -362,6 +278,98 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
         section_order,
         diagnostics: diags,
     }))
+}
+
+/// Renders one article's body and front-matter FAQ answers; reports its questions and problems.
+fn render_article(
+    i: usize,
+    a: &crate::content::Article,
+    catalog: &Catalog<'_>,
+    lang: Lang,
+) -> (Rendered, Vec<FaqEntry>, Vec<Diagnostic>) {
+    let links = catalog.resolver(&a.rel, &a.path);
+    let mut ids = IdSet::default();
+    let mut faq = Vec::new();
+    let mut d = Vec::new();
+    // Front-matter FAQ anchors are taken first, so a heading of the same name gets `-2`.
+    let faq_ids: Vec<String> = a
+        .matter
+        .faq
+        .iter()
+        .map(|f| ids.unique(format!("faq-{}", name_of(&f.question))))
+        .collect();
+    let body_src = Source {
+        path: &a.source,
+        file_text: &a.text,
+        offset: Some(a.body_start),
+        line: a.body_line,
+    };
+    let mut body = render_markdown(
+        a.body(),
+        &body_src,
+        RenderOptions {
+            lang,
+            links: &links,
+            ids: &mut ids,
+            questions: true,
+        },
+    );
+    // The answers move into the FAQ list: the body keeps no second copy.
+    for q in std::mem::take(&mut body.questions) {
+        let h = &body.headings[q.heading];
+        faq.push(FaqEntry {
+            article: i,
+            anchor: h.id.clone(),
+            question: h.text.clone(),
+            answer_html: q.answer_html,
+            answer_text: q.answer_text,
+            line: h.line,
+        });
+    }
+    for (f, id) in a.matter.faq.iter().zip(faq_ids) {
+        let src = Source {
+            path: &a.source,
+            file_text: &a.text,
+            offset: None,
+            line: f.line,
+        };
+        let mut answer_ids = IdSet::default();
+        let r = render_markdown(
+            &f.answer,
+            &src,
+            RenderOptions {
+                lang,
+                links: &links,
+                ids: &mut answer_ids,
+                questions: false,
+            },
+        );
+        d.extend(
+            r.diagnostics
+                .into_iter()
+                .map(|x| located(x, &a.source, &a.text)),
+        );
+        let text = r
+            .parts
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        faq.push(FaqEntry {
+            article: i,
+            anchor: id,
+            question: f.question.clone(),
+            answer_html: r.html,
+            answer_text: text,
+            line: f.line,
+        });
+    }
+    d.extend(
+        std::mem::take(&mut body.diagnostics)
+            .into_iter()
+            .map(|x| located(x, &a.source, &a.text)),
+    );
+    (body, faq, d)
 }
 
 /// Builds the site into a temporary folder and swaps it in; the old output stays on failure.
