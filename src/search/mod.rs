@@ -244,97 +244,338 @@ const BATCH: usize = 512;
 const GROUPS: usize = 16;
 
 pub fn build_index(docs: &[SearchDoc], opts: &SearchOptions) -> SearchIndex {
-    let shards = shard_count(docs.len());
-    let (ids, id_space) = assign_ids(docs);
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by_key(|&i| ids[i]);
-
-    let mut jieba = jieba_rs::Jieba::new();
-    for w in &opts.dictionary_words {
-        let w = normalize(w.trim());
-        if !w.is_empty() {
-            jieba.add_word(&w, None, None);
-        }
-    }
-
-    let groups = GROUPS.min(shards as usize);
-    let group_of = |shard: u32| (shard as usize * groups) / shards as usize;
-    let mut maps: Vec<FxHashMap<Term, Acc>> = (0..groups).map(|_| FxHashMap::default()).collect();
-    let mut len_sums = [0u64; FIELDS];
-    let mut all_lens: Vec<[u32; FIELDS]> = vec![[0; FIELDS]; docs.len()];
-    let mut word_postings: Vec<(Box<str>, u32, Counts)> = Vec::new();
-
-    for batch in order.chunks(BATCH) {
-        let cut: Vec<DocTerms> = batch
-            .par_iter()
-            .map_init(FxHashMap::default, |counts, &i| {
-                cut_doc(counts, &docs[i], &jieba, shards)
-            })
-            .collect();
-        maps.par_iter_mut().enumerate().for_each(|(g, map)| {
-            for (dt, &i) in cut.iter().zip(batch) {
-                let start = dt.entries.partition_point(|e| group_of(e.0) < g);
-                let end = dt.entries.partition_point(|e| group_of(e.0) <= g);
-                for (_, term, tf) in &dt.entries[start..end] {
-                    let p = posting(ids[i], *tf, &dt.lens);
-                    match map.get_mut(term) {
-                        Some(acc) => acc.push(&p),
-                        None => map.entry(term.clone()).or_default().push(&p),
-                    }
-                }
-            }
-        });
-        for (dt, &i) in cut.into_iter().zip(batch) {
-            for (sum, len) in len_sums.iter_mut().zip(dt.lens) {
-                *sum += u64::from(len);
-            }
-            all_lens[i] = dt.lens;
-            word_postings.extend(dt.words.into_iter().map(|(w, c)| (w, ids[i], c)));
-        }
-    }
-
-    // Whole-word terms only pay off when the client can recognise them in a query, so keep
-    // the words found in more than one article (the commonest first) and list them in the
-    // manifest.
-    word_postings.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut word_df: Vec<(usize, &str)> = Vec::new();
-    for run in word_postings.chunk_by(|a, b| a.0 == b.0) {
-        if run.len() >= 2 {
-            word_df.push((run.len(), &run[0].0));
-        }
-    }
-    word_df.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    word_df.truncate(MAX_WORDS);
-    let mut words: Vec<String> = word_df.iter().map(|(_, w)| w.to_string()).collect();
-    words.sort_unstable();
-    let id_to_index: FxHashMap<u32, usize> = order.iter().map(|&i| (ids[i], i)).collect();
-    for run in word_postings.chunk_by(|a, b| a.0 == b.0) {
-        if words
-            .binary_search_by(|w| w.as_str().cmp(&run[0].0))
-            .is_err()
-        {
-            continue;
-        }
-        let term = Term::Long(run[0].0.clone());
-        let shard = postings::shard_of(&run[0].0, shards);
-        let acc = maps[group_of(shard)].entry(term).or_default();
-        for (_, id, tf) in run {
-            acc.push(&posting(*id, *tf, &all_lens[id_to_index[id]]));
-        }
-    }
-
-    let n = docs.len().max(1) as f64;
-    let avg: [f64; FIELDS] = std::array::from_fn(|f| len_sums[f] as f64 / n);
-    let params = shard::Params {
-        shards,
-        id_space,
-        avg,
-        words,
-    };
-    let doc_files: Vec<(u32, &SearchDoc)> = order.iter().map(|&i| (ids[i], &docs[i])).collect();
-    let (files, mut stats) = shard::render(maps, &doc_files, &params);
+    let state = SearchState::build(docs, opts);
+    let (files, mut stats) = state.render_all(docs);
     stats.docs = docs.len();
     SearchIndex { files, stats }
+}
+
+/// The counted index kept between builds (by `kbgen serve`), so an edited article updates
+/// only its own postings and the files they live in.
+pub struct SearchState {
+    jieba: jieba_rs::Jieba,
+    shards: u32,
+    id_space: u32,
+    /// Article URL → doc id.
+    ids: FxHashMap<String, u32>,
+    /// Term counts per field of each doc, by id.
+    lens: FxHashMap<u32, [u32; FIELDS]>,
+    len_sums: [u64; FIELDS],
+    docs: usize,
+    /// Whole words jieba found, with the docs holding them.
+    word_docs: FxHashMap<Box<str>, std::collections::BTreeMap<u32, Counts>>,
+    /// The whole words that are indexed and listed in the manifest (sorted).
+    words: Vec<String>,
+    /// One map per shard: term → postings in doc-id order.
+    maps: Vec<FxHashMap<Term, Acc>>,
+}
+
+/// What an incremental update changes under `search/`.
+#[derive(Debug, Default)]
+pub struct SearchDelta {
+    pub write: Vec<(String, Vec<u8>)>,
+    pub remove: Vec<String>,
+}
+
+impl SearchState {
+    /// Cuts and counts every doc.
+    pub fn build(docs: &[SearchDoc], opts: &SearchOptions) -> SearchState {
+        let shards = shard_count(docs.len());
+        let (ids, id_space) = assign_ids(docs);
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| ids[i]);
+
+        let mut jieba = jieba_rs::Jieba::new();
+        for w in &opts.dictionary_words {
+            let w = normalize(w.trim());
+            if !w.is_empty() {
+                jieba.add_word(&w, None, None);
+            }
+        }
+
+        let groups = GROUPS.min(shards as usize);
+        let per_group = (shards as usize).div_ceil(groups);
+        let mut maps: Vec<FxHashMap<Term, Acc>> =
+            (0..shards).map(|_| FxHashMap::default()).collect();
+        let mut len_sums = [0u64; FIELDS];
+        let mut lens: FxHashMap<u32, [u32; FIELDS]> = FxHashMap::default();
+        let mut word_docs: FxHashMap<Box<str>, std::collections::BTreeMap<u32, Counts>> =
+            FxHashMap::default();
+
+        for batch in order.chunks(BATCH) {
+            let cut: Vec<DocTerms> = batch
+                .par_iter()
+                .map_init(FxHashMap::default, |counts, &i| {
+                    cut_doc(counts, &docs[i], &jieba, shards)
+                })
+                .collect();
+            maps.par_chunks_mut(per_group)
+                .enumerate()
+                .for_each(|(g, group)| {
+                    let (lo, hi) = ((g * per_group) as u32, ((g + 1) * per_group) as u32);
+                    for (dt, &i) in cut.iter().zip(batch) {
+                        let start = dt.entries.partition_point(|e| e.0 < lo);
+                        let end = dt.entries.partition_point(|e| e.0 < hi);
+                        for (shard, term, tf) in &dt.entries[start..end] {
+                            let p = posting(ids[i], *tf, &dt.lens);
+                            let map = &mut group[(*shard - lo) as usize];
+                            match map.get_mut(term) {
+                                Some(acc) => acc.push(&p),
+                                None => map.entry(term.clone()).or_default().push(&p),
+                            }
+                        }
+                    }
+                });
+            for (dt, &i) in cut.into_iter().zip(batch) {
+                for (sum, len) in len_sums.iter_mut().zip(dt.lens) {
+                    *sum += u64::from(len);
+                }
+                lens.insert(ids[i], dt.lens);
+                for (w, c) in dt.words {
+                    word_docs.entry(w).or_default().insert(ids[i], c);
+                }
+            }
+        }
+
+        let mut state = SearchState {
+            jieba,
+            shards,
+            id_space,
+            ids: docs
+                .iter()
+                .zip(&ids)
+                .map(|(d, &id)| (d.url.to_string(), id))
+                .collect(),
+            lens,
+            len_sums,
+            docs: docs.len(),
+            word_docs,
+            words: Vec::new(),
+            maps,
+        };
+        state.words = state.chosen_words();
+        let words = state.words.clone();
+        for w in &words {
+            state.set_word_postings(w);
+        }
+        state
+    }
+
+    /// Whole-word terms only pay off when the client can recognise them in a query, so keep
+    /// the words found in more than one article (the commonest first, at most `MAX_WORDS`).
+    fn chosen_words(&self) -> Vec<String> {
+        let mut word_df: Vec<(usize, &str)> = self
+            .word_docs
+            .iter()
+            .filter(|(_, d)| d.len() >= 2)
+            .map(|(w, d)| (d.len(), &**w))
+            .collect();
+        word_df.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+        word_df.truncate(MAX_WORDS);
+        let mut words: Vec<String> = word_df.iter().map(|(_, w)| w.to_string()).collect();
+        words.sort_unstable();
+        words
+    }
+
+    /// Rewrites a listed word's postings from `word_docs`; returns its shard.
+    fn set_word_postings(&mut self, w: &str) -> u32 {
+        let shard = postings::shard_of(w, self.shards);
+        let mut acc = Acc::default();
+        if let Some(docs) = self.word_docs.get(w) {
+            for (id, tf) in docs {
+                acc.push(&posting(*id, *tf, &self.lens[id]));
+            }
+        }
+        let term = Term::Long(w.into());
+        if acc.df == 0 {
+            self.maps[shard as usize].remove(&term);
+        } else {
+            self.maps[shard as usize].insert(term, acc);
+        }
+        shard
+    }
+
+    fn avg(&self) -> [f64; FIELDS] {
+        let n = self.docs.max(1) as f64;
+        std::array::from_fn(|f| self.len_sums[f] as f64 / n)
+    }
+
+    fn params(&self) -> shard::Params {
+        shard::Params {
+            shards: self.shards,
+            id_space: self.id_space,
+            avg: self.avg(),
+            words: self.words.clone(),
+        }
+    }
+
+    /// Every file of the index.
+    pub fn render_all(&self, docs: &[SearchDoc]) -> (Vec<(String, Vec<u8>)>, SearchStats) {
+        let mut doc_files: Vec<(u32, &SearchDoc)> =
+            docs.iter().map(|d| (self.ids[d.url], d)).collect();
+        doc_files.sort_unstable_by_key(|d| d.0);
+        shard::render(&self.maps, &doc_files, &self.params())
+    }
+
+    /// Replaces the given docs (same URLs, same set of articles) by their new versions and
+    /// says which files change. `None` when the change reaches beyond those docs' postings
+    /// (the listed whole words or the lengths that order common terms change): the state is
+    /// then spent, and the caller builds anew.
+    pub fn update(&mut self, changes: &[(SearchDoc, SearchDoc)]) -> Option<SearchDelta> {
+        let before = shard::split_avg(&self.avg());
+        let mut touched: std::collections::BTreeMap<u32, Vec<(Term, u32)>> = Default::default();
+        let mut changed_words = std::collections::BTreeSet::new();
+        let mut doc_ids = Vec::new();
+        let mut counts = FxHashMap::default();
+        for (old, new) in changes {
+            if old.url != new.url {
+                return None;
+            }
+            let id = *self.ids.get(old.url)?;
+            doc_ids.push(id);
+            let was = cut_doc(&mut counts, old, &self.jieba, self.shards);
+            let now = cut_doc(&mut counts, new, &self.jieba, self.shards);
+            for (sum, (o, n)) in self.len_sums.iter_mut().zip(was.lens.iter().zip(now.lens)) {
+                *sum = *sum - u64::from(*o) + u64::from(n);
+            }
+            self.lens.insert(id, now.lens);
+            let mut new_tf: FxHashMap<&Term, Counts> =
+                now.entries.iter().map(|(_, t, c)| (t, *c)).collect();
+            for (shard, term, _) in &was.entries {
+                let tf = new_tf.remove(term);
+                let df = self.replace_posting(*shard, term, id, tf, &now.lens);
+                touched.entry(*shard).or_default().push((term.clone(), df));
+            }
+            for (shard, term, _) in &now.entries {
+                if let Some(tf) = new_tf.get(term) {
+                    let df = self.replace_posting(*shard, term, id, Some(*tf), &now.lens);
+                    touched.entry(*shard).or_default().push((term.clone(), df));
+                }
+            }
+            for (w, _) in &was.words {
+                if let Some(d) = self.word_docs.get_mut(w) {
+                    d.remove(&id);
+                    if d.is_empty() {
+                        self.word_docs.remove(w);
+                    }
+                }
+                changed_words.insert(w.clone());
+            }
+            for (w, c) in now.words {
+                self.word_docs.entry(w.clone()).or_default().insert(id, c);
+                changed_words.insert(w);
+            }
+        }
+        if self.chosen_words() != self.words || shard::split_avg(&self.avg()) != before {
+            return None;
+        }
+        // A listed word's postings carry the doc's lengths: rewrite those of the edited docs.
+        let listed: Vec<String> = self
+            .words
+            .iter()
+            .filter(|w| {
+                changed_words.contains(w.as_str())
+                    || self
+                        .word_docs
+                        .get(w.as_str())
+                        .is_some_and(|d| doc_ids.iter().any(|id| d.contains_key(id)))
+            })
+            .cloned()
+            .collect();
+        for w in listed {
+            let shard = self.set_word_postings(&w);
+            let df = self.maps[shard as usize]
+                .get(&Term::Long(w.as_str().into()))
+                .map_or(0, |a| a.df);
+            touched
+                .entry(shard)
+                .or_default()
+                .push((Term::Long(w.into()), df));
+        }
+        Some(self.render_delta(&touched, changes))
+    }
+
+    /// Sets (or removes) doc `id`'s posting of `term`; returns the term's old document count.
+    fn replace_posting(
+        &mut self,
+        shard: u32,
+        term: &Term,
+        id: u32,
+        tf: Option<Counts>,
+        lens: &[u32; FIELDS],
+    ) -> u32 {
+        let map = &mut self.maps[shard as usize];
+        let old_df = map.get(term).map_or(0, |a| a.df);
+        let mut all = map
+            .get(term)
+            .map(|a| postings::decode_postings(&a.data))
+            .unwrap_or_default();
+        all.retain(|p| p.doc != id);
+        if let Some(tf) = tf {
+            let at = all.partition_point(|p| p.doc < id);
+            all.insert(at, posting(id, tf, lens));
+        }
+        if all.is_empty() {
+            map.remove(term);
+        } else {
+            let mut acc = Acc::default();
+            for p in &all {
+                acc.push(p);
+            }
+            map.insert(term.clone(), acc);
+        }
+        old_df
+    }
+
+    /// The files an update touches: its shards and their tails, prefix lists of changed
+    /// Latin words, the docs' own files and the manifest.
+    fn render_delta(
+        &self,
+        touched: &std::collections::BTreeMap<u32, Vec<(Term, u32)>>,
+        changes: &[(SearchDoc, SearchDoc)],
+    ) -> SearchDelta {
+        let params = self.params();
+        let mut delta = SearchDelta::default();
+        let mut initials = std::collections::BTreeSet::new();
+        for (&n, terms) in touched {
+            let (file, tails) = shard::render_shard(n, &self.maps[n as usize], &params);
+            delta.write.push(file);
+            for (term, old_df) in terms {
+                let text = term.text();
+                let now = self.maps[n as usize].get(term);
+                let new_df = now.map_or(0, |a| a.df);
+                // Prefix lists carry each Latin word's document count.
+                if term.is_word() && new_df != *old_df {
+                    initials.extend(text.chars().next());
+                }
+                if *old_df as usize > HEAD_POSTINGS && new_df as usize <= HEAD_POSTINGS {
+                    delta.remove.push(shard::tail_file(&text));
+                }
+            }
+            delta.write.extend(tails);
+        }
+        for c in initials {
+            match shard::render_prefix(c, &self.maps) {
+                Some(file) => delta.write.push(file),
+                None => delta.remove.push(shard::prefix_file(c)),
+            }
+        }
+        for (_, new) in changes {
+            let id = self.ids[new.url];
+            delta
+                .write
+                .push((shard::doc_file(id), shard::render_doc(id, new)));
+        }
+        delta.write.push((
+            "manifest.js".into(),
+            shard::render_manifest(&params, self.docs),
+        ));
+        delta.write.sort_by(|a, b| a.0.cmp(&b.0));
+        delta.write.dedup_by(|a, b| a.0 == b.0);
+        delta.remove.sort();
+        delta.remove.dedup();
+        delta
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::encode::{fnv1a64, js_call, json_str, FxHashMap};
 use super::postings::{
-    bucket_length, decode_postings, encode_postings, shard_of, Acc, Posting, Term, BODY, TITLE,
+    bucket_length, decode_postings, encode_postings, Acc, Posting, Term, BODY, TITLE,
 };
 use super::{SearchDoc, SearchStats, B, FIELDS, HEAD_POSTINGS, K1, WEIGHTS};
 use rayon::prelude::*;
@@ -18,13 +18,11 @@ pub struct Params {
 
 /// A term ready to be written.
 struct Entry {
-    shard: u32,
     text: String,
     df: u32,
     head: Vec<u8>,
     /// (file name, postings) of the postings that did not make the head.
     tail: Option<(String, Vec<u8>)>,
-    is_word: bool,
 }
 
 /// The BM25F term-frequency part the client computes (without idf, which is the same for
@@ -46,13 +44,21 @@ fn impact(p: &Posting, avg: &[f64; FIELDS]) -> f64 {
     tfw / (K1 + tfw)
 }
 
+/// The average lengths that order a common term's postings, rounded to eighth-octave steps
+/// so that editing an article almost never reorders every common term (the client ranks
+/// with the exact averages from the manifest).
+pub fn split_avg(avg: &[f64; FIELDS]) -> [f64; FIELDS] {
+    std::array::from_fn(|f| 2f64.powf(((avg[f] + 1.0).log2() * 8.0).round() / 8.0) - 1.0)
+}
+
 /// Keeps the `HEAD_POSTINGS` highest-impact postings in the shard, in doc order.
 fn split(text: &str, acc: &Acc, avg: &[f64; FIELDS]) -> (Vec<u8>, Option<(String, Vec<u8>)>) {
     if acc.df as usize <= HEAD_POSTINGS {
         return (acc.data.clone(), None);
     }
+    let avg = split_avg(avg);
     let mut all = decode_postings(&acc.data);
-    let mut ranked: Vec<(f64, u32)> = all.iter().map(|p| (impact(p, avg), p.doc)).collect();
+    let mut ranked: Vec<(f64, u32)> = all.iter().map(|p| (impact(p, &avg), p.doc)).collect();
     // Ties go to the lower id so the split is deterministic.
     ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut cut: Vec<u32> = ranked[..HEAD_POSTINGS].iter().map(|r| r.1).collect();
@@ -60,8 +66,20 @@ fn split(text: &str, acc: &Acc, avg: &[f64; FIELDS]) -> (Vec<u8>, Option<(String
     let (head, tail): (Vec<Posting>, Vec<Posting>) = all
         .drain(..)
         .partition(|p| cut.binary_search(&p.doc).is_ok());
-    let name = format!("t/{:016x}.js", fnv1a64(text.as_bytes()));
-    (encode_postings(&head), Some((name, encode_postings(&tail))))
+    (
+        encode_postings(&head),
+        Some((tail_file(text), encode_postings(&tail))),
+    )
+}
+
+/// File name of a common term's tail.
+pub fn tail_file(text: &str) -> String {
+    format!("t/{:016x}.js", fnv1a64(text.as_bytes()))
+}
+
+/// File name of the prefix list of Latin words starting with `first`.
+pub fn prefix_file(first: char) -> String {
+    format!("p/{:x}.js", first as u32)
 }
 
 fn hex_width(shards: u32) -> usize {
@@ -104,7 +122,7 @@ fn clip(text: &str, max: usize) -> &str {
         .map_or(text, |(i, _)| &text[..i])
 }
 
-fn render_doc(id: u32, doc: &SearchDoc) -> Vec<u8> {
+pub fn render_doc(id: u32, doc: &SearchDoc) -> Vec<u8> {
     let mut s = String::with_capacity(4096);
     let _ = write!(
         s,
@@ -142,7 +160,7 @@ fn render_doc(id: u32, doc: &SearchDoc) -> Vec<u8> {
     js_call("doc", &s)
 }
 
-fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
+pub fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
     let nums = |xs: &[f64]| {
         xs.iter()
             .map(|x| format!("{x:.2}"))
@@ -162,89 +180,117 @@ fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
     js_call("manifest", &s)
 }
 
-pub fn render(
-    maps: Vec<FxHashMap<Term, Acc>>,
-    docs: &[(u32, &SearchDoc)],
+/// One shard's file and the tail files of its common terms.
+pub fn render_shard(
+    n: u32,
+    map: &FxHashMap<Term, Acc>,
     p: &Params,
-) -> (Vec<(String, Vec<u8>)>, SearchStats) {
-    let mut entries: Vec<Entry> = maps
-        .into_par_iter()
-        .flat_map_iter(|map| map.into_iter())
+) -> ((String, Vec<u8>), Vec<(String, Vec<u8>)>) {
+    let mut entries: Vec<Entry> = map
+        .iter()
         .map(|(term, acc)| {
             let text = term.text();
-            let (head, tail) = split(&text, &acc, &p.avg);
+            let (head, tail) = split(&text, acc, &p.avg);
             Entry {
-                shard: shard_of(&text, p.shards),
                 df: acc.df,
                 head,
                 tail,
-                is_word: term.is_word(),
                 text,
             }
         })
         .collect();
-    entries.par_sort_unstable_by(|a, b| a.shard.cmp(&b.shard).then_with(|| a.text.cmp(&b.text)));
-
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut by_shard: Vec<&[Entry]> = vec![&[]; p.shards as usize];
-    for run in entries.chunk_by(|a, b| a.shard == b.shard) {
-        by_shard[run[0].shard as usize] = run;
-    }
-    let shard_files: Vec<(String, Vec<u8>)> = by_shard
-        .par_iter()
-        .enumerate()
-        .map(|(n, run)| {
-            let mut s = format!("{n},{{");
-            for (i, e) in run.iter().enumerate() {
-                if i > 0 {
-                    s.push(',');
-                }
-                let head = std::str::from_utf8(&e.head).unwrap_or_default();
-                let _ = write!(s, "{}:[{},\"{head}\"", json_str(&e.text), e.df);
-                if let Some((name, _)) = &e.tail {
-                    let _ = write!(s, ",{}", json_str(name));
-                }
-                s.push(']');
-            }
-            s.push('}');
-            (shard_file(n as u32, p.shards), js_call("shard", &s))
-        })
-        .collect();
-    let largest_shard_bytes = shard_files.iter().map(|f| f.1.len()).max().unwrap_or(0);
-    files.extend(shard_files);
-
-    let mut tails = 0;
-    for e in &entries {
-        if let Some((name, data)) = &e.tail {
-            tails += 1;
-            let data = std::str::from_utf8(data).unwrap_or_default();
-            files.push((
-                name.clone(),
+    entries.sort_unstable_by(|a, b| a.text.cmp(&b.text));
+    let mut s = format!("{n},{{");
+    let mut tails = Vec::new();
+    for (i, e) in entries.iter_mut().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let head = std::str::from_utf8(&e.head).unwrap_or_default();
+        let _ = write!(s, "{}:[{},\"{head}\"", json_str(&e.text), e.df);
+        if let Some((name, data)) = e.tail.take() {
+            let _ = write!(s, ",{}", json_str(&name));
+            let data = std::str::from_utf8(&data).unwrap_or_default();
+            tails.push((
+                name,
                 js_call("tail", &format!("{},\"{data}\"", json_str(&e.text))),
             ));
         }
+        s.push(']');
+    }
+    s.push('}');
+    ((shard_file(n, p.shards), js_call("shard", &s)), tails)
+}
+
+/// The prefix list for `first`: the Latin words starting with it and their document counts
+/// (the commonest `MAX_PREFIX_WORDS`). `None` when no word starts with it.
+pub fn render_prefix(first: char, maps: &[FxHashMap<Term, Acc>]) -> Option<(String, Vec<u8>)> {
+    let mut words: Vec<(String, u32)> = maps
+        .par_iter()
+        .flat_map_iter(|m| {
+            m.iter()
+                .filter(|(t, _)| t.is_word())
+                .map(|(t, a)| (t.text(), a.df))
+                .filter(|(t, _)| t.starts_with(first))
+        })
+        .collect();
+    prefix_list(first, &mut words)
+}
+
+fn prefix_list(first: char, words: &mut Vec<(String, u32)>) -> Option<(String, Vec<u8>)> {
+    if words.is_empty() {
+        return None;
+    }
+    if words.len() > MAX_PREFIX_WORDS {
+        words.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        words.truncate(MAX_PREFIX_WORDS);
+    }
+    words.sort_unstable();
+    let list: Vec<String> = words
+        .iter()
+        .map(|(w, df)| format!("{},{df}", json_str(w)))
+        .collect();
+    let key = format!("{:x}", first as u32);
+    let body = format!("{},[{}]", json_str(&key), list.join(","));
+    Some((prefix_file(first), js_call("prefix", &body)))
+}
+
+/// Every file of the index: shards with tails, prefix lists, doc files and the manifest.
+pub fn render(
+    maps: &[FxHashMap<Term, Acc>],
+    docs: &[(u32, &SearchDoc)],
+    p: &Params,
+) -> (Vec<(String, Vec<u8>)>, SearchStats) {
+    let shard_files: Vec<((String, Vec<u8>), Vec<(String, Vec<u8>)>)> = maps
+        .par_iter()
+        .enumerate()
+        .map(|(n, map)| render_shard(n as u32, map, p))
+        .collect();
+    let largest_shard_bytes = shard_files.iter().map(|f| f.0 .1.len()).max().unwrap_or(0);
+    let terms = maps.iter().map(|m| m.len()).sum();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut tails = 0;
+    for (shard, t) in shard_files {
+        files.push(shard);
+        tails += t.len();
+        files.extend(t);
     }
 
     // Prefix lists: Latin words grouped by first character.
-    let mut latin: Vec<&Entry> = entries.iter().filter(|e| e.is_word).collect();
-    latin.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-    for run in latin.chunk_by(|a, b| a.text.chars().next() == b.text.chars().next()) {
-        let Some(first) = run[0].text.chars().next() else {
+    let mut latin: Vec<(String, u32)> = maps
+        .par_iter()
+        .flat_map_iter(|m| {
+            m.iter()
+                .filter(|(t, _)| t.is_word())
+                .map(|(t, a)| (t.text(), a.df))
+        })
+        .collect();
+    latin.sort_unstable();
+    for run in latin.chunk_by(|a, b| a.0.chars().next() == b.0.chars().next()) {
+        let Some(first) = run[0].0.chars().next() else {
             continue;
         };
-        let mut kept: Vec<&&Entry> = run.iter().collect();
-        if kept.len() > MAX_PREFIX_WORDS {
-            kept.sort_unstable_by(|a, b| b.df.cmp(&a.df).then_with(|| a.text.cmp(&b.text)));
-            kept.truncate(MAX_PREFIX_WORDS);
-            kept.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-        }
-        let key = format!("{:x}", first as u32);
-        let list: Vec<String> = kept
-            .iter()
-            .map(|e| format!("{},{}", json_str(&e.text), e.df))
-            .collect();
-        let body = format!("{},[{}]", json_str(&key), list.join(","));
-        files.push((format!("p/{key}.js"), js_call("prefix", &body)));
+        files.extend(prefix_list(first, &mut run.to_vec()));
     }
 
     files.par_extend(
@@ -257,7 +303,7 @@ pub fn render(
     files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     let stats = SearchStats {
-        terms: entries.len(),
+        terms,
         shards: p.shards as usize,
         tails,
         files: files.len(),

@@ -236,6 +236,114 @@ fn an_edit_changes_only_the_shards_of_the_terms_it_touches() {
     );
 }
 
+fn options() -> SearchOptions {
+    SearchOptions {
+        dictionary_words: vec!["个人信息保护法".into()],
+    }
+}
+
+/// Applies each edit through `SearchState::update` and compares the files with a clean
+/// build of the same docs; returns how many edits took the incremental path.
+fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[&dyn Fn(&mut Vec<Owned>)]) -> usize {
+    let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
+    let mut state = SearchState::build(&views, &options());
+    let mut files: BTreeMap<String, Vec<u8>> = state.render_all(&views).0.into_iter().collect();
+    drop(views);
+    let mut incremental = 0;
+    let mut removed = 0;
+    for edit in edits {
+        let old = docs.iter().map(|d| d.url.clone()).collect::<Vec<_>>();
+        let before: Vec<Owned> = docs
+            .iter()
+            .map(|d| Owned {
+                url: d.url.clone(),
+                title: d.title.clone(),
+                section: d.section.clone(),
+                summary: d.summary.clone(),
+                terms: d.terms.clone(),
+                parts: d.parts.clone(),
+            })
+            .collect();
+        edit(&mut docs);
+        assert_eq!(old, docs.iter().map(|d| d.url.clone()).collect::<Vec<_>>());
+        let changes: Vec<(SearchDoc, SearchDoc)> = before
+            .iter()
+            .zip(&docs)
+            .filter(|(a, b)| a.title != b.title || a.parts != b.parts || a.summary != b.summary)
+            .map(|(a, b)| (a.doc(), b.doc()))
+            .collect();
+        let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
+        match state.update(&changes) {
+            Some(delta) => {
+                incremental += 1;
+                removed += delta.remove.iter().filter(|r| r.starts_with("t/")).count();
+                for name in delta.remove {
+                    assert!(
+                        files.remove(&name).is_some(),
+                        "removed {name} was not there"
+                    );
+                }
+                files.extend(delta.write);
+            }
+            None => {
+                state = SearchState::build(&views, &options());
+                files = state.render_all(&views).0.into_iter().collect();
+            }
+        }
+        let clean = files_map(&build(&docs));
+        for (name, bytes) in &clean {
+            assert!(
+                files.get(name) == Some(bytes),
+                "{name} differs from a clean build"
+            );
+        }
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            clean.keys().collect::<Vec<_>>()
+        );
+    }
+    assert!(removed > 0, "no edit dropped a tail file");
+    incremental
+}
+
+#[test]
+fn incremental_updates_equal_a_clean_build() {
+    let mut docs = fixture();
+    for i in 0..600 {
+        // Enough articles that common terms split into a head and a tail file; 鲲鹏 sits
+        // one article above the split.
+        let body = if i <= HEAD_POSTINGS { "鲲鹏。" } else { "" };
+        docs.push(article(
+            &format!("filler/{i}/"),
+            &format!("第{i}篇说明 note{}", i % 7),
+            &[("", &format!("其他内容与题目无关，催收短信常见。{body}"))],
+            &[],
+        ));
+    }
+    let n = incremental_matches_clean(
+        docs,
+        &[
+            &|d| d[3].parts[1].2.push_str("鲸鱼出没。whale"),
+            &|d| d[3].parts[1].2 = "向中国人民银行征信中心提出异议。".into(),
+            &|d| d[10].title = "第五篇说明 zebra".into(),
+            &|d| {
+                d[0].parts[0].2.push_str("催收短信");
+                d[1].parts
+                    .push((Field::Body, String::new(), "催收短信".into()));
+            },
+            // 鲲鹏 falls to the split: its tail file goes.
+            &|d| d[5].parts[0].2 = d[5].parts[0].2.replace("鲲鹏", ""),
+            // A common term loses most of its postings.
+            &|d| {
+                for x in d.iter_mut().skip(5).take(300) {
+                    x.parts[0].2 = "无关。".into();
+                }
+            },
+        ],
+    );
+    assert!(n >= 4, "only {n} edits took the incremental path");
+}
+
 /// Runs the real client (`search.js`) under node over a built fixture index. Skips, loudly,
 /// when node is not installed; the browser tests cover the same ground later.
 fn run_client(index: &SearchIndex, queries: &[&str]) -> Option<Vec<serde_json::Value>> {
