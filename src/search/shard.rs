@@ -180,12 +180,11 @@ pub fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
     js_call("manifest", &s)
 }
 
+/// A file of the index: its path under `search/` and its bytes.
+pub type File = (String, Vec<u8>);
+
 /// One shard's file and the tail files of its common terms.
-pub fn render_shard(
-    n: u32,
-    map: &FxHashMap<Term, Acc>,
-    p: &Params,
-) -> ((String, Vec<u8>), Vec<(String, Vec<u8>)>) {
+pub fn render_shard(n: u32, map: &FxHashMap<Term, Acc>, p: &Params) -> (File, Vec<File>) {
     let mut entries: Vec<Entry> = map
         .iter()
         .map(|(term, acc)| {
@@ -261,7 +260,7 @@ pub fn render(
     docs: &[(u32, &SearchDoc)],
     p: &Params,
 ) -> (Vec<(String, Vec<u8>)>, SearchStats) {
-    let shard_files: Vec<((String, Vec<u8>), Vec<(String, Vec<u8>)>)> = maps
+    let shard_files: Vec<(File, Vec<File>)> = maps
         .par_iter()
         .enumerate()
         .map(|(n, map)| render_shard(n as u32, map, p))

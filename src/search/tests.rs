@@ -244,7 +244,9 @@ fn options() -> SearchOptions {
 
 /// Applies each edit through `SearchState::update` and compares the files with a clean
 /// build of the same docs; returns how many edits took the incremental path.
-fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[&dyn Fn(&mut Vec<Owned>)]) -> usize {
+type Edit<'a> = &'a dyn Fn(&mut Vec<Owned>);
+
+fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
     let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
     let mut state = SearchState::build(&views, &options());
     let mut files: BTreeMap<String, Vec<u8>> = state.render_all(&views).0.into_iter().collect();
