@@ -13,6 +13,7 @@ pub mod output;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod session;
 pub mod site;
 pub mod taxonomy;
 pub mod theme;

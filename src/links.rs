@@ -246,42 +246,55 @@ pub fn check_links(
 ) -> Vec<Vec<usize>> {
     let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); content.articles.len()];
     for (from, r) in rendered.iter().enumerate() {
-        let article = &content.articles[from];
-        for link in &r.links {
-            let target = link.target.unwrap_or(from);
-            if target != from {
-                backlinks[target].push(from);
-            }
-            let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
-                continue;
-            };
-            if anchors[target].contains(fragment) {
-                continue;
-            }
-            let target_name = &content.articles[target].source;
-            let hint = closest(fragment, anchors[target].iter().map(String::as_str))
-                .map(|c| format!(" (did you mean `#{c}`?)"))
-                .unwrap_or_default();
-            diags.push(
-                Diagnostic::error(
-                    &article.source,
-                    link.line,
-                    link.column,
-                    format!(
-                        "link `{}`: no heading `#{fragment}` in {}{hint}",
-                        link.written,
-                        target_name.display()
-                    ),
-                )
-                .with_source(&article.text),
-            );
+        for target in check_article_links(content, from, r, anchors, diags) {
+            backlinks[target].push(from);
         }
     }
-    for list in &mut backlinks {
-        list.sort_unstable();
-        list.dedup();
-    }
     backlinks
+}
+
+/// Checks one article's links; returns the other articles it links to, sorted.
+pub fn check_article_links(
+    content: &Content,
+    from: usize,
+    r: &Rendered,
+    anchors: &[HashSet<String>],
+    diags: &mut Diagnostics,
+) -> Vec<usize> {
+    let article = &content.articles[from];
+    let mut targets = Vec::new();
+    for link in &r.links {
+        let target = link.target.unwrap_or(from);
+        if target != from {
+            targets.push(target);
+        }
+        let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
+            continue;
+        };
+        if anchors[target].contains(fragment) {
+            continue;
+        }
+        let target_name = &content.articles[target].source;
+        let hint = closest(fragment, anchors[target].iter().map(String::as_str))
+            .map(|c| format!(" (did you mean `#{c}`?)"))
+            .unwrap_or_default();
+        diags.push(
+            Diagnostic::error(
+                &article.source,
+                link.line,
+                link.column,
+                format!(
+                    "link `{}`: no heading `#{fragment}` in {}{hint}",
+                    link.written,
+                    target_name.display()
+                ),
+            )
+            .with_source(&article.text),
+        );
+    }
+    targets.sort_unstable();
+    targets.dedup();
+    targets
 }
 
 #[cfg(test)]

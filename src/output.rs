@@ -156,6 +156,85 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_dir(dir)
 }
 
+/// Somewhere pages and files are written: a fresh staging folder, or the live output
+/// that `serve` updates in place.
+pub trait Writer: Sync {
+    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()>;
+}
+
+impl Writer for Staging {
+    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        Staging::write(self, rel, bytes)
+    }
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
+        Staging::copy(self, from, rel)
+    }
+}
+
+/// The served output, updated in place: each file is replaced by a rename, so a reader
+/// sees the old file or the new one, never half of one.
+pub struct Live {
+    dir: PathBuf,
+}
+
+impl Live {
+    pub fn new(dir: &Path) -> Live {
+        Live {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn path_of(&self, rel: &str) -> anyhow::Result<PathBuf> {
+        if !is_inside(rel) {
+            bail!("refusing to write `{rel}`: it would leave the output folder");
+        }
+        Ok(self.dir.join(rel))
+    }
+
+    fn replace(
+        &self,
+        rel: &str,
+        fill: impl FnOnce(&Path) -> std::io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let path = self.path_of(rel)?;
+        let parent = path.parent().context("a file of the site has no folder")?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let temp = parent.join(format!(".{name}.kbgen-{}", std::process::id()));
+        fill(&temp).with_context(|| format!("writing {}", temp.display()))?;
+        std::fs::rename(&temp, &path).with_context(|| format!("replacing {}", path.display()))
+    }
+
+    /// Removes the file at `rel` and the folders it leaves empty.
+    pub fn remove(&self, rel: &str) -> anyhow::Result<()> {
+        let path = self.path_of(rel)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(|| format!("removing {}", path.display())),
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.dir && d.starts_with(&self.dir)) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(())
+    }
+}
+
+impl Writer for Live {
+    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.replace(rel, |p| std::fs::write(p, bytes))
+    }
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
+        self.replace(rel, |p| std::fs::copy(from, p).map(|_| ()))
+    }
+}
+
 /// A relative, `/`-separated path with no `..`, no root and no drive: it stays inside.
 pub fn is_inside(rel: &str) -> bool {
     !rel.is_empty()

@@ -123,6 +123,53 @@ impl Renderer {
     }
 }
 
+/// What a page's view is turned into: HTML (the renderer) or a fingerprint of everything the
+/// template would see, which says whether a page must be made again without making it.
+pub trait PageSink: Sync {
+    type Out: Send;
+    fn page<T: Serialize>(&self, template: &str, view: &T) -> Result<Self::Out, Diagnostic>;
+}
+
+impl PageSink for Renderer {
+    type Out = String;
+    fn page<T: Serialize>(&self, template: &str, view: &T) -> Result<String, Diagnostic> {
+        self.render(template, view)
+    }
+}
+
+/// Hashes a page's template name and view. Equal fingerprints with the same templates mean
+/// byte-identical pages.
+pub struct Fingerprint;
+
+impl PageSink for Fingerprint {
+    type Out = u64;
+    fn page<T: Serialize>(&self, template: &str, view: &T) -> Result<u64, Diagnostic> {
+        use std::hash::Hasher as _;
+        struct Feed(std::collections::hash_map::DefaultHasher);
+        impl std::io::Write for Feed {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.write(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut feed = Feed(Default::default());
+        feed.0.write(template.as_bytes());
+        feed.0.write_u8(0);
+        serde_json::to_writer(&mut feed, view).map_err(|e| {
+            Diagnostic::error(
+                format!("templates/{template}"),
+                1,
+                1,
+                format!("page view: {e}"),
+            )
+        })?;
+        Ok(feed.0.finish())
+    }
+}
+
 /// An article as rendered from Markdown, with what its page needs.
 pub struct ArticleOut {
     pub html: String,
@@ -239,7 +286,12 @@ impl SiteData<'_> {
             .collect()
     }
 
-    fn render_job(&self, r: &Renderer, job: &Job) -> Result<(String, String), Diagnostic> {
+    /// Makes one page (or its fingerprint): its output path and what the sink made of it.
+    pub fn render_job<S: PageSink>(
+        &self,
+        r: &S,
+        job: &Job,
+    ) -> Result<(String, S::Out), Diagnostic> {
         match job {
             Job::Home => self.home(r),
             Job::Section { section, page } => self.section(r, *section, *page),
@@ -437,7 +489,7 @@ impl SiteData<'_> {
 
     // ---- page kinds ----
 
-    fn home(&self, r: &Renderer) -> Result<(String, String), Diagnostic> {
+    fn home<S: PageSink>(&self, r: &S) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -474,11 +526,16 @@ impl SiteData<'_> {
         );
         Ok((
             "index.html".into(),
-            r.render("index.html", &V { common, home })?,
+            r.page("index.html", &V { common, home })?,
         ))
     }
 
-    fn section(&self, r: &Renderer, s: usize, page: usize) -> Result<(String, String), Diagnostic> {
+    fn section<S: PageSink>(
+        &self,
+        r: &S,
+        s: usize,
+        page: usize,
+    ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -527,7 +584,7 @@ impl SiteData<'_> {
         );
         Ok((
             format!("{path}index.html"),
-            r.render(
+            r.page(
                 "section.html",
                 &V {
                     common,
@@ -537,7 +594,7 @@ impl SiteData<'_> {
         ))
     }
 
-    fn article(&self, r: &Renderer, a: usize) -> Result<(String, String), Diagnostic> {
+    fn article<S: PageSink>(&self, r: &S, a: usize) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -621,7 +678,7 @@ impl SiteData<'_> {
         );
         Ok((
             format!("{path}index.html"),
-            r.render(
+            r.page(
                 "article.html",
                 &V {
                     common,
@@ -631,7 +688,7 @@ impl SiteData<'_> {
         ))
     }
 
-    fn taxonomy(&self, r: &Renderer, t: usize) -> Result<(String, String), Diagnostic> {
+    fn taxonomy<S: PageSink>(&self, r: &S, t: usize) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -661,7 +718,7 @@ impl SiteData<'_> {
         );
         Ok((
             format!("{path}index.html"),
-            r.render(
+            r.page(
                 "taxonomy.html",
                 &V {
                     common,
@@ -674,13 +731,13 @@ impl SiteData<'_> {
         ))
     }
 
-    fn term(
+    fn term<S: PageSink>(
         &self,
-        r: &Renderer,
+        r: &S,
         t: usize,
         term_i: usize,
         page: usize,
-    ) -> Result<(String, String), Diagnostic> {
+    ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -716,11 +773,15 @@ impl SiteData<'_> {
         let common = self.common(&path, "term", &title, "", crumbs, self.urls);
         Ok((
             format!("{path}index.html"),
-            r.render("term.html", &V { common, term: view })?,
+            r.page("term.html", &V { common, term: view })?,
         ))
     }
 
-    fn faq_page(&self, r: &Renderer, only: Option<usize>) -> Result<(String, String), Diagnostic> {
+    fn faq_page<S: PageSink>(
+        &self,
+        r: &S,
+        only: Option<usize>,
+    ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -860,18 +921,18 @@ impl SiteData<'_> {
         let common = self.common(&path, "faq", &title, "", crumbs, self.urls);
         Ok((
             format!("{path}index.html"),
-            r.render("faq.html", &V { common, faq: view })?,
+            r.page("faq.html", &V { common, faq: view })?,
         ))
     }
 
-    fn plain(
+    fn plain<S: PageSink>(
         &self,
-        r: &Renderer,
+        r: &S,
         path: &str,
         template: &str,
         kind: &'static str,
         title: &str,
-    ) -> Result<(String, String), Diagnostic> {
+    ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -880,11 +941,11 @@ impl SiteData<'_> {
         let common = self.common(path, kind, title, "", self.crumbs(path, None), self.urls);
         Ok((
             format!("{path}index.html"),
-            r.render(template, &V { common })?,
+            r.page(template, &V { common })?,
         ))
     }
 
-    fn not_found(&self, r: &Renderer) -> Result<(String, String), Diagnostic> {
+    fn not_found<S: PageSink>(&self, r: &S) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -902,10 +963,15 @@ impl SiteData<'_> {
             &rooted,
         );
         common.page.canonical = String::new();
-        Ok(("404.html".into(), r.render("404.html", &V { common })?))
+        Ok(("404.html".into(), r.page("404.html", &V { common })?))
     }
 
-    fn alias(&self, r: &Renderer, a: usize, path: &str) -> Result<(String, String), Diagnostic> {
+    fn alias<S: PageSink>(
+        &self,
+        r: &S,
+        a: usize,
+        path: &str,
+    ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
             #[serde(flatten)]
@@ -942,7 +1008,7 @@ impl SiteData<'_> {
         };
         Ok((
             file,
-            r.render(
+            r.page(
                 "alias.html",
                 &V {
                     common,

@@ -54,10 +54,29 @@ pub struct Summary {
     pub faq: usize,
     pub millis: u128,
     pub feeds: bool,
+    /// Set when only part of the site was made again.
+    pub update: Option<Update>,
+}
+
+/// What an incremental rebuild did.
+#[derive(Debug, Clone, Default)]
+pub struct Update {
+    /// How the change was handled: "body" (articles' text only) or "content".
+    pub how: &'static str,
+    pub pages: usize,
+    pub files: usize,
+    pub removed: usize,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(u) = &self.update {
+            return write!(
+                f,
+                "updated {} of {} pages and {} other files, removed {} ({} change) in {} ms",
+                u.pages, self.pages, u.files, u.removed, u.how, self.millis
+            );
+        }
         write!(
             f,
             "built {} pages: {} articles, {} sections, {} terms, {} FAQ entries in {} ms",
@@ -88,7 +107,12 @@ pub struct Analysis {
     pub faq: Vec<FaqEntry>,
     pub aliases: Vec<(usize, String)>,
     pub section_order: Vec<usize>,
+    /// The ids each article offers as link targets.
+    pub anchors: Vec<std::collections::HashSet<String>>,
+    /// Every problem found, duplicate questions included.
     pub diagnostics: Diagnostics,
+    /// The duplicate-question warnings among them (they span articles).
+    pub faq_warnings: Vec<Diagnostic>,
 }
 
 impl Analysis {
@@ -226,7 +250,12 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
     lap("links, terms");
     let related = related_articles(&content, &taxonomies, &explicit, 5);
     lap("related");
-    check_duplicates(&content, &faq, &mut diags);
+    let mut duplicates = Diagnostics::default();
+    check_duplicates(&content, &faq, &mut duplicates);
+    let faq_warnings = duplicates.sorted();
+    for d in &faq_warnings {
+        diags.push(d.clone());
+    }
     let aliases = check_aliases(&content, &mut diags);
     let mut section_order: Vec<usize> = (1..content.sections.len()).collect();
     section_order.sort_by(|&a, &b| {
@@ -249,11 +278,7 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
     let mut articles = Vec::with_capacity(bodies.len());
     let mut parts = Vec::with_capacity(bodies.len());
     for ((body, f), a) in bodies.into_iter().zip(faq_ranges).zip(&content.articles) {
-        let summary = a
-            .matter
-            .summary
-            .clone()
-            .unwrap_or_else(|| truncate(&body.first_paragraph, 160));
+        let summary = summary_of(a, &body);
         parts.push(body.parts);
         articles.push(ArticleOut {
             html: body.html,
@@ -276,12 +301,14 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
         faq,
         aliases,
         section_order,
+        anchors,
         diagnostics: diags,
+        faq_warnings,
     }))
 }
 
 /// Renders one article's body and front-matter FAQ answers; reports its questions and problems.
-fn render_article(
+pub fn render_article(
     i: usize,
     a: &crate::content::Article,
     catalog: &Catalog<'_>,
@@ -374,6 +401,25 @@ fn render_article(
 
 /// Builds the site into a temporary folder and swaps it in; the old output stays on failure.
 pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
+    Ok(build_full(opts, false)?.0)
+}
+
+/// What a build leaves for an incremental rebuild (`serve`): the analysis, the templates, a
+/// fingerprint of every page and the counted search index.
+pub struct Kept {
+    pub analysis: Analysis,
+    pub theme: crate::theme::Theme,
+    pub renderer: Renderer,
+    /// Output path of each page → fingerprint of its view.
+    pub pages: std::collections::HashMap<String, u64>,
+    pub search: crate::search::SearchState,
+    /// Files under `search/` → hash of their bytes.
+    pub search_files: std::collections::HashMap<String, u64>,
+    pub dictionary: Vec<String>,
+}
+
+/// A full build; with `keep`, also what the next incremental rebuild starts from.
+pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, Option<Kept>)> {
     let started = Instant::now();
     let timings = std::env::var_os("KBGEN_TIMINGS").is_some();
     let lap = |what: &str| {
@@ -383,17 +429,18 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
     };
     let analysis = match analyse(opts)? {
         Ok(a) => a,
-        Err(d) => return Ok(Outcome::Failed(d.sorted())),
+        Err(d) => return Ok((Outcome::Failed(d.sorted()), None)),
     };
     lap("analyse");
     if analysis.diagnostics.has_errors() {
-        return Ok(Outcome::Failed(analysis.diagnostics.sorted()));
+        return Ok((Outcome::Failed(analysis.diagnostics.sorted()), None));
     }
     let theme = load_theme(&analysis.config)?;
     let renderer = match Renderer::new(&theme) {
         Ok(r) => r,
-        Err(d) => return Ok(Outcome::Failed(d)),
+        Err(d) => return Ok((Outcome::Failed(d), None)),
     };
+    let dictionary = dictionary_words(&analysis)?;
     let output = opts
         .output
         .clone()
@@ -423,27 +470,44 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
                     Ok(())
                 })
             },
-            || {
-                build_search(a).and_then(|index| {
-                    index.into_files().par_iter().try_for_each(|(name, bytes)| {
-                        staging.write(&format!("search/{name}"), bytes)
-                    })
-                })
+            || -> anyhow::Result<_> {
+                let docs = search_docs(a);
+                let state = crate::search::SearchState::build(
+                    &docs,
+                    &crate::search::SearchOptions {
+                        dictionary_words: dictionary.clone(),
+                    },
+                );
+                let (files, _) = state.render_all(&docs);
+                files.par_iter().try_for_each(|(name, bytes)| {
+                    staging.write(&format!("search/{name}"), bytes)
+                })?;
+                let hashes = if keep {
+                    hash_files(&files)
+                } else {
+                    Default::default()
+                };
+                Ok((state, hashes))
             },
         );
         finished.store(true, Ordering::Relaxed);
         result
     });
-    search?;
+    let (search, search_files) = search?;
     if let Some(e) = plumbing.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);
     }
     if !errors.is_empty() {
-        return Ok(Outcome::Failed(errors));
+        return Ok((Outcome::Failed(errors), None));
     }
     lap("pages");
     write_files(&staging, &theme, a)?;
     lap("files");
+    let pages = if keep {
+        fingerprints(&data, &jobs)?
+    } else {
+        Default::default()
+    };
     let feeds = a.config.base_url.is_absolute();
     let output = staging.commit(&a.config.keep)?;
     let summary = Summary {
@@ -454,12 +518,52 @@ pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
         faq: a.faq.len(),
         millis: started.elapsed().as_millis(),
         feeds,
+        update: None,
     };
-    Ok(Outcome::Built {
-        warnings: analysis.diagnostics.sorted(),
-        summary,
-        output,
-    })
+    let warnings = analysis.diagnostics.clone().sorted();
+    let kept = keep.then(|| Kept {
+        analysis,
+        theme,
+        renderer,
+        pages,
+        search,
+        search_files,
+        dictionary,
+    });
+    Ok((
+        Outcome::Built {
+            warnings,
+            summary,
+            output,
+        },
+        kept,
+    ))
+}
+
+/// The fingerprint of every page, by output path.
+pub fn fingerprints(
+    data: &SiteData<'_>,
+    jobs: &[crate::render::Job],
+) -> anyhow::Result<std::collections::HashMap<String, u64>> {
+    jobs.par_iter()
+        .map(|j| data.render_job(&crate::render::Fingerprint, j))
+        .collect::<Result<_, _>>()
+        .map_err(|d| anyhow::anyhow!("{d}"))
+}
+
+/// A hash of each file's bytes, by name.
+pub fn hash_files(files: &[(String, Vec<u8>)]) -> std::collections::HashMap<String, u64> {
+    files
+        .par_iter()
+        .map(|(name, bytes)| (name.clone(), hash_bytes(bytes)))
+        .collect()
+}
+
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 /// Builds with fewer pages than this finish before a progress line would help.
@@ -482,7 +586,11 @@ fn show_progress(written: &AtomicUsize, total: usize, finished: &AtomicBool) {
 }
 
 /// Static files, co-located assets, feeds, robots.txt and faq.json.
-fn write_files(staging: &Staging, theme: &crate::theme::Theme, a: &Analysis) -> anyhow::Result<()> {
+pub fn write_files(
+    staging: &impl crate::output::Writer,
+    theme: &crate::theme::Theme,
+    a: &Analysis,
+) -> anyhow::Result<()> {
     for (rel, file) in &theme.statics {
         staging.write(&format!("static/{rel}"), &file.read()?)?;
     }
@@ -542,10 +650,9 @@ fn write_files(staging: &Staging, theme: &crate::theme::Theme, a: &Analysis) -> 
     Ok(())
 }
 
-/// The search index over every article's title, summary, terms, headings, body and FAQ.
-fn build_search(a: &Analysis) -> anyhow::Result<crate::search::SearchIndex> {
-    use crate::search::{build_index, Field, SearchDoc, SearchOptions, SearchPart};
-    let dictionary_words = match &a.config.dictionary {
+/// The words of the site's search dictionary file, if it has one.
+pub fn dictionary_words(a: &Analysis) -> anyhow::Result<Vec<String>> {
+    Ok(match &a.config.dictionary {
         Some(path) => std::fs::read_to_string(path)
             .with_context(|| format!("reading the search dictionary {}", path.display()))?
             .lines()
@@ -554,62 +661,67 @@ fn build_search(a: &Analysis) -> anyhow::Result<crate::search::SearchIndex> {
             .map(String::from)
             .collect(),
         None => Vec::new(),
-    };
-    let docs: Vec<SearchDoc> = a
-        .content
-        .articles
-        .iter()
-        .enumerate()
-        .map(|(i, art)| {
-            let mut parts = Vec::new();
-            for p in &a.parts[i] {
-                if !p.heading.is_empty() {
-                    parts.push(SearchPart {
-                        field: Field::Heading,
-                        anchor: &p.anchor,
-                        text: &p.heading,
-                    });
-                }
-                if !p.text.is_empty() {
-                    parts.push(SearchPart {
-                        field: Field::Body,
-                        anchor: &p.anchor,
-                        text: &p.text,
-                    });
-                }
-            }
-            for f in a.faq[a.articles[i].faq.clone()]
-                .iter()
-                .filter(|f| f.anchor.starts_with("faq-"))
-            {
-                parts.push(SearchPart {
-                    field: Field::FaqQuestion,
-                    anchor: &f.anchor,
-                    text: &f.question,
-                });
-                parts.push(SearchPart {
-                    field: Field::FaqAnswer,
-                    anchor: &f.anchor,
-                    text: &f.answer_text,
-                });
-            }
-            SearchDoc {
-                url: &art.path,
-                title: &art.matter.title,
-                section: &a.content.sections[art.section].title,
-                summary: &a.articles[i].summary,
-                terms: a.taxonomies.of_article[i]
-                    .iter()
-                    .map(|r| a.taxonomies.term(*r).name.as_str())
-                    .collect(),
-                parts,
-            }
-        })
-        .collect();
-    Ok(build_index(&docs, &SearchOptions { dictionary_words }))
+    })
 }
 
-fn render_faq_json(a: &Analysis) -> Vec<u8> {
+/// Article `i` as the search index sees it: title, summary, terms, headings, body and FAQ.
+pub fn search_doc(a: &Analysis, i: usize) -> crate::search::SearchDoc<'_> {
+    use crate::search::{Field, SearchDoc, SearchPart};
+    let art = &a.content.articles[i];
+    let mut parts = Vec::new();
+    for p in &a.parts[i] {
+        if !p.heading.is_empty() {
+            parts.push(SearchPart {
+                field: Field::Heading,
+                anchor: &p.anchor,
+                text: &p.heading,
+            });
+        }
+        if !p.text.is_empty() {
+            parts.push(SearchPart {
+                field: Field::Body,
+                anchor: &p.anchor,
+                text: &p.text,
+            });
+        }
+    }
+    for f in a.faq[a.articles[i].faq.clone()]
+        .iter()
+        .filter(|f| f.anchor.starts_with("faq-"))
+    {
+        parts.push(SearchPart {
+            field: Field::FaqQuestion,
+            anchor: &f.anchor,
+            text: &f.question,
+        });
+        parts.push(SearchPart {
+            field: Field::FaqAnswer,
+            anchor: &f.anchor,
+            text: &f.answer_text,
+        });
+    }
+    SearchDoc {
+        url: &art.path,
+        title: &art.matter.title,
+        section: &a.content.sections[art.section].title,
+        summary: &a.articles[i].summary,
+        terms: a.taxonomies.of_article[i]
+            .iter()
+            .map(|r| a.taxonomies.term(*r).name.as_str())
+            .collect(),
+        parts,
+    }
+}
+
+/// Every article's search doc.
+pub fn search_docs(a: &Analysis) -> Vec<crate::search::SearchDoc<'_>> {
+    (0..a.content.articles.len())
+        .into_par_iter()
+        .map(|i| search_doc(a, i))
+        .collect()
+}
+
+pub fn render_faq_json(a: &Analysis) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Entry<'a> {
         question: &'a str,
@@ -715,6 +827,14 @@ fn located(mut d: Diagnostic, path: &Path, text: &str) -> Diagnostic {
         d = d.with_source(text);
     }
     d
+}
+
+/// The summary cards show: the front matter's, else the start of the first paragraph.
+pub fn summary_of(a: &crate::content::Article, body: &Rendered) -> String {
+    a.matter
+        .summary
+        .clone()
+        .unwrap_or_else(|| truncate(&body.first_paragraph, 160))
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -59,6 +59,7 @@ const MAX_WORDS: usize = 600;
 /// match says most about ranking and cutting stays cheap.
 const WORD_FIELDS: [Field; 3] = [Field::Title, Field::FaqQuestion, Field::Heading];
 
+#[derive(PartialEq)]
 pub struct SearchDoc<'a> {
     /// Article URL relative to the site root, e.g. "collection/seven-day-sms/" (the client prefixes the base).
     pub url: &'a str,
@@ -73,6 +74,7 @@ pub struct SearchDoc<'a> {
     pub parts: Vec<SearchPart<'a>>,
 }
 
+#[derive(PartialEq)]
 pub struct SearchPart<'a> {
     pub field: Field,
     pub anchor: &'a str,

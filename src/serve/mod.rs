@@ -1,10 +1,10 @@
 //! `kbgen serve`: builds into a private folder, serves it, watches the sources, rebuilds on
 //! change and tells open pages to reload (or swap stylesheets, or show the build error).
 //!
-//! Every relevant change runs a full `crate::build`; `change::ChangeKind` already says what
-//! changed so an incremental rebuild can narrow the work later. The serve loop owns all state
-//! (the open pages' channels, the last error); HTTP workers only read the served folder and
-//! hand new event streams to the loop over a channel.
+//! Rebuilds are incremental (`crate::session`): an article's text remakes its page, a front
+//! matter edit the pages whose views changed, a theme or configuration edit everything. The
+//! serve loop owns all state (the session, the open pages' channels, the last error); HTTP
+//! workers only read the served folder and hand new event streams to the loop over a channel.
 
 pub mod change;
 pub mod http;
@@ -12,6 +12,7 @@ pub mod live;
 pub mod watch;
 
 use crate::diagnostic::Diagnostic;
+use crate::session::Session;
 use crate::{BuildOptions, Outcome};
 use anyhow::{bail, Context as _};
 use change::{ChangeKind, Reaction};
@@ -44,6 +45,8 @@ pub enum Msg {
     WatchError(String),
     /// A page opened its event stream.
     Client(Sender<LiveEvent>),
+    /// Ctrl-C (or SIGTERM): remove the served folder and return.
+    Stop,
 }
 
 /// The port is taken; `main` maps every serve error to exit status 2, this one included.
@@ -91,6 +94,11 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     }
 
     let (tx, rx) = mpsc::channel();
+    let stop = tx.clone();
+    ctrlc::set_handler(move || {
+        let _ = stop.send(Msg::Stop);
+    })
+    .context("installing the Ctrl-C handler")?;
     http::spawn_workers(
         Arc::new(server),
         Arc::new(http::Context {
@@ -103,28 +111,48 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         root.display()
     ));
 
+    let session = Session::new(BuildOptions {
+        root: root.clone(),
+        output: Some(served.clone()),
+        base_url: Some(url.clone()),
+        live_reload: true,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ..Default::default()
+    });
     let mut state = State {
         root: root.clone(),
-        served,
-        url: url.clone(),
+        session,
         clients: Vec::new(),
         last_error: None,
     };
     // Watch first: an edit made during the initial build then queues a rebuild.
     let mut watcher = watch::Watcher::start(&root, tx)?;
-    state.rebuild("initial build", Reaction::Reload);
+    state.rebuild("initial build", Reaction::Reload, &[]);
+    watch_extra(&mut watcher, &state);
     if opts.open {
         open_browser(&url);
     }
     state.run(rx, &mut watcher);
+    // Stopped: the served copy is ours alone.
+    let _ = std::fs::remove_dir_all(&served);
+    say("stopped");
     Ok(())
+}
+
+/// Also watches files the configuration names outside the watched folders (the search
+/// dictionary).
+fn watch_extra(watcher: &mut watch::Watcher, state: &State) {
+    for f in state.session.extra_files() {
+        if let Err(e) = watcher.watch_file(&f) {
+            say(&format!("warning: {}", chain(&e)));
+        }
+    }
 }
 
 /// Everything the serve loop knows; owned by it alone.
 struct State {
     root: PathBuf,
-    served: PathBuf,
-    url: String,
+    session: Session,
     /// One channel per open page; dropped when the page's stream ends.
     clients: Vec<Sender<LiveEvent>>,
     /// The messages of the last failed build, until a build succeeds.
@@ -136,6 +164,7 @@ impl State {
         while let Ok(msg) = rx.recv() {
             let mut paths = match msg {
                 Msg::Paths(paths) => paths,
+                Msg::Stop => return,
                 other => {
                     self.handle_other(other);
                     continue;
@@ -145,6 +174,7 @@ impl State {
             loop {
                 match rx.recv_timeout(SETTLE) {
                     Ok(Msg::Paths(more)) => paths.extend(more),
+                    Ok(Msg::Stop) => return,
                     Ok(other) => self.handle_other(other),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return,
@@ -153,9 +183,16 @@ impl State {
             if let Err(e) = watcher.refresh() {
                 say(&format!("warning: {}", chain(&e)));
             }
+            let extra = self.session.extra_files();
             let relevant: Vec<(&PathBuf, ChangeKind)> = paths
                 .iter()
-                .map(|p| (p, change::classify_path(&self.root, p)))
+                .map(|p| {
+                    if extra.contains(p) {
+                        (p, ChangeKind::Config)
+                    } else {
+                        (p, change::classify_path(&self.root, p))
+                    }
+                })
                 .filter(|(_, k)| k.is_relevant())
                 .collect();
             let kinds: Vec<ChangeKind> = relevant.iter().map(|(_, k)| *k).collect();
@@ -177,7 +214,9 @@ impl State {
                 1 => format!("{} changed", names[0]),
                 n => format!("{} and {} more changed", names[0], n - 1),
             };
-            self.rebuild(&reason, reaction);
+            let changed: Vec<PathBuf> = relevant.iter().map(|(p, _)| (*p).clone()).collect();
+            self.rebuild(&reason, reaction, &changed);
+            watch_extra(watcher, self);
         }
     }
 
@@ -193,19 +232,17 @@ impl State {
                 self.clients.push(tx);
             }
             Msg::WatchError(e) => say(&format!("warning: file watcher: {e}")),
-            Msg::Paths(_) => {}
+            Msg::Paths(_) | Msg::Stop => {}
         }
     }
 
-    fn rebuild(&mut self, reason: &str, reaction: Reaction) {
-        let opts = BuildOptions {
-            root: self.root.clone(),
-            output: Some(self.served.clone()),
-            base_url: Some(self.url.clone()),
-            live_reload: true,
-            ..Default::default()
+    fn rebuild(&mut self, reason: &str, reaction: Reaction, changed: &[PathBuf]) {
+        let result = if changed.is_empty() {
+            self.session.build()
+        } else {
+            self.session.rebuild(changed)
         };
-        let event = match crate::build(&opts) {
+        let event = match result {
             Ok(Outcome::Built {
                 warnings, summary, ..
             }) => {

@@ -62,6 +62,25 @@ impl Watcher {
         Ok(watcher)
     }
 
+    /// Watches the folder of a file outside the watched folders (not recursively), so every
+    /// way an editor saves it is seen.
+    pub fn watch_file(&mut self, file: &Path) -> anyhow::Result<()> {
+        let Some(dir) = file.parent() else {
+            return Ok(());
+        };
+        let dir = dir.to_path_buf();
+        let covered =
+            dir == self.root || FOLDERS.iter().any(|f| dir.starts_with(self.root.join(f)));
+        if covered || self.watched.contains(&dir) || !dir.is_dir() {
+            return Ok(());
+        }
+        self.debouncer
+            .watch(&dir, RecursiveMode::NonRecursive)
+            .with_context(|| format!("watching {}", dir.display()))?;
+        self.watched.insert(dir);
+        Ok(())
+    }
+
     /// Watches folders that appeared since the last call and forgets those that vanished.
     pub fn refresh(&mut self) -> anyhow::Result<()> {
         for name in FOLDERS {

@@ -4,6 +4,7 @@ mod bad_input;
 mod build;
 mod bundled;
 mod faq;
+mod incremental;
 mod search;
 mod serve;
 mod serve_browser;

@@ -1,0 +1,601 @@
+//! Incremental rebuilds for `serve`: the last good build's analysis, page fingerprints and
+//! search index are kept, and a change remakes only what it reaches.
+//!
+//! Three ways, cheapest first, each falling back to the next when its assumptions fail:
+//! - **body**: only the text below the front matter of existing articles changed. The
+//!   articles are rendered again on their own; when their summaries, anchors and link
+//!   targets are unchanged nothing else about them is visible elsewhere, so their pages,
+//!   the FAQ pages (when their questions changed) and their search postings are remade.
+//! - **content**: Markdown under `content/` changed in any other way (front matter, new,
+//!   deleted or renamed articles, section intros). The site is analysed again, every
+//!   page's view is fingerprinted, and only pages whose view changed are rendered.
+//! - **full**: configuration, theme, static files, assets or the search dictionary
+//!   changed: a clean build, swapped in whole.
+//!
+//! Nothing is written until every page of the update rendered, so a failed rebuild leaves
+//! the last good site as it was. Changes seen since the last good build stay pending, so
+//! the rebuild after a failure still covers every file changed since.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::output::{Live, Writer};
+use crate::render::{Fingerprint, Job};
+use crate::site::{
+    analyse, build_full, dictionary_words, hash_bytes, hash_files, render_article, search_doc,
+    search_docs, summary_of, write_files, Analysis, BuildOptions, Kept, Outcome, Summary, Update,
+};
+use anyhow::Context as _;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// An update that would hold more rendered pages than this in memory is made as a full
+/// build instead (streamed to disk and swapped in).
+const MAX_HELD_PAGES: usize = 2_000;
+
+/// Past this many changed search docs, counting the index afresh is as cheap.
+const MAX_SEARCH_UPDATES: usize = 500;
+
+pub struct Session {
+    opts: BuildOptions,
+    root: PathBuf,
+    output: PathBuf,
+    kept: Option<Kept>,
+    /// Paths changed since the last good build.
+    pending: BTreeSet<PathBuf>,
+}
+
+enum Plan {
+    Full,
+    Content,
+    /// Indices of the articles whose files changed.
+    Bodies(Vec<usize>),
+}
+
+impl Session {
+    /// `opts.output` is the folder the session owns and updates in place.
+    pub fn new(opts: BuildOptions) -> Session {
+        let root = opts.root.clone();
+        let output = opts.output.clone().unwrap_or_else(|| root.join("public"));
+        Session {
+            opts,
+            root,
+            output,
+            kept: None,
+            pending: BTreeSet::new(),
+        }
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Files the build reads besides the watched folders and `kbgen.yaml`: the search
+    /// dictionary, as the last good build's configuration names it.
+    pub fn extra_files(&self) -> Vec<PathBuf> {
+        self.kept
+            .iter()
+            .filter_map(|k| k.analysis.config.dictionary.clone())
+            .collect()
+    }
+
+    /// Builds the whole site (the first build, or a forced one).
+    pub fn build(&mut self) -> anyhow::Result<Outcome> {
+        self.full()
+    }
+
+    /// Brings the output up to date with the files at `changed` (absolute paths, or paths
+    /// relative to the site root), doing as little as the change allows.
+    pub fn rebuild(&mut self, changed: &[PathBuf]) -> anyhow::Result<Outcome> {
+        for p in changed {
+            let p = if p.is_absolute() {
+                p.clone()
+            } else {
+                self.root.join(p)
+            };
+            self.pending.insert(p);
+        }
+        let result = match self.plan() {
+            Plan::Full => self.full(),
+            Plan::Content => self.content(),
+            Plan::Bodies(list) => match self.bodies(&list) {
+                Ok(Some(outcome)) => Ok(outcome),
+                Ok(None) => self.content(),
+                Err(e) => Err(e),
+            },
+        };
+        if result.is_err() {
+            // The output may be half updated: the next rebuild starts clean.
+            self.kept = None;
+        }
+        result
+    }
+
+    fn plan(&self) -> Plan {
+        let Some(kept) = &self.kept else {
+            return Plan::Full;
+        };
+        let content_dir = self.root.join(crate::content::CONTENT_DIR);
+        let by_source: HashMap<PathBuf, usize> = kept
+            .analysis
+            .content
+            .articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (self.root.join(&a.source), i))
+            .collect();
+        let mut bodies = Vec::new();
+        let mut content_only = true;
+        for p in &self.pending {
+            let markdown = p.starts_with(&content_dir) && p.extension().is_some_and(|e| e == "md");
+            if !markdown {
+                return Plan::Full;
+            }
+            match by_source.get(p) {
+                Some(&i) if p.is_file() => bodies.push(i),
+                _ => content_only = false,
+            }
+        }
+        if !content_only {
+            return Plan::Content;
+        }
+        bodies.sort_unstable();
+        bodies.dedup();
+        Plan::Bodies(bodies)
+    }
+
+    fn full(&mut self) -> anyhow::Result<Outcome> {
+        let (outcome, kept) = build_full(&self.opts, true)?;
+        if let Some(k) = kept {
+            self.kept = Some(k);
+            self.pending.clear();
+        }
+        Ok(outcome)
+    }
+
+    /// Articles whose text below the front matter changed. `None`: the change reaches
+    /// further than their own pages (the caller re-analyses).
+    fn bodies(&mut self, list: &[usize]) -> anyhow::Result<Option<Outcome>> {
+        let started = Instant::now();
+        let Some(kept) = self.kept.as_ref() else {
+            return Ok(None);
+        };
+        let a = &kept.analysis;
+        let catalog = crate::links::Catalog::new(&a.content, &a.urls);
+        let mut edits = Vec::new();
+        let mut diags = Diagnostics::default();
+        for &i in list {
+            let old = &a.content.articles[i];
+            let Ok(text) = std::fs::read_to_string(self.root.join(&old.source)) else {
+                return Ok(None);
+            };
+            // The front matter (and so the body's first line) must be byte for byte the same.
+            if text.get(..old.body_start) != Some(&old.text[..old.body_start]) {
+                return Ok(None);
+            }
+            let mut art = old.clone();
+            art.text = text;
+            let (body, faq, d) = render_article(i, &art, &catalog, a.lang);
+            let faq_ids: Vec<String> = faq
+                .iter()
+                .filter(|e| e.anchor.starts_with("faq-"))
+                .map(|e| e.anchor.clone())
+                .collect();
+            let range = a.articles[i].faq.clone();
+            if crate::links::anchors_of(&body, &faq_ids) != a.anchors[i]
+                || summary_of(&art, &body) != a.articles[i].summary
+                || faq.len() != range.len()
+            {
+                return Ok(None);
+            }
+            let old_targets: Vec<usize> = (0..a.backlinks.len())
+                .filter(|&t| a.backlinks[t].binary_search(&i).is_ok())
+                .collect();
+            let mut link_diags = Diagnostics::default();
+            let targets = crate::links::check_article_links(
+                &a.content,
+                i,
+                &body,
+                &a.anchors,
+                &mut link_diags,
+            );
+            if targets != old_targets {
+                return Ok(None);
+            }
+            // Diagnostics name the edited text, not the kept one.
+            let mut local = Diagnostics::default();
+            for x in link_diags.sorted() {
+                local.push(x.with_source(&art.text));
+            }
+            for x in d {
+                local.push(x);
+            }
+            for x in local.sorted() {
+                diags.push(x);
+            }
+            edits.push((i, art, body, faq));
+        }
+        drop(catalog);
+        if diags.has_errors() {
+            return Ok(Some(Outcome::Failed(diags.sorted())));
+        }
+
+        // Old search docs, before the analysis is patched.
+        let kept = self.kept.as_mut().expect("kept above");
+        let old_docs: Vec<OwnedDoc> = edits
+            .iter()
+            .map(|(i, ..)| OwnedDoc::of(&kept.analysis, *i))
+            .collect();
+        let mut faq_changed = false;
+        let a = &mut kept.analysis;
+        let sources: Vec<PathBuf> = edits
+            .iter()
+            .map(|(i, ..)| a.content.articles[*i].source.clone())
+            .collect();
+        for (i, art, body, faq) in edits {
+            let range = a.articles[i].faq.clone();
+            for (old, new) in a.faq[range].iter_mut().zip(faq) {
+                if old.question != new.question
+                    || old.anchor != new.anchor
+                    || old.answer_html != new.answer_html
+                    || old.line != new.line
+                {
+                    faq_changed = true;
+                }
+                *old = new;
+            }
+            a.content.articles[i] = art;
+            a.articles[i].html = body.html;
+            a.articles[i].headings = body.headings;
+            a.parts[i] = body.parts;
+        }
+        // Warnings: the edited files' own, then the site-wide duplicate questions again.
+        let mut warnings: Vec<Diagnostic> = a
+            .diagnostics
+            .clone()
+            .sorted()
+            .into_iter()
+            .filter(|d| !sources.contains(&d.path) && !a.faq_warnings.contains(d))
+            .collect();
+        warnings.extend(diags.sorted());
+        let mut duplicates = Diagnostics::default();
+        crate::faq::check_duplicates(&a.content, &a.faq, &mut duplicates);
+        a.faq_warnings = duplicates.sorted();
+        warnings.extend(a.faq_warnings.iter().cloned());
+        let mut all = Diagnostics::default();
+        for d in warnings {
+            all.push(d);
+        }
+        a.diagnostics = all;
+
+        let data = a.site_data(self.opts.live_reload);
+        let mut candidates: Vec<Job> = list.iter().map(|&i| Job::Article(i)).collect();
+        if faq_changed {
+            candidates.extend(
+                data.jobs(&[])
+                    .into_iter()
+                    .filter(|j| matches!(j, Job::Home | Job::FaqIndex | Job::FaqSection(_))),
+            );
+        }
+        let prints = match fingerprint_jobs(&data, &candidates) {
+            Ok(p) => p,
+            Err(errors) => {
+                self.kept = None;
+                return Ok(Some(Outcome::Failed(errors)));
+            }
+        };
+        let dirty: Vec<(&Job, &(String, u64))> = candidates
+            .iter()
+            .zip(&prints)
+            .filter(|(_, (path, print))| kept.pages.get(path) != Some(print))
+            .collect();
+        let pages = match render_pages(&data, &kept.renderer, &dirty) {
+            Ok(p) => p,
+            Err(errors) => {
+                // The analysis is already patched: start over from a clean build next time.
+                self.kept = None;
+                return Ok(Some(Outcome::Failed(errors)));
+            }
+        };
+
+        let live = Live::new(&self.output);
+        let a = &kept.analysis;
+        let changes: Vec<_> = old_docs
+            .iter()
+            .zip(list)
+            .map(|(old, &i)| (old.doc(), search_doc(a, i)))
+            .collect();
+        let search = match kept.search.update(&changes) {
+            Some(delta) => SearchChange::Delta(delta),
+            None => SearchChange::Rebuild,
+        };
+        drop(changes);
+        write_pages(&live, &pages, &mut kept.pages)?;
+        let mut files = apply_search(&live, kept, search)?;
+        if faq_changed {
+            live.write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
+            files += 1;
+        }
+        self.pending.clear();
+        let a = &kept.analysis;
+        Ok(Some(built(
+            a,
+            &self.output,
+            kept.pages.len(),
+            started,
+            Update {
+                how: "body",
+                pages: pages.len(),
+                files,
+                removed: 0,
+            },
+        )))
+    }
+
+    /// Re-analyses the site and remakes the pages whose views changed.
+    fn content(&mut self) -> anyhow::Result<Outcome> {
+        let started = Instant::now();
+        if self.kept.is_none() {
+            return self.full();
+        }
+        let analysis = match analyse(&self.opts)? {
+            Ok(a) => a,
+            Err(d) => return Ok(Outcome::Failed(d.sorted())),
+        };
+        if analysis.diagnostics.has_errors() {
+            return Ok(Outcome::Failed(analysis.diagnostics.sorted()));
+        }
+        let kept = self.kept.as_mut().expect("checked above");
+        if analysis.config.dictionary != kept.analysis.config.dictionary
+            || dictionary_words(&analysis)? != kept.dictionary
+        {
+            return self.full();
+        }
+        let data = analysis.site_data(self.opts.live_reload);
+        let jobs = data.jobs(&analysis.aliases);
+        let prints = match fingerprint_jobs(&data, &jobs) {
+            Ok(p) => p,
+            Err(errors) => return Ok(Outcome::Failed(errors)),
+        };
+        let new_prints: HashMap<String, u64> = prints.iter().cloned().collect();
+        let dirty: Vec<(&Job, &(String, u64))> = jobs
+            .iter()
+            .zip(&prints)
+            .filter(|(_, (path, print))| kept.pages.get(path) != Some(print))
+            .collect();
+        if dirty.len() > MAX_HELD_PAGES {
+            return self.full();
+        }
+        let pages = match render_pages(&data, &kept.renderer, &dirty) {
+            Ok(p) => p,
+            Err(errors) => return Ok(Outcome::Failed(errors)),
+        };
+        let gone: Vec<String> = kept
+            .pages
+            .keys()
+            .filter(|p| !new_prints.contains_key(*p))
+            .cloned()
+            .collect();
+
+        // Search: the changed docs in place when the set of articles is the same.
+        let same_urls = analysis.content.articles.len() == kept.analysis.content.articles.len()
+            && analysis
+                .content
+                .articles
+                .iter()
+                .zip(&kept.analysis.content.articles)
+                .all(|(x, y)| x.path == y.path);
+        let search = if same_urls {
+            let old = search_docs(&kept.analysis);
+            let new = search_docs(&analysis);
+            let changes: Vec<_> = old.into_iter().zip(new).filter(|(o, n)| o != n).collect();
+            if changes.len() > MAX_SEARCH_UPDATES {
+                SearchChange::Rebuild
+            } else {
+                match kept.search.update(&changes) {
+                    Some(delta) => SearchChange::Delta(delta),
+                    None => SearchChange::Rebuild,
+                }
+            }
+        } else {
+            SearchChange::Rebuild
+        };
+
+        let live = Live::new(&self.output);
+        write_pages(&live, &pages, &mut kept.pages)?;
+        for p in &gone {
+            live.remove(p)?;
+            kept.pages.remove(p);
+        }
+        kept.analysis = analysis;
+        let files = apply_search(&live, kept, search)?;
+        write_files(&live, &kept.theme, &kept.analysis)?;
+        self.pending.clear();
+        Ok(built(
+            &kept.analysis,
+            &self.output,
+            kept.pages.len(),
+            started,
+            Update {
+                how: "content",
+                pages: pages.len(),
+                files,
+                removed: gone.len(),
+            },
+        ))
+    }
+}
+
+/// A search doc that owns its text, so it outlives the analysis it was taken from.
+struct OwnedDoc {
+    url: String,
+    title: String,
+    section: String,
+    summary: String,
+    terms: Vec<String>,
+    parts: Vec<(crate::search::Field, String, String)>,
+}
+
+impl OwnedDoc {
+    fn of(a: &Analysis, i: usize) -> OwnedDoc {
+        let d = search_doc(a, i);
+        OwnedDoc {
+            url: d.url.into(),
+            title: d.title.into(),
+            section: d.section.into(),
+            summary: d.summary.into(),
+            terms: d.terms.iter().map(|t| t.to_string()).collect(),
+            parts: d
+                .parts
+                .iter()
+                .map(|p| (p.field, p.anchor.to_string(), p.text.to_string()))
+                .collect(),
+        }
+    }
+
+    fn doc(&self) -> crate::search::SearchDoc<'_> {
+        crate::search::SearchDoc {
+            url: &self.url,
+            title: &self.title,
+            section: &self.section,
+            summary: &self.summary,
+            terms: self.terms.iter().map(String::as_str).collect(),
+            parts: self
+                .parts
+                .iter()
+                .map(|(field, anchor, text)| crate::search::SearchPart {
+                    field: *field,
+                    anchor,
+                    text,
+                })
+                .collect(),
+        }
+    }
+}
+
+enum SearchChange {
+    Delta(crate::search::SearchDelta),
+    Rebuild,
+}
+
+/// Writes the search files that changed; a rebuild counts the index afresh and writes only
+/// the files whose bytes differ. Returns how many files were written or removed.
+fn apply_search(live: &Live, kept: &mut Kept, change: SearchChange) -> anyhow::Result<usize> {
+    let delta = match change {
+        SearchChange::Delta(d) => d,
+        SearchChange::Rebuild => {
+            let docs = search_docs(&kept.analysis);
+            let state = crate::search::SearchState::build(
+                &docs,
+                &crate::search::SearchOptions {
+                    dictionary_words: kept.dictionary.clone(),
+                },
+            );
+            let (files, _) = state.render_all(&docs);
+            drop(docs);
+            let hashes = hash_files(&files);
+            let remove = kept
+                .search_files
+                .keys()
+                .filter(|k| !hashes.contains_key(*k))
+                .cloned()
+                .collect();
+            let write = files
+                .into_iter()
+                .filter(|(name, _)| kept.search_files.get(name) != hashes.get(name))
+                .collect();
+            kept.search = state;
+            crate::search::SearchDelta { write, remove }
+        }
+    };
+    delta
+        .write
+        .par_iter()
+        .try_for_each(|(name, bytes)| live.write(&format!("search/{name}"), bytes))?;
+    for name in &delta.remove {
+        live.remove(&format!("search/{name}"))?;
+        kept.search_files.remove(name);
+    }
+    for (name, bytes) in &delta.write {
+        kept.search_files.insert(name.clone(), hash_bytes(bytes));
+    }
+    Ok(delta.write.len() + delta.remove.len())
+}
+
+/// A rendered page: output path, fingerprint, HTML.
+type Page = (String, u64, String);
+
+/// Each job's output path and fingerprint.
+fn fingerprint_jobs(
+    data: &crate::render::SiteData<'_>,
+    jobs: &[Job],
+) -> Result<Vec<(String, u64)>, Vec<Diagnostic>> {
+    jobs.par_iter()
+        .map(|j| data.render_job(&Fingerprint, j))
+        .collect::<Result<_, _>>()
+        .map_err(|d| vec![d])
+}
+
+/// Renders the jobs in memory; the `Err` holds template errors, each once.
+fn render_pages(
+    data: &crate::render::SiteData<'_>,
+    renderer: &crate::render::Renderer,
+    jobs: &[(&Job, &(String, u64))],
+) -> Result<Vec<Page>, Vec<Diagnostic>> {
+    let made: Vec<Result<Page, Diagnostic>> = jobs
+        .par_iter()
+        .map(|(j, (path, print))| {
+            let (_, html) = data.render_job(renderer, j)?;
+            Ok((path.clone(), *print, html))
+        })
+        .collect();
+    let mut pages = Vec::new();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for m in made {
+        match m {
+            Ok(p) => pages.push(p),
+            Err(d) => {
+                if !errors.iter().any(|e| e.to_string() == d.to_string()) {
+                    errors.push(d);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(pages)
+    } else {
+        Err(errors)
+    }
+}
+
+fn write_pages(
+    live: &Live,
+    pages: &[Page],
+    prints: &mut HashMap<String, u64>,
+) -> anyhow::Result<()> {
+    pages
+        .par_iter()
+        .try_for_each(|(path, _, html)| live.write(path, html.as_bytes()))
+        .context("writing pages")?;
+    for (path, print, _) in pages {
+        prints.insert(path.clone(), *print);
+    }
+    Ok(())
+}
+
+fn built(a: &Analysis, output: &Path, pages: usize, started: Instant, update: Update) -> Outcome {
+    Outcome::Built {
+        warnings: a.diagnostics.clone().sorted(),
+        summary: Summary {
+            pages,
+            articles: a.content.articles.len(),
+            sections: a.section_order.len(),
+            terms: a.taxonomies.term_count(),
+            faq: a.faq.len(),
+            millis: started.elapsed().as_millis(),
+            feeds: a.config.base_url.is_absolute(),
+            update: Some(update),
+        },
+        output: output.to_path_buf(),
+    }
+}
