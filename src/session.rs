@@ -377,18 +377,23 @@ impl Session {
             .cloned()
             .collect();
 
-        // Search: the changed docs in place when the set of articles is the same.
-        let same_urls = analysis.content.articles.len() == kept.analysis.content.articles.len()
-            && analysis
-                .content
-                .articles
-                .iter()
-                .zip(&kept.analysis.content.articles)
-                .all(|(x, y)| x.path == y.path);
+        // Search: the changed docs in place when the set of articles is the same (their
+        // order may differ: a new title moves an article within its section).
+        let old: HashMap<&str, crate::search::SearchDoc> = search_docs(&kept.analysis)
+            .into_iter()
+            .map(|d| (d.url, d))
+            .collect();
+        let new = search_docs(&analysis);
+        let same_urls = old.len() == new.len() && new.iter().all(|d| old.contains_key(d.url));
         let search = if same_urls {
-            let old = search_docs(&kept.analysis);
-            let new = search_docs(&analysis);
-            let changes: Vec<_> = old.into_iter().zip(new).filter(|(o, n)| o != n).collect();
+            let mut old = old;
+            let changes: Vec<_> = new
+                .into_iter()
+                .filter_map(|n| {
+                    let o = old.remove(n.url)?;
+                    (o != n).then_some((o, n))
+                })
+                .collect();
             if changes.len() > MAX_SEARCH_UPDATES {
                 SearchChange::Rebuild
             } else {

@@ -173,3 +173,24 @@ fn serve_reports_a_port_in_use() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("already in use"), "{stderr}");
 }
+
+#[test]
+fn serve_stops_cleanly_on_ctrl_c() {
+    let site = small_site();
+    let log = tempfile::NamedTempFile::new()
+        .expect("log")
+        .into_temp_path();
+    let mut server = Server::start(site.path(), log.to_path_buf());
+    let served = server
+        .served_folder()
+        .expect("the served folder exists while serving");
+    assert!(served.join("a/one/index.html").is_file());
+    let status = server.interrupt();
+    assert!(
+        status.success(),
+        "exit status {status:?}; log:\n{}",
+        server.log()
+    );
+    assert!(!served.exists(), "{} was left behind", served.display());
+    assert!(server.log().contains("stopped"), "{}", server.log());
+}

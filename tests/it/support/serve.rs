@@ -53,6 +53,36 @@ impl Server {
         server
     }
 
+    /// The folder the server builds into (in the temp dir, named by site and port).
+    pub fn served_folder(&self) -> Option<PathBuf> {
+        let suffix = format!("-{}", self.port);
+        std::fs::read_dir(std::env::temp_dir())
+            .ok()?
+            .flatten()
+            .find(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.starts_with("kbgen-serve-") && name.ends_with(&suffix)
+            })
+            .map(|e| e.path())
+    }
+
+    /// Sends SIGINT (what Ctrl-C sends) and waits for the process to end.
+    pub fn interrupt(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(sent.success(), "kill -INT failed");
+        let start = Instant::now();
+        while start.elapsed() < WAIT {
+            if let Some(status) = self.child.try_wait().expect("waiting for serve") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("serve did not stop on SIGINT; log:\n{}", self.log());
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
