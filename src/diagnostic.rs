@@ -112,6 +112,13 @@ impl Diagnostics {
         self.items.push(d);
     }
 
+    /// Removes one diagnostic equal to `d`, if there is one.
+    pub fn remove_one(&mut self, d: &Diagnostic) {
+        if let Some(at) = self.items.iter().position(|x| x == d) {
+            self.items.remove(at);
+        }
+    }
+
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(other);
     }

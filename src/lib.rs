@@ -35,7 +35,7 @@ pub fn check(opts: &BuildOptions) -> anyhow::Result<Result<Vec<Diagnostic>, Vec<
         Err(d) => return Ok(Err(d.sorted())),
     };
     if analysis.diagnostics.has_errors() {
-        return Ok(Err(analysis.diagnostics.sorted()));
+        return Ok(Err(analysis.problems()));
     }
     let theme = theme::load_theme(&analysis.config)?;
     let renderer = match render::Renderer::new(&theme) {
@@ -48,7 +48,7 @@ pub fn check(opts: &BuildOptions) -> anyhow::Result<Result<Vec<Diagnostic>, Vec<
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    Ok(Ok(analysis.diagnostics.sorted()))
+    Ok(Ok(analysis.problems()))
 }
 
 /// Creates `content/SECTION/SLUG.md` with front matter to fill in. Err(message) for a usage problem.

@@ -43,6 +43,18 @@ pub struct Session {
     kept: Option<Kept>,
     /// Paths changed since the last good build.
     pending: BTreeSet<PathBuf>,
+    /// Work a body rebuild left for `finish`.
+    deferred: Option<Deferred>,
+}
+
+/// The search side of a body rebuild, done after its pages are written.
+struct Deferred {
+    /// The edited articles' search docs before the edit.
+    old_docs: Vec<OwnedDoc>,
+    articles: Vec<usize>,
+    faq_changed: bool,
+    /// Count the index afresh (the set of articles changed, or most of them did).
+    recount: bool,
 }
 
 enum Plan {
@@ -63,6 +75,7 @@ impl Session {
             output,
             kept: None,
             pending: BTreeSet::new(),
+            deferred: None,
         }
     }
 
@@ -87,6 +100,31 @@ impl Session {
     /// Brings the output up to date with the files at `changed` (absolute paths, or paths
     /// relative to the site root), doing as little as the change allows.
     pub fn rebuild(&mut self, changed: &[PathBuf]) -> anyhow::Result<Outcome> {
+        let outcome = self.rebuild_pages(changed)?;
+        let files = self.finish()?;
+        Ok(match outcome {
+            Outcome::Built {
+                warnings,
+                mut summary,
+                output,
+            } => {
+                if let Some(u) = summary.update.as_mut() {
+                    u.files += files;
+                }
+                Outcome::Built {
+                    warnings,
+                    summary,
+                    output,
+                }
+            }
+            failed => failed,
+        })
+    }
+
+    /// Like `rebuild`, but a body edit's search files are left for `finish`: the pages
+    /// are up when this returns.
+    pub fn rebuild_pages(&mut self, changed: &[PathBuf]) -> anyhow::Result<Outcome> {
+        self.finish()?;
         for p in changed {
             let p = if p.is_absolute() {
                 p.clone()
@@ -164,6 +202,8 @@ impl Session {
         let catalog = crate::links::Catalog::new(&a.content, &a.urls);
         let mut edits = Vec::new();
         let mut diags = Diagnostics::default();
+        // What rendering the kept bodies reported, to be replaced by the new reports.
+        let mut stale = Vec::new();
         for &i in list {
             let old = &a.content.articles[i];
             let Ok(text) = std::fs::read_to_string(self.root.join(&old.source)) else {
@@ -173,6 +213,7 @@ impl Session {
             if text.get(..old.body_start) != Some(&old.text[..old.body_start]) {
                 return Ok(None);
             }
+            stale.extend(render_article(i, old, &catalog, a.lang).2);
             let mut art = old.clone();
             art.text = text;
             let (body, faq, d) = render_article(i, &art, &catalog, a.lang);
@@ -228,10 +269,6 @@ impl Session {
             .collect();
         let mut faq_changed = false;
         let a = &mut kept.analysis;
-        let sources: Vec<PathBuf> = edits
-            .iter()
-            .map(|(i, ..)| a.content.articles[*i].source.clone())
-            .collect();
         for (i, art, body, faq) in edits {
             let range = a.articles[i].faq.clone();
             for (old, new) in a.faq[range].iter_mut().zip(faq) {
@@ -249,24 +286,18 @@ impl Session {
             a.articles[i].headings = body.headings;
             a.parts[i] = body.parts;
         }
-        // Warnings: the edited files' own, then the site-wide duplicate questions again.
-        let mut warnings: Vec<Diagnostic> = a
-            .diagnostics
-            .clone()
-            .sorted()
-            .into_iter()
-            .filter(|d| !sources.contains(&d.path) && !a.faq_warnings.contains(d))
-            .collect();
-        warnings.extend(diags.sorted());
-        let mut duplicates = Diagnostics::default();
-        crate::faq::check_duplicates(&a.content, &a.faq, &mut duplicates);
-        a.faq_warnings = duplicates.sorted();
-        warnings.extend(a.faq_warnings.iter().cloned());
-        let mut all = Diagnostics::default();
-        for d in warnings {
-            all.push(d);
+        // Warnings: the edited bodies' old ones give way to their new ones.
+        for d in &stale {
+            a.diagnostics.remove_one(d);
         }
-        a.diagnostics = all;
+        for d in diags.sorted() {
+            a.diagnostics.push(d);
+        }
+        if faq_changed {
+            let mut duplicates = Diagnostics::default();
+            crate::faq::check_duplicates(&a.content, &a.faq, &mut duplicates);
+            a.faq_warnings = duplicates.sorted();
+        }
 
         let data = a.site_data(self.opts.live_reload);
         let mut candidates: Vec<Job> = list.iter().map(|&i| Job::Article(i)).collect();
@@ -299,23 +330,14 @@ impl Session {
         };
 
         let live = Live::new(&self.output);
-        let a = &kept.analysis;
-        let changes: Vec<_> = old_docs
-            .iter()
-            .zip(list)
-            .map(|(old, &i)| (old.doc(), search_doc(a, i)))
-            .collect();
-        let search = match kept.search.update(&changes) {
-            Some(delta) => SearchChange::Delta(delta),
-            None => SearchChange::Rebuild,
-        };
-        drop(changes);
         write_pages(&live, &pages, &mut kept.pages)?;
-        let mut files = apply_search(&live, kept, search)?;
-        if faq_changed {
-            live.write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
-            files += 1;
-        }
+        // The pages are up; the search index and faq.json follow in `finish`.
+        self.deferred = Some(Deferred {
+            old_docs,
+            articles: list.to_vec(),
+            faq_changed,
+            recount: false,
+        });
         self.pending.clear();
         let a = &kept.analysis;
         Ok(Some(built(
@@ -326,10 +348,51 @@ impl Session {
             Update {
                 how: "body",
                 pages: pages.len(),
-                files,
+                files: 0,
                 removed: 0,
             },
         )))
+    }
+
+    /// Finishes the last rebuild's deferred work: the search files (and faq.json) of a body
+    /// edit, made after its pages so open pages reload without waiting for them. Returns
+    /// how many files it wrote or removed.
+    pub fn finish(&mut self) -> anyhow::Result<usize> {
+        let Some(d) = self.deferred.take() else {
+            return Ok(0);
+        };
+        let Some(kept) = self.kept.as_mut() else {
+            return Ok(0);
+        };
+        let result = (|| {
+            let live = Live::new(&self.output);
+            let a = &kept.analysis;
+            let changes: Vec<_> = d
+                .old_docs
+                .iter()
+                .zip(&d.articles)
+                .map(|(old, &i)| (old.doc(), search_doc(a, i)))
+                .collect();
+            let search = if d.recount {
+                SearchChange::Rebuild
+            } else {
+                match kept.search.update(&changes) {
+                    Some(delta) => SearchChange::Delta(delta),
+                    None => SearchChange::Rebuild,
+                }
+            };
+            drop(changes);
+            let mut files = apply_search(&live, kept, search)?;
+            if d.faq_changed {
+                live.write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
+                files += 1;
+            }
+            Ok(files)
+        })();
+        if result.is_err() {
+            self.kept = None;
+        }
+        result
     }
 
     /// Re-analyses the site and remakes the pages whose views changed.
@@ -343,7 +406,7 @@ impl Session {
             Err(d) => return Ok(Outcome::Failed(d.sorted())),
         };
         if analysis.diagnostics.has_errors() {
-            return Ok(Outcome::Failed(analysis.diagnostics.sorted()));
+            return Ok(Outcome::Failed(analysis.problems()));
         }
         let kept = self.kept.as_mut().expect("checked above");
         if analysis.config.dictionary != kept.analysis.config.dictionary
@@ -385,26 +448,22 @@ impl Session {
             .collect();
         let new = search_docs(&analysis);
         let same_urls = old.len() == new.len() && new.iter().all(|d| old.contains_key(d.url));
-        let search = if same_urls {
-            let mut old = old;
-            let changes: Vec<_> = new
-                .into_iter()
-                .filter_map(|n| {
-                    let o = old.remove(n.url)?;
-                    (o != n).then_some((o, n))
-                })
-                .collect();
-            if changes.len() > MAX_SEARCH_UPDATES {
-                SearchChange::Rebuild
-            } else {
-                match kept.search.update(&changes) {
-                    Some(delta) => SearchChange::Delta(delta),
-                    None => SearchChange::Rebuild,
+        let mut search = Deferred {
+            old_docs: Vec::new(),
+            articles: Vec::new(),
+            faq_changed: false,
+            recount: !same_urls,
+        };
+        if same_urls {
+            for (i, n) in new.iter().enumerate() {
+                if old.get(n.url).is_some_and(|o| o != n) {
+                    search.old_docs.push(OwnedDoc::from_doc(&old[n.url]));
+                    search.articles.push(i);
                 }
             }
-        } else {
-            SearchChange::Rebuild
-        };
+            search.recount = search.articles.len() > MAX_SEARCH_UPDATES;
+        }
+        drop((old, new));
 
         let live = Live::new(&self.output);
         write_pages(&live, &pages, &mut kept.pages)?;
@@ -413,8 +472,10 @@ impl Session {
             kept.pages.remove(p);
         }
         kept.analysis = analysis;
-        let files = apply_search(&live, kept, search)?;
         write_files(&live, &kept.theme, &kept.analysis)?;
+        // The pages are up; the search index follows in `finish`.
+        self.deferred = Some(search);
+        let files = 0;
         self.pending.clear();
         Ok(built(
             &kept.analysis,
@@ -443,7 +504,10 @@ struct OwnedDoc {
 
 impl OwnedDoc {
     fn of(a: &Analysis, i: usize) -> OwnedDoc {
-        let d = search_doc(a, i);
+        Self::from_doc(&search_doc(a, i))
+    }
+
+    fn from_doc(d: &crate::search::SearchDoc) -> OwnedDoc {
         OwnedDoc {
             url: d.url.into(),
             title: d.title.into(),
@@ -490,13 +554,9 @@ fn apply_search(live: &Live, kept: &mut Kept, change: SearchChange) -> anyhow::R
         SearchChange::Delta(d) => d,
         SearchChange::Rebuild => {
             let docs = search_docs(&kept.analysis);
-            let state = crate::search::SearchState::build(
-                &docs,
-                &crate::search::SearchOptions {
-                    dictionary_words: kept.dictionary.clone(),
-                },
-            );
-            let (files, _) = state.render_all(&docs);
+            // Same dictionary (a new one means a full build): keep the loaded segmenter.
+            kept.search.recount(&docs);
+            let (files, _) = kept.search.render_all(&docs);
             drop(docs);
             let hashes = hash_files(&files);
             let remove = kept
@@ -509,7 +569,6 @@ fn apply_search(live: &Live, kept: &mut Kept, change: SearchChange) -> anyhow::R
                 .into_iter()
                 .filter(|(name, _)| kept.search_files.get(name) != hashes.get(name))
                 .collect();
-            kept.search = state;
             crate::search::SearchDelta { write, remove }
         }
     };
@@ -590,7 +649,7 @@ fn write_pages(
 
 fn built(a: &Analysis, output: &Path, pages: usize, started: Instant, update: Update) -> Outcome {
     Outcome::Built {
-        warnings: a.diagnostics.clone().sorted(),
+        warnings: a.problems(),
         summary: Summary {
             pages,
             articles: a.content.articles.len(),

@@ -109,13 +109,22 @@ pub struct Analysis {
     pub section_order: Vec<usize>,
     /// The ids each article offers as link targets.
     pub anchors: Vec<std::collections::HashSet<String>>,
-    /// Every problem found, duplicate questions included.
+    /// Every problem found but duplicate questions.
     pub diagnostics: Diagnostics,
-    /// The duplicate-question warnings among them (they span articles).
+    /// Duplicate-question warnings (kept apart: they span articles).
     pub faq_warnings: Vec<Diagnostic>,
 }
 
 impl Analysis {
+    /// Every problem found, sorted by place.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        let mut all = self.diagnostics.clone();
+        for d in &self.faq_warnings {
+            all.push(d.clone());
+        }
+        all.sorted()
+    }
+
     /// The borrowed view every page is rendered from.
     pub fn site_data(&self, live_reload: bool) -> SiteData<'_> {
         SiteData {
@@ -253,9 +262,6 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
     let mut duplicates = Diagnostics::default();
     check_duplicates(&content, &faq, &mut duplicates);
     let faq_warnings = duplicates.sorted();
-    for d in &faq_warnings {
-        diags.push(d.clone());
-    }
     let aliases = check_aliases(&content, &mut diags);
     let mut section_order: Vec<usize> = (1..content.sections.len()).collect();
     section_order.sort_by(|&a, &b| {
@@ -433,7 +439,7 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
     };
     lap("analyse");
     if analysis.diagnostics.has_errors() {
-        return Ok((Outcome::Failed(analysis.diagnostics.sorted()), None));
+        return Ok((Outcome::Failed(analysis.problems()), None));
     }
     let theme = load_theme(&analysis.config)?;
     let renderer = match Renderer::new(&theme) {
@@ -472,12 +478,15 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
             },
             || -> anyhow::Result<_> {
                 let docs = search_docs(a);
-                let state = crate::search::SearchState::build(
+                let mut state = crate::search::SearchState::build(
                     &docs,
                     &crate::search::SearchOptions {
                         dictionary_words: dictionary.clone(),
                     },
                 );
+                if keep {
+                    state.keep_shards();
+                }
                 let (files, _) = state.render_all(&docs);
                 files.par_iter().try_for_each(|(name, bytes)| {
                     staging.write(&format!("search/{name}"), bytes)
@@ -520,7 +529,7 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
         feeds,
         update: None,
     };
-    let warnings = analysis.diagnostics.clone().sorted();
+    let warnings = analysis.problems();
     let kept = keep.then(|| Kept {
         analysis,
         theme,

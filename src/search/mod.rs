@@ -246,7 +246,7 @@ const BATCH: usize = 512;
 const GROUPS: usize = 16;
 
 pub fn build_index(docs: &[SearchDoc], opts: &SearchOptions) -> SearchIndex {
-    let state = SearchState::build(docs, opts);
+    let mut state = SearchState::build(docs, opts);
     let (files, mut stats) = state.render_all(docs);
     stats.docs = docs.len();
     SearchIndex { files, stats }
@@ -270,6 +270,10 @@ pub struct SearchState {
     words: Vec<String>,
     /// One map per shard: term → postings in doc-id order.
     maps: Vec<FxHashMap<Term, Acc>>,
+    /// Each shard's rendered entries, when kept (`keep_shards`): an update then renders
+    /// only the terms it changed.
+    fragments: Vec<shard::Fragments>,
+    keep: bool,
 }
 
 /// What an incremental update changes under `search/`.
@@ -282,11 +286,6 @@ pub struct SearchDelta {
 impl SearchState {
     /// Cuts and counts every doc.
     pub fn build(docs: &[SearchDoc], opts: &SearchOptions) -> SearchState {
-        let shards = shard_count(docs.len());
-        let (ids, id_space) = assign_ids(docs);
-        let mut order: Vec<usize> = (0..docs.len()).collect();
-        order.sort_by_key(|&i| ids[i]);
-
         let mut jieba = jieba_rs::Jieba::new();
         for w in &opts.dictionary_words {
             let w = normalize(w.trim());
@@ -294,6 +293,28 @@ impl SearchState {
                 jieba.add_word(&w, None, None);
             }
         }
+        Self::count(docs, jieba)
+    }
+
+    /// Counts `docs` afresh with this state's dictionary (loading jieba's takes a while).
+    pub fn recount(&mut self, docs: &[SearchDoc]) {
+        let jieba = std::mem::replace(&mut self.jieba, jieba_rs::Jieba::empty());
+        let keep = self.keep;
+        *self = Self::count(docs, jieba);
+        self.keep = keep;
+    }
+
+    /// Keeps every shard's rendered entries from the next `render_all` on, so updates
+    /// render only the terms they change (memory about the size of the shard files).
+    pub fn keep_shards(&mut self) {
+        self.keep = true;
+    }
+
+    fn count(docs: &[SearchDoc], jieba: jieba_rs::Jieba) -> SearchState {
+        let shards = shard_count(docs.len());
+        let (ids, id_space) = assign_ids(docs);
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        order.sort_by_key(|&i| ids[i]);
 
         let groups = GROUPS.min(shards as usize);
         let per_group = (shards as usize).div_ceil(groups);
@@ -354,6 +375,8 @@ impl SearchState {
             word_docs,
             words: Vec::new(),
             maps,
+            fragments: Vec::new(),
+            keep: false,
         };
         state.words = state.chosen_words();
         let words = state.words.clone();
@@ -412,11 +435,14 @@ impl SearchState {
     }
 
     /// Every file of the index.
-    pub fn render_all(&self, docs: &[SearchDoc]) -> (Vec<(String, Vec<u8>)>, SearchStats) {
+    pub fn render_all(&mut self, docs: &[SearchDoc]) -> (Vec<(String, Vec<u8>)>, SearchStats) {
         let mut doc_files: Vec<(u32, &SearchDoc)> =
             docs.iter().map(|d| (self.ids[d.url], d)).collect();
         doc_files.sort_unstable_by_key(|d| d.0);
-        shard::render(&self.maps, &doc_files, &self.params())
+        let (files, stats, fragments) =
+            shard::render(&self.maps, &doc_files, &self.params(), self.keep);
+        self.fragments = fragments;
+        (files, stats)
     }
 
     /// Replaces the given docs (same URLs, same set of articles) by their new versions and
@@ -532,7 +558,7 @@ impl SearchState {
     /// The files an update touches: its shards and their tails, prefix lists of changed
     /// Latin words, the docs' own files and the manifest.
     fn render_delta(
-        &self,
+        &mut self,
         touched: &std::collections::BTreeMap<u32, Vec<(Term, u32)>>,
         changes: &[(SearchDoc, SearchDoc)],
     ) -> SearchDelta {
@@ -540,21 +566,49 @@ impl SearchState {
         let mut delta = SearchDelta::default();
         let mut initials = std::collections::BTreeSet::new();
         for (&n, terms) in touched {
-            let (file, tails) = shard::render_shard(n, &self.maps[n as usize], &params);
-            delta.write.push(file);
+            let map = &self.maps[n as usize];
+            let cached = self.fragments.len() == self.maps.len();
+            if !cached {
+                let (file, tails, _) = shard::render_shard(n, map, &params);
+                delta.write.push(file);
+                delta.write.extend(tails);
+            }
+            // A term changed by several docs: what counts is its first count and its last.
+            let mut first: std::collections::BTreeMap<&Term, u32> = Default::default();
             for (term, old_df) in terms {
+                first.entry(term).or_insert(*old_df);
+            }
+            for (term, old_df) in first {
                 let text = term.text();
-                let now = self.maps[n as usize].get(term);
+                let now = map.get(term);
                 let new_df = now.map_or(0, |a| a.df);
                 // Prefix lists carry each Latin word's document count.
-                if term.is_word() && new_df != *old_df {
+                if term.is_word() && new_df != old_df {
                     initials.extend(text.chars().next());
                 }
-                if *old_df as usize > HEAD_POSTINGS && new_df as usize <= HEAD_POSTINGS {
+                if old_df as usize > HEAD_POSTINGS && new_df as usize <= HEAD_POSTINGS {
                     delta.remove.push(shard::tail_file(&text));
                 }
+                if cached {
+                    match now {
+                        Some(acc) => {
+                            let (entry, tail) = shard::term_entry(&text, acc, &params);
+                            delta.write.extend(tail);
+                            self.fragments[n as usize].insert(text, entry);
+                        }
+                        None => {
+                            self.fragments[n as usize].remove(&text);
+                        }
+                    }
+                }
             }
-            delta.write.extend(tails);
+            if cached {
+                delta.write.push(shard::assemble_shard(
+                    n,
+                    &params,
+                    &self.fragments[n as usize],
+                ));
+            }
         }
         for c in initials {
             match shard::render_prefix(c, &self.maps) {

@@ -16,15 +16,6 @@ pub struct Params {
     pub words: Vec<String>,
 }
 
-/// A term ready to be written.
-struct Entry {
-    text: String,
-    df: u32,
-    head: Vec<u8>,
-    /// (file name, postings) of the postings that did not make the head.
-    tail: Option<(String, Vec<u8>)>,
-}
-
 /// The BM25F term-frequency part the client computes (without idf, which is the same for
 /// every posting of a term): the order in which a term's postings deserve to be shown.
 fn impact(p: &Posting, avg: &[f64; FIELDS]) -> f64 {
@@ -59,8 +50,10 @@ fn split(text: &str, acc: &Acc, avg: &[f64; FIELDS]) -> (Vec<u8>, Option<(String
     let avg = split_avg(avg);
     let mut all = decode_postings(&acc.data);
     let mut ranked: Vec<(f64, u32)> = all.iter().map(|p| (impact(p, &avg), p.doc)).collect();
-    // Ties go to the lower id so the split is deterministic.
-    ranked.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    // Ties go to the lower id so the split is deterministic; only the best need be found.
+    ranked.select_nth_unstable_by(HEAD_POSTINGS - 1, |a, b| {
+        b.0.total_cmp(&a.0).then(a.1.cmp(&b.1))
+    });
     let mut cut: Vec<u32> = ranked[..HEAD_POSTINGS].iter().map(|r| r.1).collect();
     cut.sort_unstable();
     let (head, tail): (Vec<Posting>, Vec<Posting>) = all
@@ -183,42 +176,57 @@ pub fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
 /// A file of the index: its path under `search/` and its bytes.
 pub type File = (String, Vec<u8>);
 
-/// One shard's file and the tail files of its common terms.
-pub fn render_shard(n: u32, map: &FxHashMap<Term, Acc>, p: &Params) -> (File, Vec<File>) {
-    let mut entries: Vec<Entry> = map
-        .iter()
-        .map(|(term, acc)| {
-            let text = term.text();
-            let (head, tail) = split(&text, acc, &p.avg);
-            Entry {
-                df: acc.df,
-                head,
-                tail,
-                text,
-            }
-        })
-        .collect();
-    entries.sort_unstable_by(|a, b| a.text.cmp(&b.text));
-    let mut s = format!("{n},{{");
-    let mut tails = Vec::new();
-    for (i, e) in entries.iter_mut().enumerate() {
+/// One shard's entries: term text → `"text":[df,"head",tail?]`, in text order.
+pub type Fragments = std::collections::BTreeMap<String, String>;
+
+/// A term's entry in its shard file, and its tail file when it has one.
+pub fn term_entry(text: &str, acc: &Acc, p: &Params) -> (String, Option<File>) {
+    let (head, tail) = split(text, acc, &p.avg);
+    let head = std::str::from_utf8(&head).unwrap_or_default();
+    let mut s = format!("{}:[{},\"{head}\"", json_str(text), acc.df);
+    let mut tail_file = None;
+    if let Some((name, data)) = tail {
+        let _ = write!(s, ",{}", json_str(&name));
+        let data = std::str::from_utf8(&data).unwrap_or_default();
+        tail_file = Some((
+            name,
+            js_call("tail", &format!("{},\"{data}\"", json_str(text))),
+        ));
+    }
+    s.push(']');
+    (s, tail_file)
+}
+
+/// A shard's file from its entries.
+pub fn assemble_shard(n: u32, p: &Params, fragments: &Fragments) -> File {
+    let size = fragments.values().map(|f| f.len() + 1).sum::<usize>();
+    let mut s = String::with_capacity(size + 16);
+    let _ = write!(s, "{n},{{");
+    for (i, f) in fragments.values().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        let head = std::str::from_utf8(&e.head).unwrap_or_default();
-        let _ = write!(s, "{}:[{},\"{head}\"", json_str(&e.text), e.df);
-        if let Some((name, data)) = e.tail.take() {
-            let _ = write!(s, ",{}", json_str(&name));
-            let data = std::str::from_utf8(&data).unwrap_or_default();
-            tails.push((
-                name,
-                js_call("tail", &format!("{},\"{data}\"", json_str(&e.text))),
-            ));
-        }
-        s.push(']');
+        s.push_str(f);
     }
     s.push('}');
-    ((shard_file(n, p.shards), js_call("shard", &s)), tails)
+    (shard_file(n, p.shards), js_call("shard", &s))
+}
+
+/// One shard's file, the tail files of its common terms, and its entries.
+pub fn render_shard(
+    n: u32,
+    map: &FxHashMap<Term, Acc>,
+    p: &Params,
+) -> (File, Vec<File>, Fragments) {
+    let mut fragments = Fragments::new();
+    let mut tails = Vec::new();
+    for (term, acc) in map {
+        let text = term.text();
+        let (entry, tail) = term_entry(&text, acc, p);
+        fragments.insert(text, entry);
+        tails.extend(tail);
+    }
+    (assemble_shard(n, p, &fragments), tails, fragments)
 }
 
 /// The prefix list for `first`: the Latin words starting with it and their document counts
@@ -254,25 +262,34 @@ fn prefix_list(first: char, words: &mut Vec<(String, u32)>) -> Option<(String, V
     Some((prefix_file(first), js_call("prefix", &body)))
 }
 
-/// Every file of the index: shards with tails, prefix lists, doc files and the manifest.
+/// Every file of the index: shards with tails, prefix lists, doc files and the manifest;
+/// with `keep`, also every shard's entries (for updating shards one term at a time).
 pub fn render(
     maps: &[FxHashMap<Term, Acc>],
     docs: &[(u32, &SearchDoc)],
     p: &Params,
-) -> (Vec<(String, Vec<u8>)>, SearchStats) {
-    let shard_files: Vec<(File, Vec<File>)> = maps
+    keep: bool,
+) -> (Vec<File>, SearchStats, Vec<Fragments>) {
+    let shard_files: Vec<(File, Vec<File>, Fragments)> = maps
         .par_iter()
         .enumerate()
-        .map(|(n, map)| render_shard(n as u32, map, p))
+        .map(|(n, map)| {
+            let (file, tails, fragments) = render_shard(n as u32, map, p);
+            (file, tails, if keep { fragments } else { Fragments::new() })
+        })
         .collect();
     let largest_shard_bytes = shard_files.iter().map(|f| f.0 .1.len()).max().unwrap_or(0);
     let terms = maps.iter().map(|m| m.len()).sum();
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut kept = Vec::new();
     let mut tails = 0;
-    for (shard, t) in shard_files {
+    for (shard, t, fragments) in shard_files {
         files.push(shard);
         tails += t.len();
         files.extend(t);
+        if keep {
+            kept.push(fragments);
+        }
     }
 
     // Prefix lists: Latin words grouped by first character.
@@ -311,5 +328,5 @@ pub fn render(
         largest_shard_bytes,
         ..SearchStats::default()
     };
-    (files, stats)
+    (files, stats, kept)
 }

@@ -249,6 +249,7 @@ type Edit<'a> = &'a dyn Fn(&mut Vec<Owned>);
 fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
     let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
     let mut state = SearchState::build(&views, &options());
+    state.keep_shards();
     let mut files: BTreeMap<String, Vec<u8>> = state.render_all(&views).0.into_iter().collect();
     drop(views);
     let mut incremental = 0;
@@ -288,7 +289,7 @@ fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
                 files.extend(delta.write);
             }
             None => {
-                state = SearchState::build(&views, &options());
+                state.recount(&views);
                 files = state.render_all(&views).0.into_iter().collect();
             }
         }

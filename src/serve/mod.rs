@@ -74,9 +74,9 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .root
         .canonicalize()
         .with_context(|| format!("reading the site folder {}", opts.root.display()))?;
-    if !root.join("kbgen.yaml").is_file() {
+    if !root.join("kbgen.yaml").is_file() && !root.join("content").is_dir() {
         bail!(
-            "{} has no kbgen.yaml; pass --root with the site folder",
+            "{} has neither kbgen.yaml nor content/; pass --root with the site folder",
             root.display()
         );
     }
@@ -124,6 +124,7 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         session,
         clients: Vec::new(),
         last_error: None,
+        shown: Default::default(),
     };
     // Watch first: an edit made during the initial build then queues a rebuild.
     let mut watcher = watch::Watcher::start(&root, tx)?;
@@ -157,6 +158,8 @@ struct State {
     clients: Vec<Sender<LiveEvent>>,
     /// The messages of the last failed build, until a build succeeds.
     last_error: Option<LiveEvent>,
+    /// The warnings of the last good build, as printed.
+    shown: std::collections::HashSet<String>,
 }
 
 impl State {
@@ -240,19 +243,47 @@ impl State {
         let result = if changed.is_empty() {
             self.session.build()
         } else {
-            self.session.rebuild(changed)
+            self.session.rebuild_pages(changed)
         };
         let event = match result {
             Ok(Outcome::Built {
                 warnings, summary, ..
             }) => {
-                report(&warnings);
-                say(&format!("{reason}: {summary}"));
-                // A page showing the error overlay needs a reload even for a stylesheet.
-                match (reaction, self.last_error.take()) {
+                // Open pages first; the terminal can wait a moment.
+                let event = match (reaction, self.last_error.take()) {
+                    // A page showing the error overlay needs a reload even for a stylesheet.
                     (Reaction::Css, None) => LiveEvent::Css,
                     _ => LiveEvent::Reload,
+                };
+                self.broadcast(&event);
+                // The search files of a body edit: after the pages, before the next change.
+                let search_started = std::time::Instant::now();
+                let search = self.session.finish();
+                // Warnings already shown stay true until fixed: show only new ones, so the
+                // rebuild line is not buried under a large site's standing warnings.
+                let lines: Vec<String> = warnings.iter().map(Diagnostic::to_string).collect();
+                let standing = lines.iter().filter(|l| self.shown.contains(*l)).count();
+                for l in lines.iter().filter(|l| !self.shown.contains(*l)) {
+                    say(l);
                 }
+                self.shown = lines.into_iter().collect();
+                let mut line = format!("{reason}: {summary}");
+                match search {
+                    Ok(0) => {}
+                    Ok(n) => line.push_str(&format!(
+                        "; search index: {n} files in {} ms more",
+                        search_started.elapsed().as_millis()
+                    )),
+                    Err(e) => line.push_str(&format!(
+                        "; the search index could not be updated ({}): the next change rebuilds it",
+                        chain(&e)
+                    )),
+                }
+                if standing > 0 {
+                    line.push_str(&format!("; {standing} earlier warnings still apply"));
+                }
+                say(&line);
+                return;
             }
             Ok(Outcome::Failed(diags)) => {
                 report(&diags);
