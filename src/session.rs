@@ -19,6 +19,7 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Live, Writer};
 use crate::render::{Fingerprint, Job};
+use crate::search::OwnedDoc;
 use crate::site::{
     analyse, build_full, dictionary_words, hash_bytes, hash_files, render_article, search_doc,
     search_docs, summary_of, write_files, Analysis, BuildOptions, Kept, Outcome, Summary, Update,
@@ -265,7 +266,7 @@ impl Session {
         let kept = self.kept.as_mut().expect("kept above");
         let old_docs: Vec<OwnedDoc> = edits
             .iter()
-            .map(|(i, ..)| OwnedDoc::of(&kept.analysis, *i))
+            .map(|(i, ..)| OwnedDoc::from_doc(&search_doc(&kept.analysis, *i)))
             .collect();
         let mut faq_changed = false;
         let a = &mut kept.analysis;
@@ -489,56 +490,6 @@ impl Session {
                 removed: gone.len(),
             },
         ))
-    }
-}
-
-/// A search doc that owns its text, so it outlives the analysis it was taken from.
-struct OwnedDoc {
-    url: String,
-    title: String,
-    section: String,
-    summary: String,
-    terms: Vec<String>,
-    parts: Vec<(crate::search::Field, String, String)>,
-}
-
-impl OwnedDoc {
-    fn of(a: &Analysis, i: usize) -> OwnedDoc {
-        Self::from_doc(&search_doc(a, i))
-    }
-
-    fn from_doc(d: &crate::search::SearchDoc) -> OwnedDoc {
-        OwnedDoc {
-            url: d.url.into(),
-            title: d.title.into(),
-            section: d.section.into(),
-            summary: d.summary.into(),
-            terms: d.terms.iter().map(|t| t.to_string()).collect(),
-            parts: d
-                .parts
-                .iter()
-                .map(|p| (p.field, p.anchor.to_string(), p.text.to_string()))
-                .collect(),
-        }
-    }
-
-    fn doc(&self) -> crate::search::SearchDoc<'_> {
-        crate::search::SearchDoc {
-            url: &self.url,
-            title: &self.title,
-            section: &self.section,
-            summary: &self.summary,
-            terms: self.terms.iter().map(String::as_str).collect(),
-            parts: self
-                .parts
-                .iter()
-                .map(|(field, anchor, text)| crate::search::SearchPart {
-                    field: *field,
-                    anchor,
-                    text,
-                })
-                .collect(),
-        }
     }
 }
 

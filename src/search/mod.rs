@@ -81,6 +81,53 @@ pub struct SearchPart<'a> {
     pub text: &'a str,
 }
 
+/// A search doc that owns its text, so it outlives what it was taken from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OwnedDoc {
+    pub url: String,
+    pub title: String,
+    pub section: String,
+    pub summary: String,
+    pub terms: Vec<String>,
+    pub parts: Vec<(Field, String, String)>,
+}
+
+impl OwnedDoc {
+    pub fn from_doc(d: &SearchDoc) -> OwnedDoc {
+        OwnedDoc {
+            url: d.url.into(),
+            title: d.title.into(),
+            section: d.section.into(),
+            summary: d.summary.into(),
+            terms: d.terms.iter().map(|t| t.to_string()).collect(),
+            parts: d
+                .parts
+                .iter()
+                .map(|p| (p.field, p.anchor.to_string(), p.text.to_string()))
+                .collect(),
+        }
+    }
+
+    pub fn doc(&self) -> SearchDoc<'_> {
+        SearchDoc {
+            url: &self.url,
+            title: &self.title,
+            section: &self.section,
+            summary: &self.summary,
+            terms: self.terms.iter().map(String::as_str).collect(),
+            parts: self
+                .parts
+                .iter()
+                .map(|(field, anchor, text)| SearchPart {
+                    field: *field,
+                    anchor,
+                    text,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct SearchOptions {
     pub dictionary_words: Vec<String>,

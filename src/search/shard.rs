@@ -232,16 +232,23 @@ pub fn render_shard(
 /// The prefix list for `first`: the Latin words starting with it and their document counts
 /// (the commonest `MAX_PREFIX_WORDS`). `None` when no word starts with it.
 pub fn render_prefix(first: char, maps: &[FxHashMap<Term, Acc>]) -> Option<(String, Vec<u8>)> {
-    let mut words: Vec<(String, u32)> = maps
-        .par_iter()
+    let mut words = latin_words(maps, |t| t.starts_with(first));
+    prefix_list(first, &mut words)
+}
+
+/// The Latin words of the index that `keep` accepts, with their document counts.
+fn latin_words(
+    maps: &[FxHashMap<Term, Acc>],
+    keep: impl Fn(&str) -> bool + Sync,
+) -> Vec<(String, u32)> {
+    maps.par_iter()
         .flat_map_iter(|m| {
             m.iter()
                 .filter(|(t, _)| t.is_word())
                 .map(|(t, a)| (t.text(), a.df))
-                .filter(|(t, _)| t.starts_with(first))
+                .filter(|(t, _)| keep(t))
         })
-        .collect();
-    prefix_list(first, &mut words)
+        .collect()
 }
 
 fn prefix_list(first: char, words: &mut Vec<(String, u32)>) -> Option<(String, Vec<u8>)> {
@@ -293,14 +300,7 @@ pub fn render(
     }
 
     // Prefix lists: Latin words grouped by first character.
-    let mut latin: Vec<(String, u32)> = maps
-        .par_iter()
-        .flat_map_iter(|m| {
-            m.iter()
-                .filter(|(t, _)| t.is_word())
-                .map(|(t, a)| (t.text(), a.df))
-        })
-        .collect();
+    let mut latin = latin_words(maps, |_| true);
     latin.sort_unstable();
     for run in latin.chunk_by(|a, b| a.0.chars().next() == b.0.chars().next()) {
         let Some(first) = run[0].0.chars().next() else {

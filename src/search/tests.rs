@@ -8,35 +8,7 @@ use super::shard::{doc_file, shard_file};
 use super::*;
 use std::collections::BTreeMap;
 
-struct Owned {
-    url: String,
-    title: String,
-    section: String,
-    summary: String,
-    terms: Vec<String>,
-    parts: Vec<(Field, String, String)>,
-}
-
-impl Owned {
-    fn doc(&self) -> SearchDoc<'_> {
-        SearchDoc {
-            url: &self.url,
-            title: &self.title,
-            section: &self.section,
-            summary: &self.summary,
-            terms: self.terms.iter().map(String::as_str).collect(),
-            parts: self
-                .parts
-                .iter()
-                .map(|(field, anchor, text)| SearchPart {
-                    field: *field,
-                    anchor,
-                    text,
-                })
-                .collect(),
-        }
-    }
-}
+use super::OwnedDoc as Owned;
 
 fn article(url: &str, title: &str, body: &[(&str, &str)], faq: &[(&str, &str)]) -> Owned {
     let mut parts = Vec::new();
@@ -256,17 +228,7 @@ fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
     let mut removed = 0;
     for edit in edits {
         let old = docs.iter().map(|d| d.url.clone()).collect::<Vec<_>>();
-        let before: Vec<Owned> = docs
-            .iter()
-            .map(|d| Owned {
-                url: d.url.clone(),
-                title: d.title.clone(),
-                section: d.section.clone(),
-                summary: d.summary.clone(),
-                terms: d.terms.clone(),
-                parts: d.parts.clone(),
-            })
-            .collect();
+        let before: Vec<Owned> = docs.clone();
         edit(&mut docs);
         assert_eq!(old, docs.iter().map(|d| d.url.clone()).collect::<Vec<_>>());
         let changes: Vec<(SearchDoc, SearchDoc)> = before
