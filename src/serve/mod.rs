@@ -320,19 +320,25 @@ impl State {
 }
 
 fn listen(bind: &str, port: u16) -> anyhow::Result<tiny_http::Server> {
-    tiny_http::Server::http((bind, port)).map_err(|e| {
-        let addr = if bind.contains(':') {
-            format!("[{bind}]:{port}")
+    let addr = if bind.contains(':') {
+        format!("[{bind}]:{port}")
+    } else {
+        format!("{bind}:{port}")
+    };
+    let listener = std::net::TcpListener::bind((bind, port)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::Error::new(PortInUse { addr: addr.clone() })
         } else {
-            format!("{bind}:{port}")
-        };
-        match e.downcast_ref::<std::io::Error>() {
-            Some(io) if io.kind() == std::io::ErrorKind::AddrInUse => {
-                anyhow::Error::new(PortInUse { addr })
-            }
-            _ => anyhow::anyhow!("cannot listen on {addr}: {e}"),
+            anyhow::anyhow!("cannot listen on {addr}: {e}")
         }
-    })
+    })?;
+    // Connections inherit this (Linux): without it Nagle holds the second response on a
+    // kept-alive connection for ~40 ms, and a preview page loads its files in that rhythm.
+    if let Err(e) = socket2::SockRef::from(&listener).set_tcp_nodelay(true) {
+        say(&format!("warning: cannot turn off Nagle's algorithm: {e}"));
+    }
+    tiny_http::Server::from_listener(listener, None)
+        .map_err(|e| anyhow::anyhow!("cannot serve on {addr}: {e}"))
 }
 
 /// The URL pages are built for and the terminal shows. A wildcard bind is reached locally

@@ -116,15 +116,22 @@ fn serve_rebuilds_reloads_and_survives_errors() {
     });
 
     // Renaming one moves it.
-    std::fs::rename(root.join("content/a/three.md"), root.join("content/a/four.md"))
-        .expect("rename");
+    std::fs::rename(
+        root.join("content/a/three.md"),
+        root.join("content/a/four.md"),
+    )
+    .expect("rename");
     server.expect_event(&events, "reload");
     server.wait_for("the renamed article", || {
         server.get("/a/three/").0 == 404 && server.get("/a/four/").0 == 200
     });
     assert!(server.get("/a/four/").1.contains("Third article."));
 
-    // Editor debris alone does not rebuild (every rebuild's line says what changed).
+    // Editor debris alone does not rebuild (every rebuild's line says what changed; the
+    // rename's line comes once its search files are written, after the page).
+    server.wait_for("the rename's rebuild line", || {
+        server.log().contains("content/a/four.md")
+    });
     let rebuilds = |log: String| log.matches(" changed: ").count();
     let builds = rebuilds(server.log());
     assert!(builds >= 5, "{}", server.log());
