@@ -399,6 +399,7 @@ impl Session {
     /// Re-analyses the site and remakes the pages whose views changed.
     fn content(&mut self) -> anyhow::Result<Outcome> {
         let started = Instant::now();
+        let laps = crate::site::Laps::new("content ");
         if self.kept.is_none() {
             return self.full();
         }
@@ -406,6 +407,7 @@ impl Session {
             Ok(a) => a,
             Err(d) => return Ok(Outcome::Failed(d.sorted())),
         };
+        laps.lap("analyse");
         if analysis.diagnostics.has_errors() {
             return Ok(Outcome::Failed(analysis.problems()));
         }
@@ -421,6 +423,7 @@ impl Session {
             Ok(p) => p,
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
+        laps.lap("fingerprints");
         let new_prints: HashMap<String, u64> = prints.iter().cloned().collect();
         let dirty: Vec<(&Job, &(String, u64))> = jobs
             .iter()
@@ -434,6 +437,7 @@ impl Session {
             Ok(p) => p,
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
+        laps.lap("render");
         let gone: Vec<String> = kept
             .pages
             .keys()
@@ -465,6 +469,7 @@ impl Session {
             search.recount = search.articles.len() > MAX_SEARCH_UPDATES;
         }
         drop((old, new));
+        laps.lap("search docs");
 
         let live = Live::new(&self.output);
         write_pages(&live, &pages, &mut kept.pages)?;
@@ -472,8 +477,10 @@ impl Session {
             live.remove(p)?;
             kept.pages.remove(p);
         }
+        laps.lap("write pages");
         kept.analysis = analysis;
         write_files(&live, &kept.theme, &kept.analysis)?;
+        laps.lap("write files");
         // The pages are up; the search index follows in `finish`.
         self.deferred = Some(search);
         let files = 0;

@@ -20,6 +20,33 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// Stage timings on stderr when `KBGEN_TIMINGS` is set (for profiling builds and rebuilds).
+pub struct Laps {
+    started: Instant,
+    on: bool,
+    prefix: &'static str,
+}
+
+impl Laps {
+    pub fn new(prefix: &'static str) -> Laps {
+        Laps {
+            started: Instant::now(),
+            on: std::env::var_os("KBGEN_TIMINGS").is_some(),
+            prefix,
+        }
+    }
+
+    pub fn lap(&self, what: &str) {
+        if self.on {
+            eprintln!(
+                "timing: {}{what}: {} ms",
+                self.prefix,
+                self.started.elapsed().as_millis()
+            );
+        }
+    }
+}
+
 /// What `build` and `check` are asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -147,13 +174,8 @@ impl Analysis {
 /// Reads and analyses the site. Content problems are in `Analysis::diagnostics`
 /// (or the Err when the config itself is broken).
 pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnostics>> {
-    let started = Instant::now();
-    let timings = std::env::var_os("KBGEN_TIMINGS").is_some();
-    let lap = |what: &str| {
-        if timings {
-            eprintln!("timing:   {what}: {} ms", started.elapsed().as_millis());
-        }
-    };
+    let laps = Laps::new("  ");
+    let lap = |what: &str| laps.lap(what);
     let overrides = Overrides {
         base_url: opts.base_url.clone(),
     };
@@ -427,12 +449,8 @@ pub struct Kept {
 /// A full build; with `keep`, also what the next incremental rebuild starts from.
 pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, Option<Kept>)> {
     let started = Instant::now();
-    let timings = std::env::var_os("KBGEN_TIMINGS").is_some();
-    let lap = |what: &str| {
-        if timings {
-            eprintln!("timing: {what}: {} ms", started.elapsed().as_millis());
-        }
-    };
+    let laps = Laps::new("");
+    let lap = |what: &str| laps.lap(what);
     let analysis = match analyse(opts)? {
         Ok(a) => a,
         Err(d) => return Ok((Outcome::Failed(d.sorted()), None)),
