@@ -125,7 +125,6 @@ impl Session {
     /// Like `rebuild`, but a body edit's search files are left for `finish`: the pages
     /// are up when this returns.
     pub fn rebuild_pages(&mut self, changed: &[PathBuf]) -> anyhow::Result<Outcome> {
-        self.finish()?;
         for p in changed {
             let p = if p.is_absolute() {
                 p.clone()
@@ -134,7 +133,16 @@ impl Session {
             };
             self.pending.insert(p);
         }
-        let result = match self.plan() {
+        let plan = self.plan();
+        if matches!(plan, Plan::Full) {
+            // A clean build makes the last rebuild's search files anyway.
+            self.deferred = None;
+        } else {
+            // A failure here drops the kept state, so the plan below falls back to a clean
+            // build, which is what the failed update needs anyway.
+            let _ = self.finish();
+        }
+        let result = match plan {
             Plan::Full => self.full(),
             Plan::Content => self.content(),
             Plan::Bodies(list) => match self.bodies(&list) {
