@@ -125,6 +125,18 @@ fn every_kind_of_edit_matches_a_clean_build() {
         .contains("改名后的"));
     assert_same_as_clean(&root, &served, "title edit");
 
+    // 4b. Terms and summary in the front matter: term pages, related lists and cards follow.
+    let p = edit(&root, "content/debt/lpr.md", |t| {
+        t.replace("tags: [利息]", "tags: [利息, 短信]")
+    });
+    assert_eq!(how(&session.rebuild(&[p]).expect("rebuild")), "content");
+    assert_same_as_clean(&root, &served, "terms edit");
+    let p = edit(&root, "content/debt/sms.md", |t| {
+        t.replace("summary: 收到催收短信时的处理步骤。", "summary: 新的摘要。")
+    });
+    assert_eq!(how(&session.rebuild(&[p]).expect("rebuild")), "content");
+    assert_same_as_clean(&root, &served, "summary edit");
+
     // 5. A new article that links to another (backlinks, section list, terms, search).
     write_files(
         &root,

@@ -16,6 +16,8 @@
 //! the last good site as it was. Changes seen since the last good build stay pending, so
 //! the rebuild after a failure still covers every file changed since.
 
+mod affected;
+
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Live, Writer};
 use crate::render::{Fingerprint, Job};
@@ -317,6 +319,7 @@ impl Session {
                     .filter(|j| matches!(j, Job::Home | Job::FaqIndex | Job::FaqSection(_))),
             );
         }
+        let candidates: Vec<&Job> = candidates.iter().collect();
         let prints = match fingerprint_jobs(&data, &candidates) {
             Ok(p) => p,
             Err(errors) => {
@@ -326,6 +329,7 @@ impl Session {
         };
         let dirty: Vec<(&Job, &(String, u64))> = candidates
             .iter()
+            .copied()
             .zip(&prints)
             .filter(|(_, (path, print))| kept.pages.get(path) != Some(print))
             .collect();
@@ -427,14 +431,40 @@ impl Session {
         }
         let data = analysis.site_data(self.opts.live_reload);
         let jobs = data.jobs(&analysis.aliases);
-        let prints = match fingerprint_jobs(&data, &jobs) {
+        let old_jobs = kept
+            .analysis
+            .site_data(self.opts.live_reload)
+            .jobs(&kept.analysis.aliases);
+        let reach = affected::affected(&kept.analysis, &analysis, &old_jobs, &jobs);
+        let candidates: Vec<&Job> = match &reach {
+            Some(list) => list.iter().map(|&i| &jobs[i]).collect(),
+            None => jobs.iter().collect(),
+        };
+        let prints = match fingerprint_jobs(&data, &candidates) {
             Ok(p) => p,
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
         laps.lap("fingerprints");
-        let new_prints: HashMap<String, u64> = prints.iter().cloned().collect();
-        let dirty: Vec<(&Job, &(String, u64))> = jobs
+        #[cfg(debug_assertions)]
+        if reach.is_some() {
+            // Every test run checks the shortcut against the whole site.
+            let all: Vec<&Job> = jobs.iter().collect();
+            let shown: std::collections::HashSet<&String> = prints.iter().map(|(p, _)| p).collect();
+            for (path, print) in fingerprint_jobs(&data, &all).unwrap_or_default() {
+                assert!(
+                    shown.contains(&path) || kept.pages.get(&path) == Some(&print),
+                    "{path} changed but was not among the pages the change reaches"
+                );
+            }
+        }
+        // With a shortcut the pages are the same set; otherwise see which went.
+        let new_prints: HashMap<String, u64> = match reach {
+            Some(_) => HashMap::new(),
+            None => prints.iter().cloned().collect(),
+        };
+        let dirty: Vec<(&Job, &(String, u64))> = candidates
             .iter()
+            .copied()
             .zip(&prints)
             .filter(|(_, (path, print))| kept.pages.get(path) != Some(print))
             .collect();
@@ -446,12 +476,15 @@ impl Session {
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
         laps.lap("render");
-        let gone: Vec<String> = kept
-            .pages
-            .keys()
-            .filter(|p| !new_prints.contains_key(*p))
-            .cloned()
-            .collect();
+        let gone: Vec<String> = if reach.is_some() {
+            Vec::new()
+        } else {
+            kept.pages
+                .keys()
+                .filter(|p| !new_prints.contains_key(*p))
+                .cloned()
+                .collect()
+        };
 
         // Search: the changed docs in place when the set of articles is the same (their
         // order may differ: a new title moves an article within its section).
@@ -558,7 +591,7 @@ type Page = (String, u64, String);
 /// Each job's output path and fingerprint.
 fn fingerprint_jobs(
     data: &crate::render::SiteData<'_>,
-    jobs: &[Job],
+    jobs: &[&Job],
 ) -> Result<Vec<(String, u64)>, Vec<Diagnostic>> {
     jobs.par_iter()
         .map(|j| data.render_job(&Fingerprint, j))
