@@ -1,7 +1,7 @@
 //! The pipeline: config → content → markdown → links → taxonomy / FAQ / search → pages → output.
 
 use crate::config::{load_config, Config, Overrides};
-use crate::content::{load_content, Content};
+use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::faq::{check_duplicates, FaqEntry};
 use crate::links::{anchors_of, check_links, Catalog};
@@ -174,6 +174,14 @@ impl Analysis {
 /// Reads and analyses the site. Content problems are in `Analysis::diagnostics`
 /// (or the Err when the config itself is broken).
 pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnostics>> {
+    analyse_reusing(opts, None)
+}
+
+/// `analyse`, taking unchanged articles from an earlier load (see `Reuse`).
+pub fn analyse_reusing(
+    opts: &BuildOptions,
+    reuse: Option<crate::content::Reuse<'_>>,
+) -> anyhow::Result<Result<Analysis, Diagnostics>> {
     let laps = Laps::new("  ");
     let lap = |what: &str| laps.lap(what);
     let overrides = Overrides {
@@ -183,7 +191,7 @@ pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnosti
         Ok(c) => c,
         Err(d) => return Ok(Err(d)),
     };
-    let (content, mut diags) = load_content(&config, opts.drafts)?;
+    let (content, mut diags) = crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
     lap("load");
     let urls = UrlMaker::new(config.base_url.clone(), opts.portable);
     let lang = Lang::of(&config.language);

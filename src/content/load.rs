@@ -19,6 +19,33 @@ enum Entry {
 /// Loads every article, section and asset under `ROOT/content/`.
 /// `drafts`: keep articles marked `draft: true`.
 pub fn load_content(config: &Config, drafts: bool) -> anyhow::Result<(Content, Diagnostics)> {
+    load_content_reusing(config, drafts, None)
+}
+
+/// Articles of an earlier load that may be taken as they are, and which files (paths
+/// relative to `content/`) changed since.
+pub struct Reuse<'a> {
+    pub previous: &'a Content,
+    pub changed: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// `load_content`, taking unchanged articles from `reuse` instead of reading and parsing
+/// them again (a file that parsed in a good build reported nothing).
+pub fn load_content_reusing(
+    config: &Config,
+    drafts: bool,
+    reuse: Option<Reuse<'_>>,
+) -> anyhow::Result<(Content, Diagnostics)> {
+    let kept: HashMap<&str, &Article> = reuse
+        .as_ref()
+        .map(|r| {
+            r.previous
+                .articles
+                .iter()
+                .map(|a| (a.rel.as_str(), a))
+                .collect()
+        })
+        .unwrap_or_default();
     let dir = config.root.join(CONTENT_DIR);
     let mut diags = Diagnostics::default();
     let mut entries = Vec::new();
@@ -122,7 +149,16 @@ pub fn load_content(config: &Config, drafts: bool) -> anyhow::Result<(Content, D
     // Reading and parsing is independent per file: do it in parallel.
     let parsed: Vec<(Option<Parsed>, Diagnostics)> = markdown
         .par_iter()
-        .map(|rel| read_one(config, &dir, rel))
+        .map(|rel| {
+            let unchanged = reuse.as_ref().is_some_and(|r| !(r.changed)(rel));
+            match kept.get(rel.as_str()).filter(|_| unchanged) {
+                Some(a) => (
+                    Some(Parsed::Article(Box::new((*a).clone()))),
+                    Diagnostics::default(),
+                ),
+                None => read_one(config, &dir, rel),
+            }
+        })
         .collect();
     let mut articles = Vec::new();
     for (p, d) in parsed {

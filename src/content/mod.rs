@@ -6,7 +6,7 @@ mod load;
 pub use front_matter::{
     is_reserved_key, split, DateValue, FaqSource, FrontMatter, Located, SectionMatter,
 };
-pub use load::{load_content, CONTENT_DIR};
+pub use load::{load_content, load_content_reusing, Reuse, CONTENT_DIR};
 
 use std::path::PathBuf;
 

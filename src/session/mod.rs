@@ -23,8 +23,9 @@ use crate::output::{Live, Writer};
 use crate::render::{Fingerprint, Job};
 use crate::search::OwnedDoc;
 use crate::site::{
-    analyse, build_full, dictionary_words, hash_bytes, hash_files, render_article, search_doc,
-    search_docs, summary_of, write_files, Analysis, BuildOptions, Kept, Outcome, Summary, Update,
+    analyse_reusing, build_full, dictionary_words, hash_bytes, hash_files, render_article,
+    search_doc, search_docs, summary_of, write_files, Analysis, BuildOptions, Kept, Outcome,
+    Summary, Update,
 };
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -415,7 +416,16 @@ impl Session {
         if self.kept.is_none() {
             return self.full();
         }
-        let analysis = match analyse(&self.opts)? {
+        // Articles whose files did not change since the last good build are taken as they
+        // were read then.
+        let content_dir = self.root.join(crate::content::CONTENT_DIR);
+        let pending = &self.pending;
+        let changed = |rel: &str| pending.contains(&content_dir.join(rel));
+        let reuse = self.kept.as_ref().map(|k| crate::content::Reuse {
+            previous: &k.analysis.content,
+            changed: &changed,
+        });
+        let analysis = match analyse_reusing(&self.opts, reuse)? {
             Ok(a) => a,
             Err(d) => return Ok(Outcome::Failed(d.sorted())),
         };
