@@ -59,6 +59,8 @@ struct Deferred {
     faq_changed: bool,
     /// Count the index afresh (the set of articles changed, or most of them did).
     recount: bool,
+    /// Write static files, assets, feeds and faq.json (after a content rebuild).
+    files: bool,
 }
 
 enum Plan {
@@ -351,6 +353,7 @@ impl Session {
             articles: list.to_vec(),
             faq_changed,
             recount: false,
+            files: false,
         });
         self.pending.clear();
         let a = &kept.analysis;
@@ -397,7 +400,9 @@ impl Session {
             };
             drop(changes);
             let mut files = apply_search(&live, kept, search)?;
-            if d.faq_changed {
+            if d.files {
+                write_files(&live, &kept.theme, &kept.analysis)?;
+            } else if d.faq_changed {
                 live.write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
                 files += 1;
             }
@@ -509,6 +514,7 @@ impl Session {
             articles: Vec::new(),
             faq_changed: false,
             recount: !same_urls,
+            files: false,
         };
         if same_urls {
             for (i, n) in new.iter().enumerate() {
@@ -530,9 +536,8 @@ impl Session {
         }
         laps.lap("write pages");
         kept.analysis = analysis;
-        write_files(&live, &kept.theme, &kept.analysis)?;
-        laps.lap("write files");
-        // The pages are up; the search index follows in `finish`.
+        // The pages are up; the search index, faq.json and the feeds follow in `finish`.
+        search.files = true;
         self.deferred = Some(search);
         let files = 0;
         self.pending.clear();
