@@ -16,6 +16,9 @@
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
+mod common;
+
+use common::run;
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -60,18 +63,7 @@ fn main() {
     fs::create_dir_all(&work).expect("create the work folder");
 
     // 1. Corpus.
-    let corpus = work.join(format!("c{n}"));
-    if !corpus.join("content").is_dir() {
-        eprintln!("generating {n} articles into {}", corpus.display());
-        run(Command::new("python3")
-            .arg(manifest_dir.join("../shared/bench/gen_corpus.py"))
-            .args(["-n", &n.to_string(), "--layouts", "content", "--out"])
-            .arg(&corpus));
-    }
-    let config = corpus.join("kbgen.yaml");
-    if !config.exists() {
-        fs::write(&config, "title: 法律知识库基准\nlanguage: zh-CN\n").expect("write kbgen.yaml");
-    }
+    let corpus = common::corpus(&work, n, "title: 法律知识库基准\nlanguage: zh-CN\n");
 
     // 2. kbgen build (the release binary cargo bench built).
     let out = work.join(format!("out{n}"));
@@ -301,13 +293,6 @@ fn timed(cmd: &mut Command, work: &Path) -> (f64, Option<u64>) {
         .and_then(|s| s.lines().last().and_then(|l| l.trim().parse::<u64>().ok()))
         .map(|kb| kb / 1024);
     (secs, mem)
-}
-
-fn run(cmd: &mut Command) {
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(status.success(), "{cmd:?} failed: {status}");
 }
 
 fn dir_size(dir: &Path) -> (u64, usize) {

@@ -31,6 +31,8 @@
 //! not reports). The bench exits with status 1 when an edit never showed up within 60 s.
 //! An interrupted run may leave markers in the corpus; the next run strips them first.
 
+mod common;
+
 use std::fs;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -67,7 +69,6 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 fn main() {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let n: usize = env_num("KBGEN_BENCH_N", 10_000);
     let edits: usize = env_num("KBGEN_BENCH_EDITS", 20);
     let verbose = std::env::var("KBGEN_BENCH_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0")
@@ -78,18 +79,7 @@ fn main() {
     fs::create_dir_all(&work).expect("create the work folder");
 
     // 1. Corpus, config and binary.
-    let corpus = work.join(format!("c{n}"));
-    if !corpus.join("content").is_dir() {
-        eprintln!("generating {n} articles into {}", corpus.display());
-        run(Command::new("python3")
-            .arg(manifest_dir.join("../shared/bench/gen_corpus.py"))
-            .args(["-n", &n.to_string(), "--layouts", "content", "--out"])
-            .arg(&corpus));
-    }
-    let config = corpus.join("kbgen.yaml");
-    if !config.exists() {
-        fs::write(&config, "title: Bench\nlanguage: zh-CN\n").expect("write kbgen.yaml");
-    }
+    let corpus = common::corpus(&work, n, "title: Bench\nlanguage: zh-CN\n");
     let kbgen = work.join("kbgen");
     // Removed first: a copy over a binary still running elsewhere fails with "text file busy".
     let _ = fs::remove_file(&kbgen);
@@ -901,11 +891,4 @@ fn env_num(name: &str, default: usize) -> usize {
 fn tail(text: &str, lines: usize) -> String {
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-fn run(cmd: &mut Command) {
-    let status = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(status.success(), "{cmd:?} failed: {status}");
 }

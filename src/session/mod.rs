@@ -330,12 +330,7 @@ impl Session {
                 return Ok(Some(Outcome::Failed(errors)));
             }
         };
-        let dirty: Vec<(&Job, &(String, u64))> = candidates
-            .iter()
-            .copied()
-            .zip(&prints)
-            .filter(|(_, (path, print))| kept.pages.get(path) != Some(print))
-            .collect();
+        let dirty = dirty_jobs(&candidates, &prints, &kept.pages);
         let pages = match render_pages(&data, &kept.renderer, &dirty) {
             Ok(p) => p,
             Err(errors) => {
@@ -477,12 +472,7 @@ impl Session {
             Some(_) => HashMap::new(),
             None => prints.iter().cloned().collect(),
         };
-        let dirty: Vec<(&Job, &(String, u64))> = candidates
-            .iter()
-            .copied()
-            .zip(&prints)
-            .filter(|(_, (path, print))| kept.pages.get(path) != Some(print))
-            .collect();
+        let dirty = dirty_jobs(&candidates, &prints, &kept.pages);
         if dirty.len() > MAX_HELD_PAGES {
             return self.full();
         }
@@ -612,6 +602,19 @@ fn fingerprint_jobs(
         .map(|j| data.render_job(&Fingerprint, j))
         .collect::<Result<_, _>>()
         .map_err(|d| vec![d])
+}
+
+/// The jobs whose fingerprint differs from the one their page was made with.
+fn dirty_jobs<'a>(
+    jobs: &[&'a Job],
+    prints: &'a [(String, u64)],
+    known: &HashMap<String, u64>,
+) -> Vec<(&'a Job, &'a (String, u64))> {
+    jobs.iter()
+        .copied()
+        .zip(prints)
+        .filter(|(_, (path, print))| known.get(path) != Some(print))
+        .collect()
 }
 
 /// Renders the jobs in memory; the `Err` holds template errors, each once.
