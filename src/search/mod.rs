@@ -449,8 +449,8 @@ impl SearchState {
         words
     }
 
-    /// Rewrites a listed word's postings from `word_docs`; returns its shard.
-    fn set_word_postings(&mut self, w: &str) -> u32 {
+    /// Rewrites a listed word's postings from `word_docs`.
+    fn set_word_postings(&mut self, w: &str) {
         let shard = postings::shard_of(w, self.shards);
         let mut acc = Acc::default();
         if let Some(docs) = self.word_docs.get(w) {
@@ -464,7 +464,6 @@ impl SearchState {
         } else {
             self.maps[shard as usize].insert(term, acc);
         }
-        shard
     }
 
     fn avg(&self) -> [f64; FIELDS] {
@@ -558,14 +557,12 @@ impl SearchState {
             .cloned()
             .collect();
         for w in listed {
-            let shard = self.set_word_postings(&w);
-            let df = self.maps[shard as usize]
-                .get(&Term::Long(w.as_str().into()))
-                .map_or(0, |a| a.df);
-            touched
-                .entry(shard)
-                .or_default()
-                .push((Term::Long(w.into()), df));
+            let term = Term::Long(w.as_str().into());
+            let shard = postings::shard_of(&w, self.shards);
+            // The count before the rewrite: a tail file goes when it falls to the split.
+            let old_df = self.maps[shard as usize].get(&term).map_or(0, |a| a.df);
+            self.set_word_postings(&w);
+            touched.entry(shard).or_default().push((term, old_df));
         }
         Some(self.render_delta(&touched, changes))
     }

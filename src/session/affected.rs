@@ -111,7 +111,8 @@ pub fn affected(
             }
         }
     }
-    let faq_changed = old.faq.len() != new.faq.len()
+    // The site-wide question list follows article order (a new weight moves it).
+    let faq_changed = faq_order(old) != faq_order(new)
         || (0..n).any(|j| {
             !new.articles[j].faq.is_empty()
                 && (card_changed[j] || terms_changed[j] || faq_of(old, before[j]) != faq_of(new, j))
@@ -133,6 +134,19 @@ pub fn affected(
             .map(|(i, _)| i)
             .collect(),
     )
+}
+
+/// The site's questions in order, by article path and anchor.
+fn faq_order(a: &Analysis) -> Vec<(&str, &str)> {
+    a.faq
+        .iter()
+        .map(|e| {
+            (
+                a.content.articles[e.article].path.as_str(),
+                e.anchor.as_str(),
+            )
+        })
+        .collect()
 }
 
 /// A name for a job that does not depend on article or section order.

@@ -137,6 +137,13 @@ fn every_kind_of_edit_matches_a_clean_build() {
     assert_eq!(how(&session.rebuild(&[p]).expect("rebuild")), "content");
     assert_same_as_clean(&root, &served, "summary edit");
 
+    // 4c. A weight moves an article (and its questions) ahead of another.
+    let p = edit(&root, "content/debt/lpr.md", |t| {
+        t.replacen("---\n", "---\nweight: 0\n", 1)
+    });
+    assert_eq!(how(&session.rebuild(&[p]).expect("rebuild")), "content");
+    assert_same_as_clean(&root, &served, "weight edit");
+
     // 5. A new article that links to another (backlinks, section list, terms, search).
     write_files(
         &root,
