@@ -172,6 +172,48 @@ impl Writer for Staging {
     }
 }
 
+/// A writer that remembers the names written through it (to find files a later build no
+/// longer makes).
+pub struct Recording<'a, W: Writer> {
+    inner: &'a W,
+    names: std::sync::Mutex<Vec<String>>,
+}
+
+impl<'a, W: Writer> Recording<'a, W> {
+    pub fn new(inner: &'a W) -> Self {
+        Recording {
+            inner,
+            names: Default::default(),
+        }
+    }
+
+    pub fn into_names(self) -> std::collections::HashSet<String> {
+        self.names
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner())
+            .into_iter()
+            .collect()
+    }
+
+    fn note(&self, rel: &str) {
+        self.names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(rel.to_string());
+    }
+}
+
+impl<W: Writer> Writer for Recording<'_, W> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.note(rel);
+        self.inner.write(rel, bytes)
+    }
+    fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
+        self.note(rel);
+        self.inner.copy(from, rel)
+    }
+}
+
 /// The served output, updated in place: each file is replaced by a rename, so a reader
 /// sees the old file or the new one, never half of one.
 pub struct Live {

@@ -278,11 +278,13 @@ impl SiteData<'_> {
                 write(&path, html.as_bytes()).err()
             })
             .collect();
-        // One broken template fails every page: report it once.
-        let mut seen = std::collections::HashSet::new();
-        errors
-            .into_iter()
-            .filter(|d| seen.insert(d.to_string()))
+        once_each(errors)
+    }
+
+    /// Each job's output path and fingerprint, in job order.
+    pub fn fingerprints(&self, jobs: &[&Job]) -> Result<Vec<(String, u64)>, Diagnostic> {
+        jobs.par_iter()
+            .map(|j| self.render_job(&Fingerprint, j))
             .collect()
     }
 
@@ -1017,6 +1019,15 @@ impl SiteData<'_> {
             )?,
         ))
     }
+}
+
+/// One broken template fails every page: report each error once.
+pub fn once_each(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    errors
+        .into_iter()
+        .filter(|d| seen.insert(d.to_string()))
+        .collect()
 }
 
 fn filter_key(taxonomy: &str, slug: &str) -> String {

@@ -95,6 +95,22 @@ pub struct Update {
     pub removed: usize,
 }
 
+impl Summary {
+    /// The figures of a build (or, with `update`, a rebuild) of `a` that made `pages`.
+    pub fn of(a: &Analysis, pages: usize, started: Instant, update: Option<Update>) -> Summary {
+        Summary {
+            pages,
+            articles: a.content.articles.len(),
+            sections: a.section_order.len(),
+            terms: a.taxonomies.term_count(),
+            faq: a.faq.len(),
+            millis: started.elapsed().as_millis(),
+            feeds: a.config.base_url.is_absolute(),
+            update,
+        }
+    }
+}
+
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let Some(u) = &self.update {
@@ -451,6 +467,8 @@ pub struct Kept {
     pub search: crate::search::SearchState,
     /// Files under `search/` → hash of their bytes.
     pub search_files: std::collections::HashMap<String, u64>,
+    /// The other files: static files, assets, feeds, robots.txt, faq.json.
+    pub files: std::collections::HashSet<String>,
     pub dictionary: Vec<String>,
 }
 
@@ -536,25 +554,21 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
         return Ok((Outcome::Failed(errors), None));
     }
     lap("pages");
-    write_files(&staging, &theme, a)?;
+    let recording = crate::output::Recording::new(&staging);
+    write_files(&recording, &theme, a)?;
+    let files = recording.into_names();
     lap("files");
     let pages = if keep {
-        fingerprints(&data, &jobs)?
+        let all: Vec<&crate::render::Job> = jobs.iter().collect();
+        match data.fingerprints(&all) {
+            Ok(prints) => prints.into_iter().collect(),
+            Err(d) => return Ok((Outcome::Failed(vec![d]), None)),
+        }
     } else {
         Default::default()
     };
-    let feeds = a.config.base_url.is_absolute();
     let output = staging.commit(&a.config.keep)?;
-    let summary = Summary {
-        pages: jobs.len(),
-        articles: a.content.articles.len(),
-        sections: a.section_order.len(),
-        terms: a.taxonomies.term_count(),
-        faq: a.faq.len(),
-        millis: started.elapsed().as_millis(),
-        feeds,
-        update: None,
-    };
+    let summary = Summary::of(a, jobs.len(), started, None);
     let warnings = analysis.problems();
     let kept = keep.then(|| Kept {
         analysis,
@@ -563,6 +577,7 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
         pages,
         search,
         search_files,
+        files,
         dictionary,
     });
     Ok((
@@ -573,17 +588,6 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
         },
         kept,
     ))
-}
-
-/// The fingerprint of every page, by output path.
-pub fn fingerprints(
-    data: &SiteData<'_>,
-    jobs: &[crate::render::Job],
-) -> anyhow::Result<std::collections::HashMap<String, u64>> {
-    jobs.par_iter()
-        .map(|j| data.render_job(&crate::render::Fingerprint, j))
-        .collect::<Result<_, _>>()
-        .map_err(|d| anyhow::anyhow!("{d}"))
 }
 
 /// A hash of each file's bytes, by name.

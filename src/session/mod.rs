@@ -20,7 +20,7 @@ mod affected;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Live, Writer};
-use crate::render::{Fingerprint, Job};
+use crate::render::Job;
 use crate::search::OwnedDoc;
 use crate::site::{
     analyse_reusing, build_full, dictionary_words, hash_bytes, hash_files, render_article,
@@ -47,12 +47,13 @@ pub struct Session {
     kept: Option<Kept>,
     /// Paths changed since the last good build.
     pending: BTreeSet<PathBuf>,
-    /// Work a body rebuild left for `finish`.
-    deferred: Option<Deferred>,
+    /// Work the last rebuild left for `finish`.
+    deferred: Option<AfterPages>,
 }
 
-/// The search side of a body rebuild, done after its pages are written.
-struct Deferred {
+/// What a rebuild leaves for `finish`, after its pages are written: the search files, and
+/// faq.json, feeds and static files.
+struct AfterPages {
     /// The edited articles' search docs before the edit.
     old_docs: Vec<OwnedDoc>,
     articles: Vec<usize>,
@@ -343,7 +344,7 @@ impl Session {
         let live = Live::new(&self.output);
         write_pages(&live, &pages, &mut kept.pages)?;
         // The pages are up; the search index and faq.json follow in `finish`.
-        self.deferred = Some(Deferred {
+        self.deferred = Some(AfterPages {
             old_docs,
             articles: list.to_vec(),
             faq_changed,
@@ -396,7 +397,14 @@ impl Session {
             drop(changes);
             let mut files = apply_search(&live, kept, search)?;
             if d.files {
-                write_files(&live, &kept.theme, &kept.analysis)?;
+                let recording = crate::output::Recording::new(&live);
+                write_files(&recording, &kept.theme, &kept.analysis)?;
+                let names = recording.into_names();
+                // A file no longer made (a sitemap part, after deletions) goes.
+                for gone in kept.files.difference(&names) {
+                    live.remove(gone)?;
+                }
+                kept.files = names;
             } else if d.faq_changed {
                 live.write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
                 files += 1;
@@ -499,7 +507,7 @@ impl Session {
             .collect();
         let new = search_docs(&analysis);
         let same_urls = old.len() == new.len() && new.iter().all(|d| old.contains_key(d.url));
-        let mut search = Deferred {
+        let mut search = AfterPages {
             old_docs: Vec::new(),
             articles: Vec::new(),
             faq_changed: false,
@@ -598,10 +606,7 @@ fn fingerprint_jobs(
     data: &crate::render::SiteData<'_>,
     jobs: &[&Job],
 ) -> Result<Vec<(String, u64)>, Vec<Diagnostic>> {
-    jobs.par_iter()
-        .map(|j| data.render_job(&Fingerprint, j))
-        .collect::<Result<_, _>>()
-        .map_err(|d| vec![d])
+    data.fingerprints(jobs).map_err(|d| vec![d])
 }
 
 /// The jobs whose fingerprint differs from the one their page was made with.
@@ -631,21 +636,17 @@ fn render_pages(
         })
         .collect();
     let mut pages = Vec::new();
-    let mut errors: Vec<Diagnostic> = Vec::new();
+    let mut errors = Vec::new();
     for m in made {
         match m {
             Ok(p) => pages.push(p),
-            Err(d) => {
-                if !errors.iter().any(|e| e.to_string() == d.to_string()) {
-                    errors.push(d);
-                }
-            }
+            Err(d) => errors.push(d),
         }
     }
     if errors.is_empty() {
         Ok(pages)
     } else {
-        Err(errors)
+        Err(crate::render::once_each(errors))
     }
 }
 
@@ -667,16 +668,7 @@ fn write_pages(
 fn built(a: &Analysis, output: &Path, pages: usize, started: Instant, update: Update) -> Outcome {
     Outcome::Built {
         warnings: a.problems(),
-        summary: Summary {
-            pages,
-            articles: a.content.articles.len(),
-            sections: a.section_order.len(),
-            terms: a.taxonomies.term_count(),
-            faq: a.faq.len(),
-            millis: started.elapsed().as_millis(),
-            feeds: a.config.base_url.is_absolute(),
-            update: Some(update),
-        },
+        summary: Summary::of(a, pages, started, Some(update)),
         output: output.to_path_buf(),
     }
 }
