@@ -66,6 +66,9 @@ fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) -> PathBuf {
 
 #[test]
 fn every_kind_of_edit_matches_a_clean_build() {
+    // Also check, on every content rebuild, that no page outside the ones the change was
+    // judged to reach has changed (see `session::affected`).
+    std::env::set_var(kbgen::session::CHECK_REACH, "1");
     let site = copy_fixture("basic");
     let root = site.path().canonicalize().expect("root");
     let served_dir = tempfile::tempdir().expect("temp dir");
