@@ -193,6 +193,8 @@ pub struct SiteData<'a> {
     pub related: &'a [Vec<usize>],
     /// Every question of the site, in content order.
     pub faq: &'a [FaqEntry],
+    /// Whether each question is the first of its kind site-wide.
+    pub faq_firsts: &'a [bool],
     /// Sections in display order (weight, then title) — top-level first.
     pub section_order: &'a [usize],
     pub live_reload: bool,
@@ -803,11 +805,10 @@ impl SiteData<'_> {
         } else {
             self.faq.iter().filter(in_section).collect()
         };
-        let firsts = crate::faq::first_of_each(self.faq);
         let json_ld = render_json_ld(
             self.faq
                 .iter()
-                .zip(&firsts)
+                .zip(self.faq_firsts)
                 .filter(|(e, first)| **first && in_section(e) && !(split && only.is_none()))
                 .map(|(e, _)| e),
         );

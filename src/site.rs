@@ -156,6 +156,9 @@ pub struct Analysis {
     pub diagnostics: Diagnostics,
     /// Duplicate-question warnings (kept apart: they span articles).
     pub faq_warnings: Vec<Diagnostic>,
+    /// Whether each FAQ entry is the first of its question site-wide (structured data lists
+    /// each question once).
+    pub faq_firsts: Vec<bool>,
 }
 
 impl Analysis {
@@ -181,6 +184,7 @@ impl Analysis {
             backlinks: &self.backlinks,
             related: &self.related,
             faq: &self.faq,
+            faq_firsts: &self.faq_firsts,
             section_order: &self.section_order,
             live_reload,
         }
@@ -339,6 +343,7 @@ pub fn analyse_reusing(
             summary,
         });
     }
+    let faq_firsts = crate::faq::first_of_each(&faq);
     Ok(Ok(Analysis {
         config,
         content,
@@ -356,6 +361,7 @@ pub fn analyse_reusing(
         anchors,
         diagnostics: diags,
         faq_warnings,
+        faq_firsts,
     }))
 }
 

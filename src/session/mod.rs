@@ -316,6 +316,7 @@ impl Session {
             let mut duplicates = Diagnostics::default();
             crate::faq::check_duplicates(&a.content, &a.faq, &mut duplicates);
             a.faq_warnings = duplicates.sorted();
+            a.faq_firsts = crate::faq::first_of_each(&a.faq);
         }
 
         let data = a.site_data(self.opts.live_reload);
