@@ -4,11 +4,20 @@
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    // Read at run time: a build script compiled for another checkout sharing the target
+    // folder must still embed this checkout's theme.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("themes/default");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
+    // An empty table would build a kbgen that fails on every site without its own theme.
+    assert!(
+        files.iter().any(|(rel, _)| rel == "templates/base.html"),
+        "{} holds no theme (templates/base.html is missing)",
+        root.display()
+    );
     let mut out = String::from("/// (path relative to themes/default/, bytes)\npub static DEFAULT_THEME: &[(&str, &[u8])] = &[\n");
     for (rel, abs) in &files {
         println!("cargo:rerun-if-changed={abs}");
