@@ -95,7 +95,13 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
 
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
+    let asked = std::sync::atomic::AtomicBool::new(false);
     ctrlc::set_handler(move || {
+        // The loop stops after the build in progress; a second Ctrl-C does not wait for it.
+        if asked.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        say("stopping (a build in progress finishes first; Ctrl-C again to stop at once)");
         let _ = stop.send(Msg::Stop);
     })
     .context("installing the Ctrl-C handler")?;
