@@ -90,10 +90,6 @@ impl Session {
         }
     }
 
-    pub fn output(&self) -> &Path {
-        &self.output
-    }
-
     /// Files the build reads besides the watched folders and `kbgen.yaml`: the search
     /// dictionary, as the last good build's configuration names it.
     pub fn extra_files(&self) -> Vec<PathBuf> {
