@@ -33,6 +33,10 @@ pub enum Command {
         /// Make every link relative so the site also works opened from disk (file://)
         #[arg(long)]
         portable: bool,
+        /// Replace the output folder even if it holds files kbgen did not write (they are
+        /// deleted; .git, CNAME, .nojekyll and `keep:` names are still kept)
+        #[arg(long)]
+        force: bool,
     },
     /// Check the site and report every problem, without writing anything
     Check {

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::{is_valid_slug, name_of};
 use crate::yaml::{self, Origin};
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -161,6 +161,76 @@ impl AllowedTerms {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub base_url: Option<String>,
+}
+
+/// A root must be a site: a folder holding `kbgen.yaml` or `content/`. Anything else is a
+/// usage error (exit 2), never an empty site.
+pub fn check_root(root: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(root) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => bail!(
+            "the site folder {} is a file; pass --root with the folder that holds {CONFIG_FILE} and content/",
+            root.display()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+            "the site folder {} does not exist; pass --root with the folder that holds {CONFIG_FILE} and content/",
+            root.display()
+        ),
+        Err(e) => return Err(e).with_context(|| format!("reading the site folder {}", root.display())),
+    }
+    if root.join(CONFIG_FILE).exists() || root.join(crate::content::CONTENT_DIR).is_dir() {
+        return Ok(());
+    }
+    let strays = stray_config_files(root);
+    let hint = match strays.first() {
+        Some(name) => format!(" (it has {name}, but kbgen reads only {CONFIG_FILE})"),
+        None => String::new(),
+    };
+    bail!(
+        "{} is not a kbgen site: it has neither {CONFIG_FILE} nor a content/ folder{hint}; \
+         pass --root with the site folder",
+        root.display()
+    )
+}
+
+/// Warnings for files that look like a configuration kbgen does not read, when
+/// `kbgen.yaml` itself is missing: the site would silently lose its settings.
+pub fn check_stray_configs(root: &Path) -> Vec<Diagnostic> {
+    if root.join(CONFIG_FILE).exists() {
+        return Vec::new();
+    }
+    stray_config_files(root)
+        .into_iter()
+        .map(|name| {
+            Diagnostic::warning(
+                &name,
+                1,
+                1,
+                format!(
+                    "kbgen reads its settings from {CONFIG_FILE} only: {name} is ignored and the \
+                     site uses the defaults (rename it to {CONFIG_FILE})"
+                ),
+            )
+        })
+        .collect()
+}
+
+/// `kbgen.yml`, `kbgen.toml`, `config.*` and other spellings at the top of `root`.
+fn stray_config_files(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let lower = n.to_lowercase();
+            n != CONFIG_FILE && (lower.starts_with("kbgen.") || lower.starts_with("config."))
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// Reads `ROOT/kbgen.yaml` (or defaults when it is missing). Content problems come back as

@@ -148,7 +148,9 @@ pub fn render_atom(
 }
 
 pub fn render_robots(urls: &UrlMaker, has_sitemap: bool) -> String {
-    let mut s = String::from("User-agent: *\nAllow: /\n");
+    // The output folder's mark (kbgen's list of its own files) is no page.
+    let mark = format!("{}{}", urls.base().path, crate::output::MARK);
+    let mut s = format!("User-agent: *\nAllow: /\nDisallow: {mark}\n");
     if has_sitemap {
         s.push_str(&format!("Sitemap: {}\n", urls.absolute("sitemap.xml")));
     }

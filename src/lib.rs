@@ -5,6 +5,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod faq;
+mod fault;
 pub mod feeds;
 pub mod links;
 pub mod markdown;
@@ -30,6 +31,7 @@ use std::path::Path;
 /// Checks the site without writing: every content problem, and every template error found by
 /// rendering each page in memory.
 pub fn check(opts: &BuildOptions) -> anyhow::Result<Result<Vec<Diagnostic>, Vec<Diagnostic>>> {
+    config::check_root(&opts.root)?;
     let analysis = match analyse(opts)? {
         Ok(a) => a,
         Err(d) => return Ok(Err(d.sorted())),

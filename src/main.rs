@@ -64,6 +64,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             base_url,
             drafts,
             portable,
+            force,
         } => {
             let opts = BuildOptions {
                 root,
@@ -73,6 +74,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 portable,
                 live_reload: false,
                 progress: std::io::stderr().is_terminal(),
+                force,
             };
             match kbgen::build(&opts)? {
                 Outcome::Built {

@@ -7,7 +7,7 @@ use crate::faq::{check_duplicates, FaqEntry};
 use crate::links::{anchors_of, check_links, Catalog};
 use crate::markdown::{render_markdown, RenderOptions, Rendered, Source};
 use crate::names::{name_of, IdSet};
-use crate::output::{is_inside, Staging};
+use crate::output::{is_inside, Lock, Replace, Staging};
 use crate::render::{ArticleOut, Renderer, SiteData};
 use crate::taxonomy::{collect_terms, related_articles, Taxonomies};
 use crate::theme::load_theme;
@@ -56,10 +56,22 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub drafts: bool,
     pub portable: bool,
-    /// Include the live-reload script (serve).
+    /// Include the live-reload script (serve, which also owns its output folder: a marked
+    /// one is replaced without comparing its files with the mark).
     pub live_reload: bool,
     /// Show a progress line on stderr while pages are written (a terminal, a long build).
     pub progress: bool,
+    /// Replace an output folder that holds files kbgen did not write (`--force`).
+    pub force: bool,
+}
+
+impl BuildOptions {
+    /// The output folder: `--output`, else `ROOT/public`.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
 }
 
 /// How a build ended, short of a plumbing failure.
@@ -212,6 +224,9 @@ pub fn analyse_reusing(
         Err(d) => return Ok(Err(d)),
     };
     let (content, mut diags) = crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
+    for d in crate::config::check_stray_configs(&opts.root) {
+        diags.push(d);
+    }
     lap("load");
     let urls = UrlMaker::new(config.base_url.clone(), opts.portable);
     let lang = Lang::of(&config.language);
@@ -459,7 +474,10 @@ pub fn render_article(
 
 /// Builds the site into a temporary folder and swaps it in; the old output stays on failure.
 pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
-    Ok(build_full(opts, false)?.0)
+    crate::config::check_root(&opts.root)?;
+    let target = crate::output::check_target(&opts.output_dir(), &opts.root)?;
+    let lock = Lock::acquire(&target)?;
+    Ok(build_full(opts, &target, &lock, false)?.0)
 }
 
 /// What a build leaves for an incremental rebuild (`serve`): the analysis, the templates, a
@@ -476,10 +494,18 @@ pub struct Kept {
     /// The other files: static files, assets, feeds, robots.txt, faq.json.
     pub files: std::collections::HashSet<String>,
     pub dictionary: Vec<String>,
+    /// The output folder, updated in place by the next rebuilds.
+    pub live: crate::output::Live,
 }
 
-/// A full build; with `keep`, also what the next incremental rebuild starts from.
-pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, Option<Kept>)> {
+/// A full build into `target` (checked by `output::check_target` and locked by `lock`);
+/// with `keep`, also what the next incremental rebuild starts from.
+pub fn build_full(
+    opts: &BuildOptions,
+    target: &Path,
+    lock: &Lock,
+    keep: bool,
+) -> anyhow::Result<(Outcome, Option<Kept>)> {
     let started = Instant::now();
     let laps = Laps::new("");
     let lap = |what: &str| laps.lap(what);
@@ -497,11 +523,15 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
         Err(d) => return Ok((Outcome::Failed(d), None)),
     };
     let dictionary = dictionary_words(&analysis)?;
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| opts.root.join("public"));
-    let staging = Staging::begin(&output, &opts.root)?;
+    let staging = Staging::begin(
+        target,
+        lock,
+        Replace {
+            keep: analysis.config.keep.clone(),
+            force: opts.force,
+            trust_mark: opts.live_reload,
+        },
+    )?;
     let a = &analysis;
     let data = a.site_data(opts.live_reload);
     let jobs = data.jobs(&a.aliases);
@@ -573,7 +603,7 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
     } else {
         Default::default()
     };
-    let output = staging.commit(&a.config.keep)?;
+    let (output, names) = staging.commit()?;
     let summary = Summary::of(a, jobs.len(), started, None);
     let warnings = analysis.problems();
     let kept = keep.then(|| Kept {
@@ -585,6 +615,7 @@ pub fn build_full(opts: &BuildOptions, keep: bool) -> anyhow::Result<(Outcome, O
         search_files,
         files,
         dictionary,
+        live: crate::output::Live::new(&output, names),
     });
     Ok((
         Outcome::Built {

@@ -51,13 +51,18 @@ pub fn load_content_reusing(
     let mut entries = Vec::new();
     let mut folders = vec![String::new()];
     if dir.is_dir() {
-        let walker = walkdir::WalkDir::new(&dir)
+        // Symbolic links are followed while they stay inside the site (or inside content/,
+        // which may itself be a link): a link to elsewhere could publish any file.
+        let inside: Vec<PathBuf> = [&config.root, &dir]
+            .iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .collect();
+        let mut walker = walkdir::WalkDir::new(&dir)
             .follow_links(true)
             .sort_by_file_name()
-            .into_iter();
-        for item in walker
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        {
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        while let Some(item) = walker.next() {
             let entry = match item {
                 Ok(e) => e,
                 Err(e) => {
@@ -77,6 +82,29 @@ pub fn load_content_reusing(
             };
             if entry.depth() == 0 {
                 continue;
+            }
+            if entry.path_is_symlink() {
+                let resolved = entry.path().canonicalize().ok();
+                if !resolved
+                    .as_ref()
+                    .is_some_and(|r| inside.iter().any(|i| r.starts_with(i)))
+                {
+                    let to = resolved
+                        .map(|r| r.display().to_string())
+                        .unwrap_or_else(|| "a missing file".into());
+                    diags.push(Diagnostic::warning(
+                        relative(&config.root, entry.path()),
+                        1,
+                        1,
+                        format!(
+                            "symbolic link to {to}, outside the site: skipped (kbgen reads only files inside the site folder)"
+                        ),
+                    ));
+                    if entry.file_type().is_dir() {
+                        walker.skip_current_dir();
+                    }
+                    continue;
+                }
             }
             let rel = entry
                 .path()
@@ -239,15 +267,16 @@ enum Parsed {
 fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let source = PathBuf::from(CONTENT_DIR).join(rel);
+    crate::fault::before_read(dir, rel);
     let bytes = match std::fs::read(dir.join(rel)) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(Diagnostic::error(
-                &source,
-                1,
-                1,
-                format!("cannot read file: {e}"),
-            ));
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "the file disappeared while the site was read (deleted or renamed during the build); build again".to_string(),
+                std::io::ErrorKind::PermissionDenied => "cannot read this file: permission denied (check who may read it)".to_string(),
+                _ => format!("cannot read this file: {e}"),
+            };
+            diags.push(Diagnostic::error(&source, 1, 1, why));
             return (None, diags);
         }
     };

@@ -19,7 +19,7 @@
 mod affected;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::output::{Live, Writer};
+use crate::output::{Lock, Writer};
 use crate::render::Job;
 use crate::search::OwnedDoc;
 use crate::site::{
@@ -53,6 +53,8 @@ pub struct Session {
     pending: BTreeSet<PathBuf>,
     /// Work the last rebuild left for `finish`.
     deferred: Option<AfterPages>,
+    /// The output's lock, held from the first build for as long as the session lives.
+    lock: Option<Lock>,
 }
 
 /// What a rebuild leaves for `finish`, after its pages are written: the search files, and
@@ -87,6 +89,7 @@ impl Session {
             kept: None,
             pending: BTreeSet::new(),
             deferred: None,
+            lock: None,
         }
     }
 
@@ -198,7 +201,14 @@ impl Session {
     }
 
     fn full(&mut self) -> anyhow::Result<Outcome> {
-        let (outcome, kept) = build_full(&self.opts, true)?;
+        crate::config::check_root(&self.root)?;
+        let target = crate::output::check_target(&self.output, &self.root)?;
+        let lock = match self.lock.take() {
+            Some(l) => l,
+            None => Lock::acquire(&target)?,
+        };
+        let lock = self.lock.insert(lock);
+        let (outcome, kept) = build_full(&self.opts, &target, lock, true)?;
         if let Some(k) = kept {
             self.kept = Some(k);
             self.pending.clear();
@@ -342,8 +352,8 @@ impl Session {
             }
         };
 
-        let live = Live::new(&self.output);
-        write_pages(&live, &pages, &mut kept.pages)?;
+        write_pages(&kept.live, &pages, &mut kept.pages)?;
+        kept.live.save()?;
         // The pages are up; the search index and faq.json follow in `finish`.
         self.deferred = Some(AfterPages {
             old_docs,
@@ -379,7 +389,6 @@ impl Session {
             return Ok(0);
         };
         let result = (|| {
-            let live = Live::new(&self.output);
             let a = &kept.analysis;
             let changes: Vec<_> = d
                 .old_docs
@@ -396,20 +405,22 @@ impl Session {
                 }
             };
             drop(changes);
-            let mut files = apply_search(&live, kept, search)?;
+            let mut files = apply_search(kept, search)?;
             if d.files {
-                let recording = crate::output::Recording::new(&live);
+                let recording = crate::output::Recording::new(&kept.live);
                 write_files(&recording, &kept.theme, &kept.analysis)?;
                 let names = recording.into_names();
                 // A file no longer made (a sitemap part, after deletions) goes.
                 for gone in kept.files.difference(&names) {
-                    live.remove(gone)?;
+                    kept.live.remove(gone)?;
                 }
                 kept.files = names;
             } else if d.faq_changed {
-                live.write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
+                kept.live
+                    .write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
                 files += 1;
             }
+            kept.live.save()?;
             Ok(files)
         })();
         if result.is_err() {
@@ -526,12 +537,12 @@ impl Session {
         drop((old, new));
         laps.lap("search docs");
 
-        let live = Live::new(&self.output);
-        write_pages(&live, &pages, &mut kept.pages)?;
+        write_pages(&kept.live, &pages, &mut kept.pages)?;
         for p in &gone {
-            live.remove(p)?;
+            kept.live.remove(p)?;
             kept.pages.remove(p);
         }
+        kept.live.save()?;
         laps.lap("write pages");
         kept.analysis = analysis;
         // The pages are up; the search index, faq.json and the feeds follow in `finish`.
@@ -561,7 +572,7 @@ enum SearchChange {
 
 /// Writes the search files that changed; a rebuild counts the index afresh and writes only
 /// the files whose bytes differ. Returns how many files were written or removed.
-fn apply_search(live: &Live, kept: &mut Kept, change: SearchChange) -> anyhow::Result<usize> {
+fn apply_search(kept: &mut Kept, change: SearchChange) -> anyhow::Result<usize> {
     let delta = match change {
         SearchChange::Delta(d) => d,
         SearchChange::Rebuild => {
@@ -584,12 +595,13 @@ fn apply_search(live: &Live, kept: &mut Kept, change: SearchChange) -> anyhow::R
             crate::search::SearchDelta { write, remove }
         }
     };
+    let live = &kept.live;
     delta
         .write
         .par_iter()
         .try_for_each(|(name, bytes)| live.write(&format!("search/{name}"), bytes))?;
     for name in &delta.remove {
-        live.remove(&format!("search/{name}"))?;
+        kept.live.remove(&format!("search/{name}"))?;
         kept.search_files.remove(name);
     }
     for (name, bytes) in &delta.write {
@@ -651,7 +663,7 @@ fn render_pages(
 }
 
 fn write_pages(
-    live: &Live,
+    live: &crate::output::Live,
     pages: &[Page],
     prints: &mut HashMap<String, u64>,
 ) -> anyhow::Result<()> {

@@ -263,15 +263,17 @@ fn output_is_deterministic_and_keeps_what_kbgen_does_not_make() {
     let first = snapshot_dir(&public);
     std::fs::write(public.join("CNAME"), "example.org").unwrap();
     std::fs::write(public.join("keepme.txt"), "kept").unwrap();
-    std::fs::write(public.join("stale.html"), "old").unwrap();
     std::fs::create_dir_all(public.join(".git")).unwrap();
     std::fs::write(public.join(".git/HEAD"), "ref").unwrap();
+    // A page an earlier build made (a draft, built with --drafts) and this one does not.
+    assert_success(&build(site.path(), &["--drafts"]));
+    assert!(public.join("debt/secret/index.html").is_file());
     assert_success(&build(site.path(), &[]));
     assert_eq!(read(&public.join("CNAME")), "example.org");
     assert_eq!(read(&public.join("keepme.txt")), "kept");
     assert!(public.join(".git/HEAD").is_file());
     assert!(
-        !public.join("stale.html").exists(),
+        !public.join("debt/secret/index.html").exists(),
         "a build must remove what it no longer makes"
     );
     let mut second = snapshot_dir(&public);

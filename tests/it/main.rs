@@ -5,6 +5,7 @@ mod build;
 mod bundled;
 mod faq;
 mod incremental;
+mod safety;
 mod search;
 mod serve;
 mod serve_browser;
