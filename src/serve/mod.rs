@@ -14,7 +14,7 @@ pub mod watch;
 use crate::diagnostic::Diagnostic;
 use crate::session::Session;
 use crate::{BuildOptions, Outcome};
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use change::{ChangeKind, Reaction};
 use live::LiveEvent;
 use std::io::Write as _;
@@ -25,8 +25,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// After a change arrives, wait this long for more before rebuilding, so a burst (a save that
-/// writes, renames and deletes; `git checkout`) costs one build.
+/// writes, renames and deletes) costs one build.
 const SETTLE: Duration = Duration::from_millis(10);
+
+/// A batch this large is a checkout or a copy in progress: wait longer for it to end, so it
+/// costs one build rather than several of a half-changed tree.
+const BURST: usize = 10;
+const BURST_SETTLE: Duration = Duration::from_millis(250);
+
+/// While the site folder is missing, look for it again this often.
+const ROOT_POLL: Duration = Duration::from_millis(100);
 
 pub struct ServeOptions {
     pub root: PathBuf,
@@ -70,28 +78,20 @@ impl std::error::Error for PortInUse {}
 /// Runs until the process is interrupted. Returns only on a failure that is not the content's
 /// (cannot listen, cannot watch); content errors are shown and served around, never returned.
 pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
+    crate::config::check_root(&opts.root)?;
     let root = opts
         .root
         .canonicalize()
         .with_context(|| format!("reading the site folder {}", opts.root.display()))?;
-    if !root.join("kbgen.yaml").is_file() && !root.join("content").is_dir() {
-        bail!(
-            "{} has neither kbgen.yaml nor content/; pass --root with the site folder",
-            root.display()
-        );
-    }
     let server = listen(&opts.bind, opts.port)?;
     let addr = server
         .server_addr()
         .to_ip()
         .context("the server is not listening on an IP address")?;
     let url = site_url(addr);
+    // A folder left by an earlier run that was interrupted is replaced by the first build
+    // (it carries kbgen's mark; anything else there is refused, never deleted).
     let served = served_folder(&root, addr.port());
-    if served.exists() {
-        // Left by an earlier run that was interrupted: never serve a stale site.
-        std::fs::remove_dir_all(&served)
-            .with_context(|| format!("removing {}", served.display()))?;
-    }
 
     let (tx, rx) = mpsc::channel();
     let stop = tx.clone();
@@ -131,17 +131,21 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         clients: Vec::new(),
         last_error: None,
         shown: Default::default(),
+        has_site: false,
     };
     // Watch first: an edit made during the initial build then queues a rebuild.
     let mut watcher = watch::Watcher::start(&root, tx)?;
-    state.rebuild("initial build", Reaction::Reload, &[]);
+    // Cannot write the site at all (its folder is refused, the disk is full): stop.
+    state.rebuild("initial build", Reaction::Reload, &[])?;
     watch_extra(&mut watcher, &state);
     if opts.open {
         open_browser(&url);
     }
     state.run(rx, &mut watcher);
     // Stopped: the served copy is ours alone.
-    let _ = std::fs::remove_dir_all(&served);
+    if let Err(e) = crate::output::remove_output(&served) {
+        say(&format!("warning: {}", chain(&e)));
+    }
     say("stopped");
     Ok(())
 }
@@ -166,6 +170,8 @@ struct State {
     last_error: Option<LiveEvent>,
     /// The warnings of the last good build, as printed.
     shown: std::collections::HashSet<String>,
+    /// Whether a build has succeeded, so there is a site to fall back on.
+    has_site: bool,
 }
 
 impl State {
@@ -181,13 +187,38 @@ impl State {
             };
             // Coalesce whatever else arrives while the burst settles.
             loop {
-                match rx.recv_timeout(SETTLE) {
+                let settle = if paths.len() >= BURST {
+                    BURST_SETTLE
+                } else {
+                    SETTLE
+                };
+                match rx.recv_timeout(settle) {
                     Ok(Msg::Paths(more)) => paths.extend(more),
                     Ok(Msg::Stop) => return,
                     Ok(other) => self.handle_other(other),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
+            }
+            if !self.root.is_dir() {
+                // Removed (or replaced whole): its watches went with it.
+                say(&format!(
+                    "the site folder {} was removed; {} until it is back",
+                    self.root.display(),
+                    self.fallback()
+                ));
+                if !self.wait_for_root(&rx) {
+                    return;
+                }
+                if let Err(e) = watcher.restart() {
+                    say(&format!("warning: {}", chain(&e)));
+                }
+                if !self.settle(&rx, BURST_SETTLE) {
+                    return;
+                }
+                let _ = self.rebuild("the site folder is back", Reaction::Reload, &[]);
+                watch_extra(watcher, self);
+                continue;
             }
             if let Err(e) = watcher.refresh() {
                 say(&format!("warning: {}", chain(&e)));
@@ -224,8 +255,35 @@ impl State {
                 n => format!("{} and {} more changed", names[0], n - 1),
             };
             let changed: Vec<PathBuf> = relevant.iter().map(|(p, _)| (*p).clone()).collect();
-            self.rebuild(&reason, reaction, &changed);
+            // A failure is shown and served around; the next change tries again.
+            let _ = self.rebuild(&reason, reaction, &changed);
             watch_extra(watcher, self);
+        }
+    }
+
+    /// Waits for the site folder to exist again, still answering pages and Ctrl-C. False:
+    /// asked to stop.
+    fn wait_for_root(&mut self, rx: &Receiver<Msg>) -> bool {
+        while !self.root.is_dir() {
+            match rx.recv_timeout(ROOT_POLL) {
+                Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
+                Ok(Msg::Paths(_)) | Err(RecvTimeoutError::Timeout) => {}
+                Ok(other) => self.handle_other(other),
+            }
+        }
+        true
+    }
+
+    /// Drops the changes that arrive until none came for `quiet` (a full build follows).
+    /// False: asked to stop.
+    fn settle(&mut self, rx: &Receiver<Msg>, quiet: Duration) -> bool {
+        loop {
+            match rx.recv_timeout(quiet) {
+                Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
+                Ok(Msg::Paths(_)) => {}
+                Ok(other) => self.handle_other(other),
+                Err(RecvTimeoutError::Timeout) => return true,
+            }
         }
     }
 
@@ -245,7 +303,14 @@ impl State {
         }
     }
 
-    fn rebuild(&mut self, reason: &str, reaction: Reaction, changed: &[PathBuf]) {
+    /// Rebuilds and tells open pages. Err only for a failure that is not the content's
+    /// (already shown), so the first build can stop the server on it.
+    fn rebuild(
+        &mut self,
+        reason: &str,
+        reaction: Reaction,
+        changed: &[PathBuf],
+    ) -> anyhow::Result<()> {
         let result = if changed.is_empty() {
             self.session.build()
         } else {
@@ -262,6 +327,7 @@ impl State {
                     _ => LiveEvent::Reload,
                 };
                 self.broadcast(&event);
+                self.has_site = true;
                 // The search files of a body edit: after the pages, before the next change.
                 let search_started = std::time::Instant::now();
                 let search = self.session.finish();
@@ -289,14 +355,15 @@ impl State {
                     line.push_str(&format!("; {standing} earlier warnings still apply"));
                 }
                 say(&line);
-                return;
+                return Ok(());
             }
             Ok(Outcome::Failed(diags)) => {
                 report(&diags);
                 let n = diags.iter().filter(|d| d.is_error()).count();
                 say(&format!(
-                    "{reason}: build failed with {n} error{}; still serving the last good build",
-                    if n == 1 { "" } else { "s" }
+                    "{reason}: build failed with {n} error{}; {}",
+                    if n == 1 { "" } else { "s" },
+                    self.fallback()
                 ));
                 let messages = diags
                     .iter()
@@ -309,15 +376,24 @@ impl State {
             }
             Err(e) => {
                 let message = format!("error: {}", chain(&e));
-                say(&format!(
-                    "{reason}: {message}\nstill serving the last good build"
-                ));
+                say(&format!("{reason}: {message}\n{}", self.fallback()));
                 let error = LiveEvent::Error(vec![message]);
                 self.last_error = Some(error.clone());
-                error
+                self.broadcast(&error);
+                return Err(e);
             }
         };
         self.broadcast(&event);
+        Ok(())
+    }
+
+    /// What the server shows while the sources do not build.
+    fn fallback(&self) -> &'static str {
+        if self.has_site {
+            "still serving the last good build"
+        } else {
+            "nothing to serve until the site builds; fix the error and save"
+        }
     }
 
     fn broadcast(&mut self, event: &LiveEvent) {

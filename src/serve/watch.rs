@@ -20,11 +20,13 @@ pub struct Watcher {
     debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
     root: PathBuf,
     watched: BTreeSet<PathBuf>,
+    tx: Sender<Msg>,
 }
 
 impl Watcher {
     /// Starts watching `root` (canonical). Paths of every debounced event go to `tx`.
     pub fn start(root: &Path, tx: Sender<Msg>) -> anyhow::Result<Watcher> {
+        let events = tx.clone();
         let debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
             let msg = match result {
                 Ok(events) => Msg::Paths(
@@ -43,13 +45,14 @@ impl Watcher {
                 ),
             };
             // The serve loop has gone: nothing left to tell.
-            let _ = tx.send(msg);
+            let _ = events.send(msg);
         })
         .context("starting the file watcher")?;
         let mut watcher = Watcher {
             debouncer,
             root: root.to_path_buf(),
             watched: BTreeSet::new(),
+            tx,
         };
         // The root itself, not recursively: sees kbgen.yaml however an editor saves it (an
         // atomic rename replaces the file a direct watch would follow) and the watched
@@ -60,6 +63,13 @@ impl Watcher {
             .with_context(|| format!("watching {}", root.display()))?;
         watcher.refresh()?;
         Ok(watcher)
+    }
+
+    /// Starts over on the same root: after the root folder was removed and made again, the
+    /// OS has dropped every watch on the old one.
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        *self = Watcher::start(&self.root, self.tx.clone())?;
+        Ok(())
     }
 
     /// Watches the folder of a file outside the watched folders (not recursively), so every

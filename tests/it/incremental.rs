@@ -36,25 +36,7 @@ fn how(outcome: &Outcome) -> String {
 
 #[track_caller]
 fn assert_same_as_clean(root: &Path, served: &Path, step: &str) {
-    let clean = tempfile::tempdir().expect("temp dir");
-    let out = clean.path().join("out");
-    match kbgen::build(&options(root, &out)).expect("clean build") {
-        Outcome::Built { .. } => {}
-        Outcome::Failed(d) => panic!("{step}: the clean build failed: {d:?}"),
-    }
-    let want = snapshot_dir(&out);
-    let got = snapshot_dir(served);
-    let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
-    let extra: Vec<&String> = got.keys().filter(|k| !want.contains_key(*k)).collect();
-    let differ: Vec<&String> = want
-        .iter()
-        .filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v))
-        .map(|(k, _)| k)
-        .collect();
-    assert!(
-        missing.is_empty() && extra.is_empty() && differ.is_empty(),
-        "{step}: incremental output differs from a clean build\nmissing: {missing:?}\nextra: {extra:?}\ndiffer: {differ:?}"
-    );
+    crate::support::site::assert_same_as_clean(root, served, "http://127.0.0.1:1111/", step);
 }
 
 fn edit(root: &Path, rel: &str, f: impl FnOnce(String) -> String) -> PathBuf {

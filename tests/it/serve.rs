@@ -207,3 +207,110 @@ fn serve_stops_cleanly_on_ctrl_c() {
     assert!(!served.exists(), "{} was left behind", served.display());
     assert!(server.log().contains("stopped"), "{}", server.log());
 }
+
+/// How many rebuilds the server has reported (each ends in one line naming its cause).
+fn rebuild_lines(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.contains(" changed: ") || l.starts_with("the site folder is back: "))
+        .map(String::from)
+        .collect()
+}
+
+/// Waits until the server has reported `n` rebuilds and returns the last line.
+fn wait_for_rebuilds(server: &Server, n: usize) -> String {
+    server.wait_for(&format!("rebuild number {n}"), || {
+        rebuild_lines(&server.log()).len() >= n
+    });
+    rebuild_lines(&server.log()).pop().expect("a rebuild line")
+}
+
+#[test]
+fn serve_survives_a_folder_for_an_article_a_checkout_and_its_root_vanishing() {
+    let site = small_site();
+    let root = site.path().to_path_buf();
+    let log = tempfile::NamedTempFile::new()
+        .expect("log")
+        .into_temp_path();
+    let server = Server::start(&root, log.to_path_buf());
+    let base = server.url("/");
+    let served = server.served_folder().expect("served folder");
+
+    // An article replaced by a folder of the same name (a section at the same URL).
+    std::fs::remove_file(root.join("content/a/one.md")).expect("delete");
+    write(
+        &root,
+        "content/a/one/_index.md",
+        &article("One, now a section", "Parts."),
+    );
+    write(
+        &root,
+        "content/a/one/part.md",
+        &article("Part", "A part of one."),
+    );
+    let line = wait_for_rebuilds(&server, 1);
+    assert!(!line.contains("failed"), "{line}");
+    let (status, page) = server.get("/a/one/");
+    assert_eq!(status, 200);
+    assert!(page.contains("One, now a section"), "{page}");
+    assert_eq!(server.get("/a/one/part/").0, 200);
+    crate::support::site::assert_same_as_clean(&root, &served, &base, "article → folder");
+
+    // A thousand files at once (a checkout of another branch): served throughout, rebuilt
+    // once when it settles.
+    let n = 1000;
+    for i in 0..n {
+        write(
+            &root,
+            &format!("content/b/p{i:04}.md"),
+            &article(&format!("Page {i}"), "From the other branch."),
+        );
+        if i == n / 2 {
+            let (status, page) = server.get("/a/two/");
+            assert_eq!(status, 200, "not served during the burst");
+            assert!(page.contains("Second article.") && page.contains("</html>"));
+        }
+    }
+    // (The watcher may miss files made in a new folder before it watches it; the folder's
+    // own event makes the rebuild read it whole.)
+    let line = wait_for_rebuilds(&server, 2);
+    assert!(
+        line.contains("1002 articles"),
+        "one rebuild should cover the burst: {line}"
+    );
+    assert_eq!(server.get("/b/p0999/").0, 200);
+    crate::support::site::assert_same_as_clean(&root, &served, &base, "a thousand files");
+
+    // The root folder deleted and made again: the last good site stays up meanwhile.
+    let saved = tempfile::tempdir().expect("temp dir");
+    crate::support::site::copy_dir(&root, saved.path());
+    write(
+        saved.path(),
+        "content/a/two.md",
+        &article("Two", "Restored and edited."),
+    );
+    std::fs::remove_dir_all(&root).expect("remove the root");
+    server.wait_for("the server to notice", || {
+        server
+            .log()
+            .contains("was removed; still serving the last good build")
+    });
+    let (status, page) = server.get("/a/two/");
+    assert_eq!(status, 200);
+    assert!(page.contains("Second article."), "{page}");
+    crate::support::site::copy_dir(saved.path(), &root);
+    let line = wait_for_rebuilds(&server, 3);
+    assert!(line.starts_with("the site folder is back: built"), "{line}");
+    assert!(server.get("/a/two/").1.contains("Restored and edited."));
+    crate::support::site::assert_same_as_clean(
+        &root,
+        &served,
+        &base,
+        "root deleted and made again",
+    );
+    assert_eq!(
+        rebuild_lines(&server.log()).len(),
+        3,
+        "one rebuild per change:\n{}",
+        server.log()
+    );
+}

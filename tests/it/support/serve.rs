@@ -29,6 +29,12 @@ impl Drop for Server {
                 if name.starts_with("kbgen-serve-") && name.ends_with(&suffix) {
                     let _ = std::fs::remove_dir_all(entry.path());
                 }
+                // And the lock beside it, which a killed server leaves.
+                if name.starts_with(".kbgen-serve-")
+                    && name.ends_with(&format!("{suffix}.kbgen-lock"))
+                {
+                    let _ = std::fs::remove_file(entry.path());
+                }
             }
         }
     }

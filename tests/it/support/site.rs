@@ -435,3 +435,35 @@ fn crawl_dot_segments_follow_rfc_3986() {
     assert_eq!(remove_dot_segments("/../../x"), "/x");
     assert_eq!(remove_dot_segments("/a/"), "/a/");
 }
+
+/// Panics unless `served` (a folder `serve` or a session updated) equals, byte for byte, a
+/// clean build of `root` with serve's options (live reload, base URL `base_url`).
+#[track_caller]
+pub fn assert_same_as_clean(root: &Path, served: &Path, base_url: &str, step: &str) {
+    let clean = tempfile::tempdir().expect("temp dir");
+    let out = clean.path().join("out");
+    let opts = kbgen::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.clone()),
+        base_url: Some(base_url.into()),
+        live_reload: true,
+        ..Default::default()
+    };
+    match kbgen::build(&opts).expect("clean build") {
+        kbgen::Outcome::Built { .. } => {}
+        kbgen::Outcome::Failed(d) => panic!("{step}: the clean build failed: {d:?}"),
+    }
+    let want = snapshot_dir(&out);
+    let got = snapshot_dir(served);
+    let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
+    let extra: Vec<&String> = got.keys().filter(|k| !want.contains_key(*k)).collect();
+    let differ: Vec<&String> = want
+        .iter()
+        .filter(|(k, v)| got.get(*k).is_some_and(|g| g != *v))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && differ.is_empty(),
+        "{step}: the served output differs from a clean build\nmissing: {missing:?}\nextra: {extra:?}\ndiffer: {differ:?}"
+    );
+}
