@@ -198,6 +198,19 @@ fn serve_stops_cleanly_on_ctrl_c() {
         .served_folder()
         .expect("the served folder exists while serving");
     assert!(served.join("a/one/index.html").is_file());
+    // A build into the served folder while serve owns it waits, then names the server.
+    let before = crate::support::site::snapshot_dir(&served);
+    let out = Command::new(env!("CARGO_BIN_EXE_kbgen"))
+        .args(["build", "--root"])
+        .arg(site.path())
+        .arg("--output")
+        .arg(&served)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("another kbgen (process"), "{stderr}");
+    assert!(crate::support::site::snapshot_dir(&served) == before);
     let status = server.interrupt();
     assert!(
         status.success(),
