@@ -40,7 +40,7 @@ fn bundled_site_builds_clean_with_the_promised_counts() {
         .filter(|p| !p.ends_with("_index.md"))
         .collect();
     assert!(
-        (20..=30).contains(&articles.len()),
+        (35..=45).contains(&articles.len()),
         "{} articles",
         articles.len()
     );
