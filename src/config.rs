@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::{is_valid_slug, name_of};
-use crate::yaml::{self, Origin};
+use crate::yaml::{self, key, Origin, Spans, Step};
 use anyhow::{bail, Context as _};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -268,29 +268,26 @@ pub fn parse_config(
 ) -> Result<Config, Diagnostics> {
     let mut diags = Diagnostics::default();
     let rel = Path::new(CONFIG_FILE);
-    let raw: RawConfig = match text {
-        None => RawConfig::default(),
-        Some(t) if t.trim().is_empty() => RawConfig::default(),
-        Some(t) => {
-            let origin = Origin {
-                path: rel,
-                first_line: 1,
-                file_text: t,
-            };
-            match yaml::parse(t, origin, CONFIG_KEYS) {
-                Ok(raw) => raw,
-                Err(d) => {
-                    diags.push(d);
-                    return Err(diags);
-                }
+    let text = text.unwrap_or_default();
+    let origin = Origin {
+        path: rel,
+        first_line: 1,
+        file_text: text,
+    };
+    let (raw, spans): (RawConfig, Spans) = if text.trim().is_empty() {
+        Default::default()
+    } else {
+        match yaml::parse(text, origin, CONFIG_KEYS) {
+            Ok(parsed) => parsed,
+            Err(d) => {
+                diags.push(d);
+                return Err(diags);
             }
         }
     };
-    let text = text.unwrap_or_default();
-    let at = |key: &str| yaml::find_key(text, key).unwrap_or((1, 1));
-    let err = |key: &str, msg: String| {
-        let (l, c) = at(key);
-        Diagnostic::error(rel, l, c, msg).with_source(text)
+    // The value at `path` is at fault (or, when it is missing, the key above it).
+    let err = |path: &[Step], msg: String| {
+        origin.error_at(spans.value(path).unwrap_or_else(|| spans.near(path)), msg)
     };
 
     let base_raw = overrides
@@ -301,7 +298,7 @@ pub fn parse_config(
     let base_url = match BaseUrl::parse(&base_raw) {
         Ok(b) => b,
         Err(m) => {
-            diags.push(err("base_url", m));
+            diags.push(err(&[key("base_url")], m));
             BaseUrl {
                 origin: String::new(),
                 path: "/".into(),
@@ -313,10 +310,12 @@ pub fn parse_config(
         None => default_taxonomies(),
         Some(list) => {
             let mut out: Vec<Taxonomy> = Vec::new();
-            for t in list {
+            for (i, t) in list.into_iter().enumerate() {
+                let here = [key("taxonomies"), Step::Index(i)];
+                let name_at = [key("taxonomies"), Step::Index(i), key("name")];
                 if !is_valid_slug(&t.name) {
                     diags.push(err(
-                        &t.name,
+                        &name_at,
                         format!(
                             "taxonomy name `{}` may hold only letters, digits, `-` and `_`",
                             t.name
@@ -327,7 +326,7 @@ pub fn parse_config(
                 if out.iter().any(|o| o.name == t.name) || crate::content::is_reserved_key(&t.name)
                 {
                     diags.push(err(
-                        &t.name,
+                        &name_at,
                         format!("taxonomy name `{}` is already taken", t.name),
                     ));
                     continue;
@@ -337,8 +336,9 @@ pub fn parse_config(
                     .clone()
                     .unwrap_or_else(|| t.name.replace('_', "-"));
                 if !is_valid_slug(&segment) || is_reserved_segment(&segment) {
+                    let at = [key("taxonomies"), Step::Index(i), key("segment")];
                     diags.push(err(
-                        &t.name,
+                        if t.segment.is_some() { &at } else { &name_at },
                         format!(
                             "taxonomy `{}` needs another URL segment than `{segment}`",
                             t.name
@@ -348,7 +348,7 @@ pub fn parse_config(
                 }
                 let allowed = match t.terms {
                     None => None,
-                    Some(map) => Some(parse_terms(&t.name, map, text, &mut diags)),
+                    Some(map) => Some(parse_terms(&t.name, map, &here, &spans, origin, &mut diags)),
                 };
                 out.push(Taxonomy {
                     title: t.title.unwrap_or_else(|| t.name.clone()),
@@ -370,15 +370,15 @@ pub fn parse_config(
     let theme = raw.theme.unwrap_or_else(|| "default".into());
     if !is_valid_slug(&theme) {
         diags.push(err(
-            "theme",
+            &[key("theme")],
             format!("theme name `{theme}` may hold only letters, digits, `-` and `_`"),
         ));
     }
     let mut keep = Vec::new();
-    for k in raw.keep.unwrap_or_default() {
+    for (i, k) in raw.keep.unwrap_or_default().into_iter().enumerate() {
         if k.is_empty() || k.contains(['/', '\\']) || k == "." || k == ".." {
             diags.push(err(
-                "keep",
+                &[key("keep"), Step::Index(i)],
                 format!("`keep` lists names in the output folder, not paths: `{k}`"),
             ));
         } else {
@@ -407,23 +407,28 @@ pub fn parse_config(
 fn parse_terms(
     taxonomy: &str,
     map: yaml::Mapping,
-    text: &str,
+    at: &[Step],
+    spans: &Spans,
+    origin: Origin<'_>,
     diags: &mut Diagnostics,
 ) -> AllowedTerms {
+    let mut terms_path = at.to_vec();
+    terms_path.push(key("terms"));
     let mut allowed = AllowedTerms::default();
     let mut slugs: HashMap<String, String> = HashMap::new();
     for (k, v) in map {
-        let Some(name) = k.as_str().map(str::trim).map(String::from) else {
-            diags.push(Diagnostic::error(
-                CONFIG_FILE,
-                1,
-                1,
+        let Some(written) = k.as_str() else {
+            diags.push(origin.error_at(
+                spans.near(&terms_path),
                 format!("taxonomy `{taxonomy}`: term names must be strings"),
             ));
             continue;
         };
-        let (l, c) = yaml::find_key(text, &name).unwrap_or((1, 1));
-        let here = |m: String| Diagnostic::error(CONFIG_FILE, l, c, m).with_source(text);
+        let name = written.trim().to_string();
+        let mut term_path = terms_path.clone();
+        term_path.push(key(written));
+        let pos = spans.near(&term_path);
+        let here = |m: String| origin.error_at(pos, m);
         let raw: RawTerm = if v.is_null() {
             RawTerm::Aliases(Vec::new())
         } else {

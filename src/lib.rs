@@ -50,7 +50,9 @@ pub fn check(opts: &BuildOptions) -> anyhow::Result<Result<Vec<Diagnostic>, Vec<
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    Ok(Ok(analysis.problems()))
+    let mut warnings = analysis.problems();
+    warnings.extend(theme.warnings.iter().cloned());
+    Ok(Ok(warnings))
 }
 
 /// Creates `content/SECTION/SLUG.md` with front matter to fill in. Err(message) for a usage problem.

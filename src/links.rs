@@ -18,6 +18,18 @@ pub struct Catalog<'a> {
     by_section_slug: HashMap<String, usize>,
     sections_by_dir: HashMap<&'a str, usize>,
     assets: HashMap<&'a str, usize>,
+    /// Files that failed to load, by path and by the slug their stem would give.
+    unparsed: HashSet<&'a str>,
+    unparsed_stems: HashSet<&'a str>,
+}
+
+/// Why a reference found no article.
+#[derive(Debug)]
+pub enum NotFound {
+    /// No such article: the message says so (with a close suggestion when there is one).
+    Missing(String),
+    /// The article exists but failed to load; its own error is reported already.
+    Unavailable,
 }
 
 impl<'a> Catalog<'a> {
@@ -31,6 +43,15 @@ impl<'a> Catalog<'a> {
             by_section_slug: HashMap::new(),
             sections_by_dir: HashMap::new(),
             assets: HashMap::new(),
+            unparsed: content.unparsed.iter().map(String::as_str).collect(),
+            unparsed_stems: content
+                .unparsed
+                .iter()
+                .map(|r| {
+                    let file = r.rsplit('/').next().unwrap_or(r);
+                    file.trim_end_matches(".md")
+                })
+                .collect(),
         };
         for (i, a) in content.articles.iter().enumerate() {
             c.by_rel.insert(&a.rel, i);
@@ -53,21 +74,27 @@ impl<'a> Catalog<'a> {
         let from_dir = from_rel.rsplit_once('/').map_or("", |(d, _)| d);
         FileLinks {
             catalog: self,
+            from_rel,
             from_dir,
             from_path,
         }
     }
 
-    /// Finds an article by a `related:` reference: slug, title, `section/file.md` or `section/slug`.
-    pub fn find(&self, reference: &str) -> Result<usize, String> {
+    /// Finds an article by a `related:` reference (slug, title, `section/file.md` or
+    /// `section/slug`) written in the file `from_rel`.
+    pub fn find(&self, reference: &str, from_rel: &str) -> Result<usize, NotFound> {
         let r = reference.trim().trim_start_matches("@/");
         if r.ends_with(".md") {
-            return self.by_rel.get(r).copied().ok_or_else(|| self.missing(r));
+            return self
+                .by_rel
+                .get(r)
+                .copied()
+                .ok_or_else(|| self.missing(r, from_rel));
         }
-        self.wiki(r)
+        self.wiki(r, from_rel)
     }
 
-    fn wiki(&self, r: &str) -> Result<usize, String> {
+    fn wiki(&self, r: &str, from_rel: &str) -> Result<usize, NotFound> {
         let r = r.trim().trim_end_matches(".md");
         if r.contains('/') {
             return self
@@ -75,7 +102,7 @@ impl<'a> Catalog<'a> {
                 .get(r)
                 .or_else(|| self.by_rel.get(format!("{r}.md").as_str()))
                 .copied()
-                .ok_or_else(|| self.missing(r));
+                .ok_or_else(|| self.missing(&format!("{r}.md"), from_rel));
         }
         let hits = self.by_slug.get(r).or_else(|| self.by_title.get(r));
         match hits.map(Vec::as_slice) {
@@ -90,25 +117,58 @@ impl<'a> Catalog<'a> {
                         )
                     })
                     .collect();
-                Err(format!(
+                Err(NotFound::Missing(format!(
                     "`{r}` is ambiguous: it names {} articles; write one of {}",
                     many.len(),
                     names.join(", ")
-                ))
+                )))
             }
-            _ => Err(self.missing(r)),
+            _ => Err(self.missing(r, from_rel)),
         }
     }
 
-    fn missing(&self, r: &str) -> String {
-        let candidates = self
+    /// No article answers to `r` (a path ending in `.md`, or a slug or title), written in
+    /// `from_rel`. A file that failed to load is not reported again; a suggestion is never the
+    /// linking file itself.
+    fn missing(&self, r: &str, from_rel: &str) -> NotFound {
+        let failed = if r.ends_with(".md") {
+            self.unparsed.contains(r)
+        } else {
+            self.unparsed_stems
+                .contains(r.rsplit('/').next().unwrap_or(r))
+        };
+        if failed {
+            return NotFound::Unavailable;
+        }
+        let own_slug = self
             .by_rel
-            .keys()
-            .copied()
-            .chain(self.by_slug.keys().copied());
-        match closest(r, candidates) {
+            .get(from_rel)
+            .map(|&i| self.content.articles[i].slug.as_str());
+        let candidates = if r.ends_with(".md") {
+            self.by_rel
+                .keys()
+                .copied()
+                .filter(|c| *c != from_rel)
+                .collect::<Vec<_>>()
+        } else {
+            self.by_slug
+                .keys()
+                .copied()
+                .filter(|c| Some(*c) != own_slug)
+                .collect()
+        };
+        NotFound::Missing(match closest(r, candidates) {
             Some(c) => format!("link to a missing article `{r}` (did you mean `{c}`?)"),
             None => format!("link to a missing article `{r}`"),
+        })
+    }
+}
+
+impl From<NotFound> for Resolution {
+    fn from(n: NotFound) -> Resolution {
+        match n {
+            NotFound::Missing(m) => Resolution::Broken(m),
+            NotFound::Unavailable => Resolution::Unavailable,
         }
     }
 }
@@ -116,6 +176,7 @@ impl<'a> Catalog<'a> {
 /// Resolves the links of one file.
 pub struct FileLinks<'a> {
     catalog: &'a Catalog<'a>,
+    from_rel: &'a str,
     from_dir: &'a str,
     from_path: &'a str,
 }
@@ -124,12 +185,12 @@ impl LinkResolver for FileLinks<'_> {
     fn resolve(&self, dest: &str, wiki: bool) -> Resolution {
         let c = self.catalog;
         if wiki {
-            return match c.wiki(&decode(dest)) {
+            return match c.wiki(&decode(dest), self.from_rel) {
                 Ok(id) => Resolution::Article {
                     id,
                     href: c.urls.href(self.from_path, &c.content.articles[id].path),
                 },
-                Err(m) => Resolution::Broken(m),
+                Err(n) => n.into(),
             };
         }
         if is_external(dest) {
@@ -171,7 +232,7 @@ impl LinkResolver for FileLinks<'_> {
                     id,
                     href: c.urls.href(self.from_path, &c.content.articles[id].path),
                 },
-                None => Resolution::Broken(c.missing(&path)),
+                None => c.missing(&path, self.from_rel).into(),
             };
         }
         if c.assets.contains_key(path.trim_end_matches('/')) {

@@ -26,6 +26,8 @@ pub enum Resolution {
     /// A same-page `#fragment`.
     SamePage,
     Broken(String),
+    /// An article that failed to load (its own error says why): not reported again.
+    Unavailable,
 }
 
 /// Resolves link destinations for one source file.
@@ -326,6 +328,7 @@ fn resolve_link(
                 .push(Diagnostic::error(Path::new(""), line, column, message));
             (dest.to_string(), None)
         }
+        Resolution::Unavailable => (dest.to_string(), None),
     }
 }
 

@@ -91,11 +91,19 @@ pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (word.chars().count() / 2).max(2);
+    // Close means a third of the longer word may differ (at least one character, so a
+    // two-character word may have one typo but not become another word), or one word holds
+    // the other whole (`民法典` in `《中华人民共和国民法典》`).
+    let len = word.chars().count();
     candidates
         .into_iter()
+        .filter(|c| *c != word)
         .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= limit || c.contains(word) || word.contains(c))
+        .filter(|(d, c)| {
+            let longer = len.max(c.chars().count());
+            let shorter = len.min(c.chars().count());
+            *d <= (longer / 3).max(1) || (shorter >= 2 && (c.contains(word) || word.contains(c)))
+        })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
@@ -138,5 +146,16 @@ mod tests {
         let keys = ["legal_basis", "remedy_type", "tags"];
         assert_eq!(closest("legal_bassis", keys), Some("legal_basis"));
         assert_eq!(closest("zzzzzzzzzzzz", keys), None);
+        // Regression: two different two-character words are not typos of each other.
+        assert_eq!(closest("报警", ["协商", "投诉", "调解"]), None);
+        assert_eq!(closest("报警", ["报案", "协商"]), Some("报案"));
+        assert_eq!(
+            closest("民法典", ["《中华人民共和国民法典》"]),
+            Some("《中华人民共和国民法典》")
+        );
+        assert_eq!(
+            closest("disclaimr", ["disclaimer", "description"]),
+            Some("disclaimer")
+        );
     }
 }

@@ -308,11 +308,12 @@ pub fn analyse_reusing(
             a.matter
                 .related
                 .iter()
-                .filter_map(|r| match catalog.find(&r.value) {
+                .filter_map(|r| match catalog.find(&r.value, &a.rel) {
                     Ok(i) => Some(i),
-                    Err(m) => {
+                    Err(crate::links::NotFound::Unavailable) => None,
+                    Err(crate::links::NotFound::Missing(m)) => {
                         diags.push(
-                            Diagnostic::error(&a.source, r.line, 1, format!("related: {m}"))
+                            Diagnostic::error(&a.source, r.line, r.column, format!("related: {m}"))
                                 .with_source(&a.text),
                         );
                         None
@@ -605,7 +606,8 @@ pub fn build_full(
     };
     let (output, names) = staging.commit()?;
     let summary = Summary::of(a, jobs.len(), started, None);
-    let warnings = analysis.problems();
+    let mut warnings = analysis.problems();
+    warnings.extend(theme.warnings.iter().cloned());
     let kept = keep.then(|| Kept {
         analysis,
         theme,
@@ -872,7 +874,7 @@ fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(usize, Stri
                     Diagnostic::error(
                         &a.source,
                         alias.line,
-                        1,
+                        alias.column,
                         format!("alias `{}` must be a path inside the site", alias.value),
                     )
                     .with_source(&a.text),
@@ -884,7 +886,7 @@ fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(usize, Stri
                     Diagnostic::error(
                         &a.source,
                         alias.line,
-                        1,
+                        alias.column,
                         format!("alias `{}` is already a page or another alias", alias.value),
                     )
                     .with_source(&a.text),

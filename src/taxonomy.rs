@@ -83,7 +83,7 @@ pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics
                                 Diagnostic::error(
                                     &a.source,
                                     w.line,
-                                    1,
+                                    w.column,
                                     format!(
                                         "`{}` is not an allowed term of `{}`{hint}",
                                         w.value, tax.name
@@ -100,7 +100,7 @@ pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics
                             diags.push(Diagnostic::error(
                                 &a.source,
                                 w.line,
-                                1,
+                                w.column,
                                 format!(
                                     "term `{}` has no letters or digits to name its page",
                                     w.value
@@ -119,7 +119,7 @@ pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics
                         Diagnostic::warning(
                             &a.source,
                             w.line,
-                            1,
+                            w.column,
                             format!(
                                 "term `{name}` is folded into `{}` (both name the same page)",
                                 entry.0

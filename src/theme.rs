@@ -38,6 +38,8 @@ pub struct Theme {
     pub templates: Vec<Template>,
     /// Static files, relative to the theme's static/ folder.
     pub statics: BTreeMap<String, ThemeFile>,
+    /// Site template files that replace nothing and nothing includes (a misspelt override).
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// The embedded default, overridden file by file by `ROOT/themes/THEME/`.
@@ -86,7 +88,14 @@ pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
     }
     let mut templates = Vec::new();
     let mut statics = BTreeMap::new();
+    let mut site_only = Vec::new();
     for (rel, (file, shown)) in files {
+        if matches!(file, ThemeFile::Disk(_))
+            && rel.starts_with("templates/")
+            && !DEFAULT_THEME.iter().any(|(r, _)| *r == rel)
+        {
+            site_only.push(rel.trim_start_matches("templates/").to_string());
+        }
         if let Some(name) = rel.strip_prefix("templates/") {
             let bytes = file.read()?;
             let source = String::from_utf8(bytes)
@@ -100,5 +109,46 @@ pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
             statics.insert(name.to_string(), file);
         }
     }
-    Ok(Theme { templates, statics })
+    let warnings = check_overrides(&site_only, &templates, &site_theme);
+    Ok(Theme {
+        templates,
+        statics,
+        warnings,
+    })
+}
+
+/// A site template that has no default of its name is used only if another template includes,
+/// imports or extends it; otherwise it is most likely a misspelt override, silently ignored.
+fn check_overrides(
+    site_only: &[String],
+    templates: &[Template],
+    site_theme: &Path,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let defaults: Vec<&str> = DEFAULT_THEME
+        .iter()
+        .filter_map(|(r, _)| r.strip_prefix("templates/"))
+        .collect();
+    site_only
+        .iter()
+        .filter(|name| {
+            let quoted = [format!("\"{name}\""), format!("'{name}'")];
+            !templates
+                .iter()
+                .any(|t| quoted.iter().any(|q| t.source.contains(q.as_str())))
+        })
+        .map(|name| {
+            let hint = match crate::names::closest(name, defaults.iter().copied()) {
+                Some(d) => format!(" (did you mean `{d}`?)"),
+                None => format!(" (the templates are {})", defaults.join(", ")),
+            };
+            crate::diagnostic::Diagnostic::warning(
+                site_theme.join("templates").join(name),
+                1,
+                1,
+                format!(
+                    "`{name}` replaces no template kbgen renders and no template includes it, so it is ignored{hint}"
+                ),
+            )
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::closest;
-use crate::yaml::{self, Origin, Value};
+use crate::yaml::{self, key, Origin, Spans, Step, Value};
 use std::path::Path;
 
 /// A date as written (`YYYY-MM-DD` or RFC 3339) and the calendar day it names.
@@ -35,10 +35,12 @@ impl DateValue {
     }
 }
 
+/// A front-matter value and where it was written (file line and column).
 #[derive(Debug, Clone)]
 pub struct Located<T> {
     pub value: T,
     pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -147,21 +149,43 @@ pub fn parse_article_matter(
     };
     let mut known: Vec<&str> = ARTICLE_KEYS.to_vec();
     known.extend(config.taxonomies.iter().map(|t| t.name.as_str()));
-    let map = parse_map(split, origin, diags)?;
+    let (map, spans) = parse_map(split, origin, diags)?;
     let mut fm = FrontMatter::default();
     let mut title = None;
-    let yaml_text = split.yaml;
-    let line_of = |key: &str| yaml::find_key(yaml_text, key).map_or(1, |(l, _)| l);
-    let fail = |diags: &mut Diagnostics, key: &str, msg: String| {
-        let (l, c) = yaml::find_key(yaml_text, key).unwrap_or((1, 1));
-        diags.push(origin.error(l, c, msg));
+    let place_of = |k: &str| {
+        let pos = spans
+            .value(&[key(k)])
+            .unwrap_or_else(|| spans.near(&[key(k)]));
+        (origin.line_of(pos), pos.column)
+    };
+    // A bad value is reported where the value is; a bad key where the key is.
+    let fail = |diags: &mut Diagnostics, k: &str, msg: String| {
+        let pos = spans
+            .value(&[key(k)])
+            .unwrap_or_else(|| spans.near(&[key(k)]));
+        diags.push(origin.error_at(pos, msg));
+    };
+    let fail_key = |diags: &mut Diagnostics, k: &str, msg: String| {
+        diags.push(origin.error_at(spans.near(&[key(k)]), msg));
+    };
+    // Each list item's own place (a single string stands for a one-item list).
+    let item_places = |k: &str, n: usize| -> Vec<(usize, usize)> {
+        (0..n)
+            .map(|i| {
+                let pos = spans
+                    .value(&[key(k), Step::Index(i)])
+                    .or_else(|| spans.value(&[key(k)]))
+                    .unwrap_or_else(|| spans.near(&[key(k)]));
+                (origin.line_of(pos), pos.column)
+            })
+            .collect()
     };
     for (k, v) in map {
-        let Some(key) = k.as_str().map(str::to_owned) else {
-            diags.push(origin.error(1, 1, "front-matter keys must be strings"));
+        let Some(name) = k.as_str().map(str::to_owned) else {
+            diags.push(origin.error_at(yaml::Pos::START, "front-matter keys must be strings"));
             continue;
         };
-        let key = key.as_str();
+        let key = name.as_str();
         match key {
             "title" => match string(v) {
                 Some(s) if !s.trim().is_empty() => title = Some(s.trim().to_string()),
@@ -169,9 +193,11 @@ pub fn parse_article_matter(
             },
             "slug" => match string(v) {
                 Some(s) => {
+                    let (line, column) = place_of(key);
                     fm.slug = Some(Located {
                         value: s.trim().to_string(),
-                        line: origin.first_line + line_of(key) - 1,
+                        line,
+                        column,
                     })
                 }
                 None => fail(diags, key, "`slug` must be a string".into()),
@@ -199,10 +225,13 @@ pub fn parse_article_matter(
             },
             "aliases" | "related" => match string_list(v) {
                 Some(items) => {
+                    let places = item_places(key, items.len());
                     let items = items
                         .into_iter()
-                        .map(|s| Located {
-                            line: item_line(yaml_text, key, &s, origin.first_line),
+                        .zip(places)
+                        .map(|(s, (line, column))| Located {
+                            line,
+                            column,
                             value: s,
                         })
                         .collect();
@@ -214,20 +243,23 @@ pub fn parse_article_matter(
                 }
                 None => fail(diags, key, format!("`{key}` must be a list of strings")),
             },
-            "faq" => match parse_faq(v, yaml_text, origin.first_line) {
+            "faq" => match parse_faq(v, &spans, origin) {
                 Ok(faq) => fm.faq = faq,
-                Err(m) => fail(diags, key, m),
+                Err((pos, m)) => diags.push(origin.error_at(pos, m)),
             },
             "extra" => fm.extra = v,
             _ => {
                 if let Some(t) = config.taxonomies.iter().find(|t| t.name == key) {
                     match string_list(v) {
                         Some(items) => {
+                            let places = item_places(key, items.len());
                             let items = items
                                 .into_iter()
-                                .filter(|s| !s.trim().is_empty())
-                                .map(|s| Located {
-                                    line: item_line(yaml_text, key, &s, origin.first_line),
+                                .zip(places)
+                                .filter(|(s, _)| !s.trim().is_empty())
+                                .map(|(s, (line, column))| Located {
+                                    line,
+                                    column,
                                     value: s.trim().to_string(),
                                 })
                                 .collect();
@@ -244,7 +276,7 @@ pub fn parse_article_matter(
                         Some(k) => format!(" (did you mean `{k}`?)"),
                         None => String::new(),
                     };
-                    fail(
+                    fail_key(
                         diags,
                         key,
                         format!("unknown front-matter key `{key}`{hint}"),
@@ -281,28 +313,30 @@ pub fn parse_section_matter(
         file_text: text,
     };
     let mut sm = SectionMatter::default();
-    let Some(map) = parse_map(split, origin, diags) else {
+    let Some((map, spans)) = parse_map(split, origin, diags) else {
         return sm;
     };
     for (k, v) in map {
-        let key = k.as_str().unwrap_or_default().to_string();
-        let (l, c) = yaml::find_key(split.yaml, &key).unwrap_or((1, 1));
-        match key.as_str() {
+        let name = k.as_str().unwrap_or_default().to_string();
+        let at = [key(&name)];
+        match name.as_str() {
             "title" => sm.title = string(v),
             "description" => sm.description = string(v).unwrap_or_default(),
             "weight" => match v.as_i64() {
                 Some(w) => sm.weight = Some(w),
-                None => diags.push(origin.error(l, c, "`weight` must be an integer")),
+                None => diags.push(origin.error_at(
+                    spans.value(&at).unwrap_or_else(|| spans.near(&at)),
+                    "`weight` must be an integer",
+                )),
             },
             "extra" => sm.extra = v,
             _ => {
-                let hint = closest(&key, SECTION_KEYS.iter().copied())
+                let hint = closest(&name, SECTION_KEYS.iter().copied())
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();
-                diags.push(origin.error(
-                    l,
-                    c,
-                    format!("unknown section front-matter key `{key}`{hint}"),
+                diags.push(origin.error_at(
+                    spans.near(&at),
+                    format!("unknown section front-matter key `{name}`{hint}"),
                 ));
             }
         }
@@ -314,14 +348,17 @@ fn parse_map(
     split: &Split<'_>,
     origin: Origin<'_>,
     diags: &mut Diagnostics,
-) -> Option<yaml::Mapping> {
+) -> Option<(yaml::Mapping, Spans)> {
     if split.yaml.trim().is_empty() {
-        return Some(yaml::Mapping::new());
+        return Some((yaml::Mapping::new(), Spans::default()));
     }
     match yaml::parse::<Value>(split.yaml, origin, &[]) {
-        Ok(Value::Mapping(m)) => Some(m),
+        Ok((Value::Mapping(m), spans)) => Some((m, spans)),
         Ok(_) => {
-            diags.push(origin.error(1, 1, "front matter must be a map of `key: value` lines"));
+            diags.push(origin.error_at(
+                yaml::Pos::START,
+                "front matter must be a map of `key: value` lines",
+            ));
             None
         }
         Err(d) => {
@@ -347,28 +384,25 @@ fn string_list(v: Value) -> Option<Vec<String>> {
     }
 }
 
-/// The file line of a list item `value` under `key` (first occurrence after the key), for messages.
-fn item_line(yaml_text: &str, key: &str, value: &str, first_line: usize) -> usize {
-    let key_line = yaml::find_key(yaml_text, key).map_or(1, |(l, _)| l);
-    let found = yaml_text
-        .lines()
-        .enumerate()
-        .skip(key_line - 1)
-        .find(|(_, l)| l.contains(value))
-        .map(|(i, _)| i + 1);
-    first_line + found.unwrap_or(key_line) - 1
-}
-
-fn parse_faq(v: Value, yaml_text: &str, first_line: usize) -> Result<Vec<FaqSource>, String> {
+/// The `faq:` entries; an error carries the position of the entry (or key) at fault.
+fn parse_faq(
+    v: Value,
+    spans: &Spans,
+    origin: Origin<'_>,
+) -> Result<Vec<FaqSource>, (yaml::Pos, String)> {
+    let faq = [key("faq")];
     let Value::Sequence(items) = v else {
-        return Err("`faq` must be a list of `{q, a}` entries".into());
+        return Err((
+            spans.near(&faq),
+            "`faq` must be a list of `{q, a}` entries".into(),
+        ));
     };
     let mut out = Vec::new();
-    let key_line = yaml::find_key(yaml_text, "faq").map_or(1, |(l, _)| l);
-    let mut search_from = key_line;
-    for item in items {
+    for (i, item) in items.into_iter().enumerate() {
+        let entry = [key("faq"), Step::Index(i)];
+        let at = spans.value(&entry).unwrap_or_else(|| spans.near(&faq));
         let Value::Mapping(m) = item else {
-            return Err("each `faq` entry must be a map with `q` and `a`".into());
+            return Err((at, "each `faq` entry must be a map with `q` and `a`".into()));
         };
         let mut q = None;
         let mut a = None;
@@ -377,30 +411,28 @@ fn parse_faq(v: Value, yaml_text: &str, first_line: usize) -> Result<Vec<FaqSour
                 Some("q") => q = string(v),
                 Some("a") => a = string(v),
                 Some(other) => {
-                    return Err(format!(
-                        "unknown `faq` entry key `{other}` (entries have `q` and `a`)"
-                    ))
+                    let mut p = entry.to_vec();
+                    p.push(key(other));
+                    return Err((
+                        spans.near(&p),
+                        format!("unknown `faq` entry key `{other}` (entries have `q` and `a`)"),
+                    ));
                 }
-                None => return Err("`faq` entry keys must be strings".into()),
+                None => return Err((at, "`faq` entry keys must be strings".into())),
             }
         }
         let (Some(question), Some(answer)) = (q, a) else {
-            return Err(
+            return Err((
+                at,
                 "each `faq` entry needs both `q` (the question) and `a` (the answer)".into(),
-            );
+            ));
         };
-        let question = question.trim().to_string();
-        let line = yaml_text
-            .lines()
-            .enumerate()
-            .skip(search_from - 1)
-            .find(|(_, l)| l.contains(question.as_str()))
-            .map_or(key_line, |(i, _)| i + 1);
-        search_from = line;
+        let mut qp = entry.to_vec();
+        qp.push(key("q"));
         out.push(FaqSource {
-            question,
+            question: question.trim().to_string(),
             answer,
-            line: first_line + line - 1,
+            line: origin.line_of(spans.value(&qp).unwrap_or(at)),
         });
     }
     Ok(out)

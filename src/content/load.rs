@@ -189,7 +189,11 @@ pub fn load_content_reusing(
         })
         .collect();
     let mut articles = Vec::new();
-    for (p, d) in parsed {
+    let mut unparsed = Vec::new();
+    for ((p, d), rel) in parsed.into_iter().zip(&markdown) {
+        if p.is_none() && d.has_errors() {
+            unparsed.push(rel.clone());
+        }
         diags.extend(d);
         match p {
             Some(Parsed::Section(sec)) => {
@@ -246,6 +250,7 @@ pub fn load_content_reusing(
             sections,
             articles,
             assets,
+            unparsed,
         },
         diags,
     ))
@@ -335,7 +340,7 @@ fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnost
                 Diagnostic::error(
                     &source,
                     s.line,
-                    1,
+                    s.column,
                     format!(
                         "slug `{}` may hold only letters, digits, `-` and `_`",
                         s.value
@@ -381,13 +386,17 @@ fn check_paths(
     let mut order: Vec<&Article> = articles.iter().collect();
     order.sort_by(|a, b| a.rel.cmp(&b.rel));
     for a in order {
-        let line = a.matter.slug.as_ref().map_or(1, |s| s.line);
+        let (line, column) = a
+            .matter
+            .slug
+            .as_ref()
+            .map_or((1, 1), |s| (s.line, s.column));
         if let Some(other) = taken.get(a.path.as_str()) {
             diags.push(
                 Diagnostic::error(
                     &a.source,
                     line,
-                    1,
+                    column,
                     format!(
                         "slug `{}` is already used by {other} (slugs are unique within a section)",
                         a.slug
@@ -404,7 +413,7 @@ fn check_paths(
             diags.push(Diagnostic::error(
                 &a.source,
                 line,
-                1,
+                column,
                 format!(
                     "slug `{}` is reserved at the top of the site: choose another",
                     a.slug

@@ -71,6 +71,9 @@ pub struct Content {
     pub sections: Vec<Section>,
     pub articles: Vec<Article>,
     pub assets: Vec<Asset>,
+    /// Markdown files (relative to content/) that could not be read or parsed: their own
+    /// errors say why, so links to them are not reported again.
+    pub unparsed: Vec<String>,
 }
 
 impl Content {

@@ -28,9 +28,10 @@ use std::time::Duration;
 /// writes, renames and deletes) costs one build.
 const SETTLE: Duration = Duration::from_millis(10);
 
-/// A batch this large is a checkout or a copy in progress: wait longer for it to end, so it
-/// costs one build rather than several of a half-changed tree.
-const BURST: usize = 10;
+/// A batch of this many site paths is a checkout or a copy in progress (an editor's save
+/// touches one or two): wait longer for it to end, so it costs one build rather than
+/// several of a half-changed tree.
+const BURST: usize = 3;
 const BURST_SETTLE: Duration = Duration::from_millis(250);
 
 /// While the site folder is missing, look for it again this often.
@@ -187,7 +188,12 @@ impl State {
             };
             // Coalesce whatever else arrives while the burst settles.
             loop {
-                let settle = if paths.len() >= BURST {
+                let site_paths = paths
+                    .iter()
+                    .filter(|p| change::classify_path(&self.root, p).is_relevant())
+                    .take(BURST)
+                    .count();
+                let settle = if site_paths >= BURST {
                     BURST_SETTLE
                 } else {
                     SETTLE

@@ -24,8 +24,7 @@ use crate::render::Job;
 use crate::search::OwnedDoc;
 use crate::site::{
     analyse_reusing, build_full, dictionary_words, hash_bytes, hash_files, render_article,
-    search_doc, search_docs, summary_of, write_files, Analysis, BuildOptions, Kept, Outcome,
-    Summary, Update,
+    search_doc, search_docs, summary_of, write_files, BuildOptions, Kept, Outcome, Summary, Update,
 };
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -363,11 +362,9 @@ impl Session {
             files: false,
         });
         self.pending.clear();
-        let a = &kept.analysis;
         Ok(Some(built(
-            a,
+            kept,
             &self.output,
-            kept.pages.len(),
             started,
             Update {
                 how: "body",
@@ -551,9 +548,8 @@ impl Session {
         let files = 0;
         self.pending.clear();
         Ok(built(
-            &kept.analysis,
+            kept,
             &self.output,
-            kept.pages.len(),
             started,
             Update {
                 how: "content",
@@ -677,9 +673,13 @@ fn write_pages(
     Ok(())
 }
 
-fn built(a: &Analysis, output: &Path, pages: usize, started: Instant, update: Update) -> Outcome {
+fn built(kept: &Kept, output: &Path, started: Instant, update: Update) -> Outcome {
+    let a = &kept.analysis;
+    let pages = kept.pages.len();
+    let mut warnings = a.problems();
+    warnings.extend(kept.theme.warnings.iter().cloned());
     Outcome::Built {
-        warnings: a.problems(),
+        warnings,
         summary: Summary::of(a, pages, started, Some(update)),
         output: output.to_path_buf(),
     }

@@ -103,7 +103,7 @@ fn link_to_a_missing_anchor() {
 fn unknown_allowed_term_names_the_closest() {
     assert_fails(
         |r| write(r, "content/debt/lpr.md", "---\ntitle: x\nlegal_basis: [民法典典]\n---\nbody\n"),
-        &["error: content/debt/lpr.md:3:1: `民法典典` is not an allowed term of `legal_basis` (did you mean"],
+        &["error: content/debt/lpr.md:3:15: `民法典典` is not an allowed term of `legal_basis` (did you mean"],
     );
 }
 
@@ -131,7 +131,7 @@ fn slug_that_would_escape_the_output() {
                 "---\ntitle: evil\nslug: ../../../evil\n---\nbody\n",
             )
         },
-        &["error: content/debt/evil.md:3:1: slug `../../../evil`"],
+        &["error: content/debt/evil.md:3:7: slug `../../../evil`"],
     );
 }
 
@@ -139,7 +139,7 @@ fn slug_that_would_escape_the_output() {
 fn alias_that_would_escape_the_output() {
     assert_fails(
         |r| write(r, "content/debt/evil.md", "---\ntitle: evil\naliases: [../../../../tmp/evil]\n---\nbody\n"),
-        &["error: content/debt/evil.md:3:1: alias `../../../../tmp/evil` must be a path inside the site"],
+        &["error: content/debt/evil.md:3:11: alias `../../../../tmp/evil` must be a path inside the site"],
     );
 }
 
@@ -215,4 +215,175 @@ fn usage_errors_exit_2() {
         stderr(&out)
     );
     assert!(site.path().join("content/debt/sms.md").is_file());
+}
+
+/// Builds `basic` after `edit` and returns the error lines (without excerpts) of the failure.
+fn error_lines(edit: impl FnOnce(&Path)) -> Vec<String> {
+    let site = copy_fixture("basic");
+    edit(site.path());
+    let out = build(site.path(), &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err.lines()
+        .filter(|l| l.starts_with("error: "))
+        .map(String::from)
+        .collect()
+}
+
+fn replace_in(root: &Path, rel: &str, from: &str, to: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel} lacks {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn an_unclosed_quote_in_the_config_is_reported_where_it_opens() {
+    let lines =
+        error_lines(|r| replace_in(r, "kbgen.yaml", "title: 测试知识库", "title: \"测试知识库"));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("error: kbgen.yaml:1:8: this quoted text is never closed"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn an_unclosed_bracket_in_front_matter_is_reported_where_it_opens() {
+    let lines = error_lines(|r| {
+        replace_in(
+            r,
+            "content/debt/sms.md",
+            "tags: [短信, 催收]",
+            "tags: [短信, 催收",
+        )
+    });
+    assert!(
+        lines[0].starts_with("error: content/debt/sms.md:7:7: this `[` list is never closed"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn one_broken_article_gives_one_error_not_one_per_link_to_it() {
+    // leak.md is linked from sms.md (body, wiki links, an FAQ answer, related:) and lpr.md.
+    let lines =
+        error_lines(|r| replace_in(r, "content/privacy/leak.md", "tags: 催收", "tags: [催收"));
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("error: content/privacy/leak.md:5:7:"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn suggestions_are_close_and_never_the_linking_file() {
+    let lines = error_lines(|r| {
+        // sms.md links to `sm.md`: the closest name would be sms.md itself.
+        replace_in(
+            r,
+            "content/debt/sms.md",
+            "收到短信先别慌。",
+            "收到短信先别慌，见[这里](sm.md)。",
+        );
+        replace_in(
+            r,
+            "kbgen.yaml",
+            "  - { name: remedy_type, title: 救济途径 }",
+            "  - name: remedy_type\n    title: 救济途径\n    terms: { 投诉: [], 诉讼: [], 协商: [] }",
+        );
+        replace_in(
+            r,
+            "content/debt/lpr.md",
+            "remedy_type: 诉讼",
+            "remedy_type: [报警]",
+        );
+    });
+    let own = lines
+        .iter()
+        .find(|l| l.contains("`debt/sm.md`"))
+        .expect("the link error");
+    assert!(!own.contains("did you mean `debt/sms.md`"), "{own}");
+    let term = lines
+        .iter()
+        .find(|l| l.contains("`报警`"))
+        .expect("the term error");
+    assert!(!term.contains("did you mean"), "{term}");
+    assert!(term.contains("(allowed: 投诉, 诉讼, 协商)"), "{term}");
+}
+
+#[test]
+fn positions_come_from_the_parser_not_from_searching_the_text() {
+    // A top-level `date` after a nested `extra.date`; a list item `on` after `one`.
+    let lines = error_lines(|r| {
+        replace_in(
+            r,
+            "content/debt/lpr.md",
+            "---\n",
+            "---\nextra:\n  date: 明天\n",
+        );
+        replace_in(
+            r,
+            "content/debt/lpr.md",
+            "date: 2025",
+            "date: yesterday\nx_date: 2025",
+        );
+    });
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("error: content/debt/lpr.md:5:7: `date` must be a date")),
+        "{lines:#?}"
+    );
+    let lines = error_lines(|r| {
+        replace_in(
+            r,
+            "content/debt/sms.md",
+            "related: [privacy/leak.md]",
+            "related:\n  - privacy/leak.md\n  - one\n  - on",
+        )
+    });
+    let on: Vec<&String> = lines.iter().filter(|l| l.contains("`on`")).collect();
+    assert_eq!(on.len(), 1, "{lines:#?}");
+    assert!(
+        on[0].starts_with("error: content/debt/sms.md:14:5:"),
+        "{lines:#?}"
+    );
+    let lines = error_lines(|r| {
+        replace_in(
+            r,
+            "kbgen.yaml",
+            "  - { name: tags, title: 标签 }",
+            "  - { name: tags, title: 标签 }\n  - { name: \"bad name\", title: 坏 }",
+        )
+    });
+    assert!(
+        lines[0].starts_with("error: kbgen.yaml:7:13: taxonomy name `bad name`"),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn a_misnamed_template_override_is_a_warning_with_a_suggestion() {
+    let site = copy_fixture("basic");
+    let dir = site.path().join("themes/default/templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("artcle.html"), "{% extends \"base.html\" %}").unwrap();
+    // A partial that an override includes is no mistake.
+    std::fs::write(dir.join("my-note.html"), "<p>note</p>").unwrap();
+    std::fs::write(
+        dir.join("404.html"),
+        "{% extends \"base.html\" %}{% block main %}<h1>404</h1>{% include \"my-note.html\" %}{% endblock main %}",
+    )
+    .unwrap();
+    for cmd in ["check", "build"] {
+        let out = kbgen([cmd, "--root", site.path().to_str().unwrap()], site.path());
+        assert_success(&out);
+        let err = stderr(&out);
+        assert!(
+            err.contains("warning: themes/default/templates/artcle.html:1:1: `artcle.html` replaces no template kbgen renders and no template includes it, so it is ignored (did you mean `article.html`?)"),
+            "{err}"
+        );
+        assert!(!err.contains("my-note.html"), "{err}");
+    }
 }
