@@ -22,6 +22,56 @@ struct RawConfig {
     search: Option<RawSearch>,
     disclaimer: Option<String>,
     keep: Option<Vec<String>>,
+    limits: Option<RawLimits>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    article_size: Option<RawSize>,
+}
+
+/// A size: a number of bytes, or a string such as `10 MB` or `512 KB`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSize {
+    Bytes(u64),
+    Text(String),
+}
+
+/// Sizes past which kbgen refuses input rather than build an unusable page; a site raises
+/// them in kbgen.yaml (`limits:`).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest article file, in bytes.
+    pub article_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            article_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// `10 MB`, `512 KB`, `2 MiB`, `1000` (bytes).
+fn parse_size(text: &str) -> Option<u64> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "kb" | "kib" | "k" => 1024.0,
+        "mb" | "mib" | "m" => 1024.0 * 1024.0,
+        "gb" | "gib" | "g" => 1024.0 * 1024.0 * 1024.0,
+        _ => return None,
+    };
+    let bytes = number * scale;
+    (bytes.is_finite() && bytes >= 1.0).then_some(bytes as u64)
 }
 
 const CONFIG_KEYS: &[&str] = &[
@@ -34,6 +84,7 @@ const CONFIG_KEYS: &[&str] = &[
     "search",
     "disclaimer",
     "keep",
+    "limits",
 ];
 
 #[derive(Deserialize)]
@@ -76,6 +127,7 @@ pub struct Config {
     pub dictionary: Option<PathBuf>,
     pub disclaimer: String,
     pub keep: Vec<String>,
+    pub limits: Limits,
 }
 
 /// The base URL split into what links need: an origin (`https://example.org`, or empty for a
@@ -386,6 +438,19 @@ pub fn parse_config(
         }
     }
     let dictionary = raw.search.and_then(|s| s.dictionary).map(|d| root.join(d));
+    let mut limits = Limits::default();
+    if let Some(size) = raw.limits.and_then(|l| l.article_size) {
+        match size {
+            RawSize::Bytes(n) if n > 0 => limits.article_size = n,
+            RawSize::Text(t) if parse_size(&t).is_some() => {
+                limits.article_size = parse_size(&t).unwrap_or(limits.article_size)
+            }
+            _ => diags.push(err(
+                &[key("limits"), key("article_size")],
+                "`limits.article_size` must be a size such as `10 MB`, `512 KB` or a number of bytes".into(),
+            )),
+        }
+    }
 
     if diags.has_errors() {
         return Err(diags);
@@ -401,6 +466,7 @@ pub fn parse_config(
         dictionary,
         disclaimer: raw.disclaimer.unwrap_or_default(),
         keep,
+        limits,
     })
 }
 

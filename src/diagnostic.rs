@@ -20,9 +20,23 @@ pub struct Diagnostic {
     pub column: usize,
     pub severity: Severity,
     pub message: String,
-    /// The offending source line, printed indented under the message.
+    /// The offending source line (or a window of a long one), printed indented under the
+    /// message.
     pub excerpt: Option<String>,
+    /// Where the caret goes in the excerpt (1-based, in characters).
+    pub excerpt_column: usize,
 }
+
+/// A file's identity (address, length), the starts of its lines, and how many excerpts it
+/// has given.
+type SourceLines = (usize, usize, Vec<usize>, usize);
+
+/// Excerpts longer than this many characters are cut to a window around the column.
+const EXCERPT_CHARS: usize = 160;
+
+/// A file with more problems than this shows the first ones and a count of the rest: one
+/// broken pattern repeated 100,000 times is one fix, not 100,000 lines to read.
+pub const MAX_PER_FILE: usize = 100;
 
 impl Diagnostic {
     pub fn error(
@@ -38,6 +52,7 @@ impl Diagnostic {
             severity: Severity::Error,
             message: message.into(),
             excerpt: None,
+            excerpt_column: 1,
         }
     }
 
@@ -53,9 +68,62 @@ impl Diagnostic {
         }
     }
 
-    /// Attaches the source line `line` of `source` as the excerpt.
+    /// Attaches the source line `line` of `source` as the excerpt: the whole line when it is
+    /// short, else a window of it around the column (a minified or generated line can be
+    /// megabytes long, and every message on it would carry a copy).
     pub fn with_source(mut self, source: &str) -> Self {
-        self.excerpt = source.lines().nth(self.line - 1).map(|l| l.to_string());
+        // The lines of the file asked about last on this thread, and how many excerpts it has
+        // given: a file with 100,000 problems gets excerpts for the ones shown, and each in
+        // time independent of the file's size.
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<SourceLines>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let key = (source.as_ptr() as usize, source.len());
+        let range = LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            let fresh = !matches!(&*last, Some((p, l, _, _)) if (*p, *l) == key);
+            if fresh {
+                let mut starts = vec![0];
+                starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+                *last = Some((key.0, key.1, starts, 0));
+            }
+            let (_, _, starts, given) = last.as_mut()?;
+            *given += 1;
+            if *given > MAX_PER_FILE {
+                return None;
+            }
+            let start = *starts.get(self.line - 1)?;
+            let end = starts.get(self.line).map_or(source.len(), |e| e - 1);
+            Some(start..end)
+        });
+        let Some(range) = range else {
+            return self;
+        };
+        let line = source[range].trim_end_matches('\r');
+        let chars = line.chars().count();
+        if chars <= EXCERPT_CHARS {
+            self.excerpt = Some(line.to_string());
+            self.excerpt_column = self.column;
+            return self;
+        }
+        let half = EXCERPT_CHARS / 2;
+        let start = self
+            .column
+            .saturating_sub(1)
+            .saturating_sub(half)
+            .min(chars - EXCERPT_CHARS);
+        let mut window: String = line.chars().skip(start).take(EXCERPT_CHARS).collect();
+        let mut column = self.column - start;
+        if start > 0 {
+            window.insert(0, '…');
+            column += 1;
+        }
+        if start + EXCERPT_CHARS < chars {
+            window.push('…');
+        }
+        self.excerpt = Some(window);
+        self.excerpt_column = column;
         self
     }
 
@@ -79,7 +147,7 @@ impl fmt::Display for Diagnostic {
         if let Some(excerpt) = &self.excerpt {
             let caret_pad: String = excerpt
                 .chars()
-                .take(self.column.saturating_sub(1))
+                .take(self.excerpt_column.saturating_sub(1))
                 .map(|c| {
                     if c == '\t' {
                         '\t'
@@ -93,6 +161,18 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n    | {excerpt}\n    | {caret_pad}^")?;
         }
         Ok(())
+    }
+}
+
+/// The message that stands for `n` problems of `first`'s file that are not shown.
+fn more_in(first: Diagnostic, n: usize) -> Diagnostic {
+    Diagnostic {
+        message: format!(
+            "{n} more problem{} in this file not shown (the first {MAX_PER_FILE} are above)",
+            if n == 1 { "" } else { "s" }
+        ),
+        excerpt: None,
+        ..first
     }
 }
 
@@ -135,14 +215,45 @@ impl Diagnostics {
         self.items.len() - self.error_count()
     }
 
-    /// Stable order: by file, then position, errors before warnings at the same place.
+    /// Stable order: by file, then position, errors before warnings at the same place. A
+    /// file's problems past `MAX_PER_FILE` are counted in one last message instead.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
             (&a.path, a.line, a.column, a.severity, &a.message)
                 .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
         });
         self.items.dedup();
-        self.items
+        let mut out: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+        let mut run = 0;
+        let mut hidden: Option<(Diagnostic, usize)> = None;
+        for d in self.items {
+            let same = out.last().is_some_and(|l| l.path == d.path)
+                || hidden.as_ref().is_some_and(|(h, _)| h.path == d.path);
+            if !same {
+                run = 0;
+                if let Some((h, n)) = hidden.take() {
+                    out.push(more_in(h, n));
+                }
+            }
+            run += 1;
+            if run <= MAX_PER_FILE {
+                out.push(d);
+            } else {
+                match &mut hidden {
+                    Some((h, n)) => {
+                        *n += 1;
+                        if d.is_error() {
+                            h.severity = Severity::Error;
+                        }
+                    }
+                    None => hidden = Some((d, 1)),
+                }
+            }
+        }
+        if let Some((h, n)) = hidden {
+            out.push(more_in(h, n));
+        }
+        out
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
@@ -161,22 +272,37 @@ impl IntoIterator for Diagnostics {
 /// Converts a byte offset in `text` to a 1-based (line, column-in-characters).
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The last answer (line, offset, column): positions are asked for in order, so a long
+    /// line is counted once, not once per question (100,000 links on one line).
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new((0, 0, 0)),
+        }
     }
 
     pub fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let column = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let (last_line, last_offset, last_column) = self.last.get();
+        let (from, counted) = if last_line == line && last_offset >= start && last_offset <= offset
+        {
+            (last_offset, last_column)
+        } else {
+            (start, 0)
+        };
+        let column = counted + text[from..offset].chars().count();
+        self.last.set((line, offset, column));
         (line + 1, column + 1)
     }
 }

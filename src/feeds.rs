@@ -14,9 +14,24 @@ type Xml = Writer<Vec<u8>>;
 fn start(w: &mut Xml, name: &str, attrs: &[(&str, &str)]) {
     let mut e = BytesStart::new(name);
     for (k, v) in attrs {
-        e.push_attribute((*k, *v));
+        e.push_attribute((*k, xml_chars(v).as_ref()));
     }
     let _ = w.write_event(Event::Start(e));
+}
+
+/// `text` without the characters XML 1.0 forbids (control characters but tab and line
+/// ends, U+FFFE, U+FFFF): escaping cannot make them legal, and one of them makes a whole
+/// feed unreadable.
+fn xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20)
+            || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    };
+    if text.chars().any(bad) {
+        std::borrow::Cow::Owned(text.chars().filter(|c| !bad(*c)).collect())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 fn end(w: &mut Xml, name: &str) {
@@ -25,7 +40,7 @@ fn end(w: &mut Xml, name: &str) {
 
 fn leaf(w: &mut Xml, name: &str, text: &str) {
     start(w, name, &[]);
-    let _ = w.write_event(Event::Text(BytesText::new(text)));
+    let _ = w.write_event(Event::Text(BytesText::new(&xml_chars(text))));
     end(w, name);
 }
 
@@ -155,4 +170,22 @@ pub fn render_robots(urls: &UrlMaker, has_sitemap: bool) -> String {
         s.push_str(&format!("Sitemap: {}\n", urls.absolute("sitemap.xml")));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_kept_but_characters_xml_forbids() {
+        assert_eq!(xml_chars("标题\u{1}\u{8} ok\t\n\u{FFFF}"), "标题 ok\t\n");
+        assert!(matches!(
+            xml_chars("plain 文本"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let mut w = document();
+        leaf(&mut w, "title", "a\u{0}<b>&");
+        let xml = String::from_utf8(w.into_inner()).unwrap();
+        assert!(xml.ends_with("<title>a&lt;b&gt;&amp;</title>"), "{xml}");
+    }
 }

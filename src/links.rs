@@ -4,7 +4,7 @@
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::markdown::{LinkResolver, Rendered, Resolution};
-use crate::names::closest;
+use crate::names::{closest, nfc};
 use crate::urls::{decode, UrlMaker};
 use std::collections::{HashMap, HashSet};
 
@@ -83,6 +83,7 @@ impl<'a> Catalog<'a> {
     /// Finds an article by a `related:` reference (slug, title, `section/file.md` or
     /// `section/slug`) written in the file `from_rel`.
     pub fn find(&self, reference: &str, from_rel: &str) -> Result<usize, NotFound> {
+        let reference = nfc(reference);
         let r = reference.trim().trim_start_matches("@/");
         if r.ends_with(".md") {
             return self
@@ -185,7 +186,7 @@ impl LinkResolver for FileLinks<'_> {
     fn resolve(&self, dest: &str, wiki: bool) -> Resolution {
         let c = self.catalog;
         if wiki {
-            return match c.wiki(&decode(dest), self.from_rel) {
+            return match c.wiki(&nfc(&decode(dest)), self.from_rel) {
                 Ok(id) => Resolution::Article {
                     id,
                     href: c.urls.href(self.from_path, &c.content.articles[id].path),
@@ -207,7 +208,7 @@ impl LinkResolver for FileLinks<'_> {
                 Resolution::SamePage
             };
         }
-        let decoded = decode(dest);
+        let decoded = nfc(&decode(dest));
         let joined = match decoded.strip_prefix("@/") {
             Some(rest) => normalize("", rest),
             None => normalize(self.from_dir, &decoded),

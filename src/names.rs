@@ -5,8 +5,17 @@ use std::collections::HashMap;
 /// Applies the name rule: trim; drop punctuation and symbols except `-` and `_`; lower-case
 /// ASCII; runs of white space become one `-`; keep every other letter and digit, CJK included.
 pub fn name_of(text: &str) -> String {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
+    // Composed (NFC), so a name typed on one keyboard matches the same name from another.
+    let composed;
+    let text = if is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        composed = nfc(text);
+        &composed
+    };
     for c in fold_width(text.trim()).chars() {
         if c.is_whitespace() {
             pending_space = true;
@@ -78,6 +87,12 @@ impl IdSet {
     }
 }
 
+/// `s` in Unicode NFC: names typed by a writer and names read from disk compare equal.
+pub fn nfc(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    s.nfc().collect()
+}
+
 /// Is `slug` a valid URL name: letters (CJK included), digits, `-`, `_` only?
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
@@ -91,14 +106,15 @@ pub fn closest<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    // Close means a third of the longer word may differ (at least one character, so a
+    // Edits count transpositions as one (`nmae` → `name`). Close means a third of the longer
+    // word may differ (at least one character, so a
     // two-character word may have one typo but not become another word), or one word holds
     // the other whole (`民法典` in `《中华人民共和国民法典》`).
     let len = word.chars().count();
     candidates
         .into_iter()
         .filter(|c| *c != word)
-        .map(|c| (strsim::levenshtein(word, c), c))
+        .map(|c| (strsim::osa_distance(word, c), c))
         .filter(|(d, c)| {
             let longer = len.max(c.chars().count());
             let shorter = len.min(c.chars().count());
@@ -122,6 +138,8 @@ mod tests {
         assert_eq!(name_of("snake_case-name"), "snake_case-name");
         assert_eq!(name_of("ＬＰＲ四倍"), "lpr四倍");
         assert_eq!(name_of("<script>alert(1)</script>"), "scriptalert1script");
+        // Decomposed input names the same thing as composed input.
+        assert_eq!(name_of("cafe\u{301} 한"), name_of("café 한"));
     }
 
     #[test]

@@ -848,7 +848,9 @@ pub fn render_faq_json(a: &Analysis) -> Vec<u8> {
         questions: Vec<Entry<'a>>,
     }
     // Compact and typed: at 40,000 questions a pretty-printed copy through `Value` costs seconds.
-    let mut out = serde_json::to_vec(&File { questions: entries }).unwrap_or_default();
+    // Script-safe too (`<`, `>`, `&`, U+2028/U+2029 as escapes): sites embed this file.
+    let json = serde_json::to_string(&File { questions: entries }).unwrap_or_default();
+    let mut out = crate::faq::escape_script_json(&json).into_bytes();
     out.push(b'\n');
     out
 }

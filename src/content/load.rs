@@ -4,16 +4,19 @@ use super::front_matter::{parse_article_matter, parse_section_matter, split};
 use super::{Article, Asset, Content, Section};
 use crate::config::{is_reserved_segment, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::names::is_valid_slug;
+use crate::names::{is_valid_slug, nfc};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 pub const CONTENT_DIR: &str = "content";
 
+/// A file found under content/: `real` is its path as on disk, `rel` the same path in
+/// Unicode NFC, which every name and URL is derived from (macOS writes names decomposed, and
+/// a writer types them composed: `한` and `한` must be one page).
 enum Entry {
-    Markdown { rel: String },
-    Asset { rel: String },
+    Markdown { real: String, rel: String },
+    Asset { real: String, rel: String },
 }
 
 /// Loads every article, section and asset under `ROOT/content/`.
@@ -106,18 +109,31 @@ pub fn load_content_reusing(
                     continue;
                 }
             }
-            let rel = entry
+            let Some(real) = entry
                 .path()
                 .strip_prefix(&dir)
                 .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
+                .to_str()
+                .map(|r| r.replace('\\', "/"))
+            else {
+                diags.push(Diagnostic::warning(
+                    relative(&config.root, entry.path()),
+                    1,
+                    1,
+                    "the name is not valid UTF-8, so it cannot be a URL: skipped (rename it)",
+                ));
+                if entry.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+                continue;
+            };
+            let rel = nfc(&real);
             if entry.file_type().is_dir() {
                 folders.push(rel);
             } else if rel.ends_with(".md") {
-                entries.push(Entry::Markdown { rel });
+                entries.push(Entry::Markdown { real, rel });
             } else {
-                entries.push(Entry::Asset { rel });
+                entries.push(Entry::Asset { real, rel });
             }
         }
     }
@@ -166,9 +182,9 @@ pub fn load_content_reusing(
     let mut markdown = Vec::new();
     for e in entries {
         match e {
-            Entry::Markdown { rel } => markdown.push(rel),
-            Entry::Asset { rel } => assets.push(Asset {
-                source: dir.join(&rel),
+            Entry::Markdown { real, rel } => markdown.push((real, rel)),
+            Entry::Asset { real, rel } => assets.push(Asset {
+                source: dir.join(&real),
                 rel,
             }),
         }
@@ -177,20 +193,20 @@ pub fn load_content_reusing(
     // Reading and parsing is independent per file: do it in parallel.
     let parsed: Vec<(Option<Parsed>, Diagnostics)> = markdown
         .par_iter()
-        .map(|rel| {
-            let unchanged = reuse.as_ref().is_some_and(|r| !(r.changed)(rel));
+        .map(|(real, rel)| {
+            let unchanged = reuse.as_ref().is_some_and(|r| !(r.changed)(real));
             match kept.get(rel.as_str()).filter(|_| unchanged) {
                 Some(a) => (
                     Some(Parsed::Article(Box::new((*a).clone()))),
                     Diagnostics::default(),
                 ),
-                None => read_one(config, &dir, rel),
+                None => read_one(config, &dir, real, rel),
             }
         })
         .collect();
     let mut articles = Vec::new();
     let mut unparsed = Vec::new();
-    for ((p, d), rel) in parsed.into_iter().zip(&markdown) {
+    for ((p, d), (_, rel)) in parsed.into_iter().zip(&markdown) {
         if p.is_none() && d.has_errors() {
             unparsed.push(rel.clone());
         }
@@ -269,11 +285,28 @@ enum Parsed {
     Article(Box<Article>),
 }
 
-fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnostics) {
+/// Reads and parses the file at `real` (relative to content/), named `rel` on the site.
+fn read_one(config: &Config, dir: &Path, real: &str, rel: &str) -> (Option<Parsed>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let source = PathBuf::from(CONTENT_DIR).join(rel);
-    crate::fault::before_read(dir, rel);
-    let bytes = match std::fs::read(dir.join(rel)) {
+    let source = PathBuf::from(CONTENT_DIR).join(real);
+    crate::fault::before_read(dir, real);
+    let limit = config.limits.article_size;
+    if let Ok(meta) = std::fs::metadata(dir.join(real)) {
+        if meta.len() > limit {
+            diags.push(Diagnostic::error(
+                &source,
+                1,
+                1,
+                format!(
+                    "the file is {}, larger than an article may be ({}): split it, or raise `limits.article_size` in kbgen.yaml",
+                    show_size(meta.len()),
+                    show_size(limit)
+                ),
+            ));
+            return (None, diags);
+        }
+    }
+    let bytes = match std::fs::read(dir.join(real)) {
         Ok(b) => b,
         Err(e) => {
             let why = match e.kind() {
@@ -324,6 +357,10 @@ fn read_one(config: &Config, dir: &Path, rel: &str) -> (Option<Parsed>, Diagnost
             }))),
             diags,
         );
+    }
+    if text.trim().is_empty() {
+        diags.push(Diagnostic::error(&source, 1, 1, "the file is empty: an article starts with front matter (a `---` line, a `title:` line and another `---` line)"));
+        return (None, diags);
     }
     if parts.yaml.is_empty() && parts.body_line == 1 {
         diags.push(Diagnostic::error(&source, 1, 1, "missing front matter: start the file with a `---` line, a `title:` line and another `---` line"));
@@ -379,9 +416,12 @@ fn check_paths(
     articles: &[Article],
     diags: &mut Diagnostics,
 ) {
-    let mut taken: BTreeMap<&str, String> = BTreeMap::new();
+    let mut taken: BTreeMap<&str, (String, Option<&Path>)> = BTreeMap::new();
     for s in sections.iter().skip(1) {
-        taken.insert(&s.path, format!("section folder `{CONTENT_DIR}/{}`", s.dir));
+        taken.insert(
+            &s.path,
+            (format!("section folder `{CONTENT_DIR}/{}`", s.dir), None),
+        );
     }
     let mut order: Vec<&Article> = articles.iter().collect();
     order.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -391,16 +431,22 @@ fn check_paths(
             .slug
             .as_ref()
             .map_or((1, 1), |s| (s.line, s.column));
-        if let Some(other) = taken.get(a.path.as_str()) {
+        if let Some((other, other_source)) = taken.get(a.path.as_str()) {
+            // Two names that look the same but are written differently (NFC and NFD).
+            let twin = other_source.is_some_and(|o| {
+                o != a.source && nfc(&o.to_string_lossy()) == nfc(&a.source.to_string_lossy())
+            });
+            let why = if twin {
+                " (the two file names look the same but one is written with composed and one with decomposed Unicode characters: delete or rename one)"
+            } else {
+                " (slugs are unique within a section)"
+            };
             diags.push(
                 Diagnostic::error(
                     &a.source,
                     line,
                     column,
-                    format!(
-                        "slug `{}` is already used by {other} (slugs are unique within a section)",
-                        a.slug
-                    ),
+                    format!("slug `{}` is already used by {other}{why}", a.slug),
                 )
                 .with_source(&a.text),
             );
@@ -421,7 +467,13 @@ fn check_paths(
             ));
             continue;
         }
-        taken.insert(&a.path, format!("`{}`", a.source.display()));
+        taken.insert(
+            &a.path,
+            (
+                format!("`{}`", a.source.display()),
+                Some(a.source.as_path()),
+            ),
+        );
     }
     for s in sections.iter().skip(1).filter(|s| s.parent == Some(0)) {
         if is_reserved_segment(&s.dir) || config.taxonomies.iter().any(|t| t.segment == s.dir) {
@@ -432,6 +484,16 @@ fn check_paths(
                 format!("folder name `{}` is reserved at the top of the site", s.dir),
             ));
         }
+    }
+}
+
+/// `52.4 MB`, `10 MB`, `900 KB`.
+fn show_size(bytes: u64) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 1.0 {
+        format!("{} MB", (mb * 10.0).round() / 10.0)
+    } else {
+        format!("{} KB", (bytes as f64 / 1024.0).ceil())
     }
 }
 

@@ -74,7 +74,15 @@ pub fn js_call(kind: &str, args: &str) -> Vec<u8> {
     out.extend_from_slice(b"window.__kbgenSearch.");
     out.extend_from_slice(kind.as_bytes());
     out.push(b'(');
-    out.extend_from_slice(args.as_bytes());
+    // JSON allows U+2028/U+2029 raw inside strings; older JavaScript engines end a line there.
+    if args.contains(['\u{2028}', '\u{2029}']) {
+        let safe = args
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029");
+        out.extend_from_slice(safe.as_bytes());
+    } else {
+        out.extend_from_slice(args.as_bytes());
+    }
     out.extend_from_slice(b");\n");
     out
 }

@@ -32,7 +32,7 @@ const SETTLE: Duration = Duration::from_millis(10);
 /// touches one or two): wait longer for it to end, so it costs one build rather than
 /// several of a half-changed tree.
 const BURST: usize = 3;
-const BURST_SETTLE: Duration = Duration::from_millis(250);
+const BURST_SETTLE: Duration = Duration::from_millis(500);
 
 /// While the site folder is missing, look for it again this often.
 const ROOT_POLL: Duration = Duration::from_millis(100);

@@ -3,8 +3,10 @@
 mod bad_input;
 mod build;
 mod bundled;
+mod escaping;
 mod faq;
 mod incremental;
+mod pathological;
 mod safety;
 mod search;
 mod serve;
