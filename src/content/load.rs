@@ -426,7 +426,7 @@ fn check_paths(
     }
 }
 
-fn is_valid_path_name(name: &str) -> bool {
+pub(crate) fn is_valid_path_name(name: &str) -> bool {
     !name.is_empty()
         && name != ".."
         && name
