@@ -19,7 +19,17 @@ pub struct Origin<'a> {
 
 impl Origin<'_> {
     pub fn error(&self, yaml_line: usize, column: usize, message: impl Into<String>) -> Diagnostic {
-        let line = self.first_line + yaml_line.max(1) - 1;
+        let mut line = self.first_line + yaml_line.max(1) - 1;
+        let mut column = column;
+        // serde_yaml reports an unexpected end one line past a file without a final newline:
+        // point at the end of the last line instead, so the position lies inside the file.
+        let lines = self.file_text.split('\n').count();
+        if line > lines {
+            line = lines;
+            column = usize::MAX;
+        }
+        let chars = self.file_text.split('\n').nth(line - 1).map_or(0, |l| l.chars().count());
+        let column = column.min(chars + 1);
         Diagnostic::error(self.path, line, column, message).with_source(self.file_text)
     }
 }
