@@ -5,8 +5,8 @@
 
 use crate::config::{parse_config, BaseUrl, Config, Overrides};
 use crate::content::{
-    is_valid_path_name, parse_article_matter, parse_section_matter, split, Article, Asset,
-    Content, Section,
+    is_valid_path_name, parse_article_matter, parse_section_matter, split, Article, Asset, Content,
+    Section,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::links::Catalog;
@@ -38,7 +38,10 @@ pub fn front_matter(data: &[u8]) {
     };
     let lines = line_count(text);
     assert!(parts.yaml_line >= 1 && parts.body_line >= 1 && parts.body_line <= lines + 1);
-    assert!(text.ends_with(parts.body), "the body is the end of the file");
+    assert!(
+        text.ends_with(parts.body),
+        "the body is the end of the file"
+    );
     let config = default_config();
     let mut diags = Diagnostics::default();
     let _ = parse_section_matter(&parts, path, text, &mut diags);
@@ -98,7 +101,11 @@ pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match parse_config(Path::new("/nonexistent-site"), Some(text), &Overrides::default()) {
+    match parse_config(
+        Path::new("/nonexistent-site"),
+        Some(text),
+        &Overrides::default(),
+    ) {
         Err(diags) => check_diagnostics(text, diags.iter()),
         Ok(config) => {
             check_base(&config.base_url);
@@ -112,7 +119,10 @@ pub fn config(data: &[u8]) {
                 }
             }
             for k in &config.keep {
-                assert!(!k.contains(['/', '\\']) && k != "." && k != "..", "keep {k:?}");
+                assert!(
+                    !k.contains(['/', '\\']) && k != "." && k != "..",
+                    "keep {k:?}"
+                );
             }
         }
     }
@@ -126,7 +136,10 @@ pub fn markdown(data: &[u8]) {
         return;
     };
     let content = small_site();
-    let urls = UrlMaker::new(BaseUrl::parse("/kb/").unwrap_or_else(|_| unreachable!()), false);
+    let urls = UrlMaker::new(
+        BaseUrl::parse("/kb/").unwrap_or_else(|_| unreachable!()),
+        false,
+    );
     let catalog = Catalog::new(&content, &urls);
     let resolver = catalog.resolver("debt/sms.md", "debt/sms/");
     let mut ids = IdSet::default();
@@ -150,7 +163,12 @@ pub fn markdown(data: &[u8]) {
     let mut seen = std::collections::HashSet::new();
     for h in &r.headings {
         assert!(!h.id.is_empty(), "empty heading id");
-        assert_eq!(name_of(&h.id), h.id, "heading id {:?} breaks the name rule", h.id);
+        assert_eq!(
+            name_of(&h.id),
+            h.id,
+            "heading id {:?} breaks the name rule",
+            h.id
+        );
         assert!(seen.insert(h.id.as_str()), "heading id {:?} repeated", h.id);
         assert!((1..=6).contains(&h.level));
         check_position(text, h.line, 1, "heading");
@@ -205,7 +223,11 @@ pub fn names_and_urls(data: &[u8]) {
 pub fn segmentation(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let norm = normalize(&text);
-    assert_eq!(norm.chars().count(), text.chars().count(), "normalize changed the length");
+    assert_eq!(
+        norm.chars().count(),
+        text.chars().count(),
+        "normalize changed the length"
+    );
     assert_eq!(normalize(&norm), norm, "normalize is not idempotent");
     let mut pieces = 0usize;
     for_each_piece(&norm, |p| {
@@ -214,7 +236,10 @@ pub fn segmentation(data: &[u8]) {
             Piece::Cjk(run) => assert!(!run.is_empty() && run.chars().all(is_cjk)),
             Piece::Word(w) => {
                 assert!(!w.is_empty() && w.chars().count() <= MAX_WORD_CHARS);
-                assert!(w.chars().all(|c| c.is_alphanumeric() && !is_cjk(c)), "{w:?}");
+                assert!(
+                    w.chars().all(|c| c.is_alphanumeric() && !is_cjk(c)),
+                    "{w:?}"
+                );
             }
         }
     });
@@ -223,12 +248,19 @@ pub fn segmentation(data: &[u8]) {
     assert!(total <= len, "counts beyond the length");
     let mut indexed = std::collections::HashSet::new();
     for t in &terms {
-        assert_eq!(t.shard, t.text_shard, "term {:?}: packed and text shards differ", t.text);
+        assert_eq!(
+            t.shard, t.text_shard,
+            "term {:?}: packed and text shards differ",
+            t.text
+        );
         assert!(!t.text.is_empty());
         indexed.insert(t.text.as_str());
     }
     for q in query_terms(&text) {
-        assert!(indexed.contains(q.as_str()), "query term {q:?} is not indexed");
+        assert!(
+            indexed.contains(q.as_str()),
+            "query term {q:?} is not indexed"
+        );
     }
 }
 
@@ -288,11 +320,19 @@ pub fn search_query(js: &mut SearchJs, data: &[u8]) {
     let query = String::from_utf8_lossy(data);
     let got = js.cut(&query);
     let norm = normalize(&query);
-    assert_eq!(got["norm"].as_str(), Some(norm.as_str()), "normalize differs for {query:?}");
+    assert_eq!(
+        got["norm"].as_str(),
+        Some(norm.as_str()),
+        "normalize differs for {query:?}"
+    );
     let want: Vec<String> = query_terms(&query);
     let js_terms: Vec<String> = got["terms"]
         .as_array()
-        .map(|a| a.iter().filter_map(|t| t.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     assert_eq!(js_terms, want, "query terms differ for {query:?}");
     let (indexed, _) = crate::search::cut_terms(&query, 1 << 16);
@@ -332,7 +372,10 @@ pub fn term_path(segment: &str, term: &str) -> Option<String> {
 /// An article's site path from its folders under content/, its file stem and its `slug:`, as
 /// `content::load` accepts them, or None when load refuses them.
 pub fn article_path(folders: &[&str], stem: &str, slug: Option<&str>) -> Option<String> {
-    if folders.iter().any(|f| !is_valid_path_name(f) || f.starts_with('.')) {
+    if folders
+        .iter()
+        .any(|f| !is_valid_path_name(f) || f.starts_with('.'))
+    {
         return None;
     }
     let slug = slug.map(str::trim).unwrap_or(stem);
@@ -374,7 +417,10 @@ pub fn check_site_path(path: &str) -> Vec<Href> {
         path.to_string()
     };
     assert!(is_inside(&file), "{file:?} leaves the output folder");
-    assert!(!file.chars().any(char::is_control), "{file:?} holds a control character");
+    assert!(
+        !file.chars().any(char::is_control),
+        "{file:?} holds a control character"
+    );
     let out = Path::new("/srv/out");
     let mut joined = PathBuf::from(out);
     for c in Path::new(&file).components() {
@@ -398,7 +444,10 @@ pub fn check_site_path(path: &str) -> Vec<Href> {
         for from in ["", "a/", "a/b/c/"] {
             let href = pretty.href(from, path);
             assert!(href.bytes().all(is_url_byte), "href {href:?}");
-            assert!(href.starts_with(&base.path) && !href.starts_with("//"), "{href:?}");
+            assert!(
+                href.starts_with(&base.path) && !href.starts_with("//"),
+                "{href:?}"
+            );
             assert_eq!(decode(&href[base.path.len()..]), path, "href {href:?}");
             hrefs.push(Href {
                 site: site.clone(),
@@ -435,8 +484,15 @@ fn is_url_byte(b: u8) -> bool {
 }
 
 fn check_base(base: &BaseUrl) {
-    assert!(base.path.starts_with('/') && base.path.ends_with('/'), "{base:?}");
-    assert!(!base.path.starts_with("//"), "base path {:?} names a host", base.path);
+    assert!(
+        base.path.starts_with('/') && base.path.ends_with('/'),
+        "{base:?}"
+    );
+    assert!(
+        !base.path.starts_with("//"),
+        "base path {:?} names a host",
+        base.path
+    );
     for segment in base.path.split('/') {
         assert!(segment != "." && segment != "..", "{base:?}");
     }
@@ -531,13 +587,39 @@ fn check_position(text: &str, line: usize, column: usize, what: &str) {
 }
 
 const TAGS: &[&str] = &[
-    "a", "blockquote", "br", "code", "del", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "img", "input", "li", "ol", "p", "pre", "strong", "sup", "table", "tbody", "td",
-    "th", "thead", "tr", "ul",
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "img",
+    "input",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 ];
 const ATTRIBUTES: &[&str] = &[
-    "alt", "checked", "class", "disabled", "href", "id", "role", "src", "start", "style",
-    "title", "type",
+    "alt", "checked", "class", "disabled", "href", "id", "role", "src", "start", "style", "title",
+    "type",
 ];
 
 /// HTML as pulldown-cmark writes it: every `<` opens an allowed tag with allowed attributes in
@@ -552,7 +634,11 @@ pub fn check_html(html: &str) {
             .find(|c: char| !c.is_ascii_alphanumeric())
             .unwrap_or(body.len());
         let name = &body[..name_len];
-        assert!(TAGS.contains(&name), "unexpected tag <{}{name}> in {html:?}", if closing { "/" } else { "" });
+        assert!(
+            TAGS.contains(&name),
+            "unexpected tag <{}{name}> in {html:?}",
+            if closing { "/" } else { "" }
+        );
         let mut attrs = &body[name_len..];
         loop {
             attrs = attrs.trim_start_matches(' ');
@@ -564,14 +650,22 @@ pub fn check_html(html: &str) {
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
                 .unwrap_or(attrs.len());
             let attr = &attrs[..attr_len];
-            assert!(ATTRIBUTES.contains(&attr), "unexpected attribute {attr:?} on <{name}> in {html:?}");
+            assert!(
+                ATTRIBUTES.contains(&attr),
+                "unexpected attribute {attr:?} on <{name}> in {html:?}"
+            );
             attrs = &attrs[attr_len..];
             let Some(value) = attrs.strip_prefix("=\"") else {
                 continue;
             };
-            let end = value.find('"').unwrap_or_else(|| panic!("unclosed attribute in {html:?}"));
+            let end = value
+                .find('"')
+                .unwrap_or_else(|| panic!("unclosed attribute in {html:?}"));
             let v = &value[..end];
-            assert!(!v.contains(['<', '>']), "unescaped markup in an attribute: {html:?}");
+            assert!(
+                !v.contains(['<', '>']),
+                "unescaped markup in an attribute: {html:?}"
+            );
             if attr == "href" || attr == "src" {
                 check_url(v, html);
             }

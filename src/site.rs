@@ -875,9 +875,7 @@ fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(usize, Stri
                             &a.source,
                             alias.line,
                             1,
-                            format!(
-                                "alias `{shown}` must be a path inside the site: {why}"
-                            ),
+                            format!("alias `{shown}` must be a path inside the site: {why}"),
                         )
                         .with_source(&a.text),
                     );

@@ -28,7 +28,11 @@ impl Origin<'_> {
             line = lines;
             column = usize::MAX;
         }
-        let chars = self.file_text.split('\n').nth(line - 1).map_or(0, |l| l.chars().count());
+        let chars = self
+            .file_text
+            .split('\n')
+            .nth(line - 1)
+            .map_or(0, |l| l.chars().count());
         let column = column.min(chars + 1);
         Diagnostic::error(self.path, line, column, message).with_source(self.file_text)
     }
