@@ -493,6 +493,11 @@ fn check_base(base: &BaseUrl) {
         "base path {:?} names a host",
         base.path
     );
+    assert!(
+        !base.path.contains('\\') && !base.path.chars().any(char::is_control),
+        "base path {:?}: a browser reads `\\` as `/`",
+        base.path
+    );
     for segment in base.path.split('/') {
         assert!(segment != "." && segment != "..", "{base:?}");
     }
