@@ -159,6 +159,13 @@ impl BaseUrl {
             (String::new(), raw)
         };
         let mut path = path.trim_matches('/').to_string();
+        // Browsers read `\` as `/`: `/\evil.example/` would be another host's root.
+        if raw.contains('\\') || raw.chars().any(char::is_control) {
+            return Err(format!(
+                "base URL `{}` must not contain `\\` or control characters",
+                raw.escape_debug()
+            ));
+        }
         if path.split('/').any(|s| s == ".." || s == ".") {
             return Err(format!(
                 "base URL `{raw}` must not contain `.` or `..` segments"
@@ -577,6 +584,11 @@ mod tests {
         );
         assert!(BaseUrl::parse("ftp://x/").is_err());
         assert!(BaseUrl::parse("/a/../b").is_err());
+        // Regression (issue 11, the names_and_urls fuzz seeds): `/\evil.example/` was a base
+        // path, which browsers read as `//evil.example/`, another host.
+        assert!(BaseUrl::parse("/\\evil.example/").is_err());
+        assert!(BaseUrl::parse("https://example.org\\@evil.example/").is_err());
+        assert!(BaseUrl::parse("/kb\n/").is_err());
     }
 
     #[test]

@@ -7,6 +7,8 @@ pub mod diagnostic;
 pub mod faq;
 mod fault;
 pub mod feeds;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod links;
 pub mod markdown;
 pub mod names;

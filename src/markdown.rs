@@ -136,17 +136,16 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
+                level, id, classes, ..
             }) => {
                 heading_start = Some((events.len(), position(&range).0));
+                // `{key=value}` attributes would pass `onclick=…` into the page: only the id
+                // and classes are kept.
                 events.push(Event::Start(Tag::Heading {
                     level,
                     id,
                     classes,
-                    attrs,
+                    attrs: Vec::new(),
                 }));
             }
             Event::End(TagEnd::Heading(level)) => {
@@ -511,6 +510,13 @@ mod tests {
         assert!(r.html.contains("警告"));
         assert!(!r.html.contains("<script>"));
         assert!(r.html.contains("&lt;script&gt;"));
+    }
+
+    /// Regression (fuzz, issue 11): `# T {onclick=alert(1)}` wrote `<h1 onclick="alert(1)">`.
+    #[test]
+    fn heading_attributes_do_not_reach_the_page() {
+        let r = render("# T {onclick=alert(1) #top .wide}\n");
+        assert_eq!(r.html, "<h1 id=\"top\" class=\"wide\">T</h1>\n");
     }
 
     #[test]

@@ -863,26 +863,29 @@ fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(usize, Stri
     let mut out = Vec::new();
     for (i, a) in content.articles.iter().enumerate() {
         for alias in &a.matter.aliases {
-            let raw = alias.value.trim().trim_start_matches('/');
-            let path = if raw.ends_with(".html") || raw.ends_with('/') || raw.is_empty() {
-                raw.to_string()
-            } else {
-                format!("{raw}/")
+            let path = match alias_path(&alias.value) {
+                Ok(p) => p,
+                Err(why) => {
+                    let shown: String = alias
+                        .value
+                        .chars()
+                        .map(|c| match c.is_control() {
+                            true => c.escape_default().to_string(),
+                            false => c.to_string(),
+                        })
+                        .collect();
+                    diags.push(
+                        Diagnostic::error(
+                            &a.source,
+                            alias.line,
+                            alias.column,
+                            format!("alias `{shown}` must be a path inside the site: {why}"),
+                        )
+                        .with_source(&a.text),
+                    );
+                    continue;
+                }
             };
-            let check = path.trim_end_matches('/');
-            if check.is_empty() || !is_inside(check) || check.split('/').any(|s| s.starts_with('.'))
-            {
-                diags.push(
-                    Diagnostic::error(
-                        &a.source,
-                        alias.line,
-                        alias.column,
-                        format!("alias `{}` must be a path inside the site", alias.value),
-                    )
-                    .with_source(&a.text),
-                );
-                continue;
-            }
             if !taken.insert(path.clone()) {
                 diags.push(
                     Diagnostic::error(
@@ -899,6 +902,60 @@ fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(usize, Stri
         }
     }
     out
+}
+
+/// The site path an alias redirects from (`old/sms/`, or `old/sms.html` as written), or why
+/// it is not a plain path inside the site. An alias is an old URL's path, percent-encoded or
+/// not: a URL (`https://…`, `//host`), any `:` (schemes, drive letters), `\`, `?`, `#`, empty,
+/// `.` and `..` segments (encoded ones too), names starting with `.`, and control characters
+/// are refused, so the redirect page can only be written inside the output folder.
+pub(crate) fn alias_path(raw: &str) -> Result<String, &'static str> {
+    let raw = raw.trim();
+    if raw.starts_with("//") {
+        return Err("`//` starts another host");
+    }
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| "its percent-encoding is not UTF-8")?;
+    for text in [raw, &decoded] {
+        if text.contains(':') {
+            return Err("a URL, scheme or drive letter (`:`) is not a site path");
+        }
+        if text.contains('\\') {
+            return Err("`\\` is not a path separator in URLs");
+        }
+        if text.contains(['?', '#']) {
+            return Err("a query or fragment (`?`, `#`) is not a path");
+        }
+        if text.chars().any(char::is_control) {
+            return Err("it holds a control character");
+        }
+    }
+    let inner = decoded.strip_prefix('/').unwrap_or(&decoded);
+    let (inner, folder) = match inner.strip_suffix('/') {
+        Some(i) => (i, true),
+        None => (inner, false),
+    };
+    if inner.is_empty() {
+        return Err("it is the home page");
+    }
+    for segment in inner.split('/') {
+        if segment.is_empty() {
+            return Err("it has an empty segment (`//`)");
+        }
+        if segment.starts_with('.') {
+            return Err("a segment starts with `.` (`..`, `.` and hidden names are refused)");
+        }
+    }
+    let path = if !folder && inner.ends_with(".html") {
+        inner.to_string()
+    } else {
+        format!("{inner}/")
+    };
+    if !is_inside(path.trim_end_matches('/')) {
+        return Err("it leaves the output folder");
+    }
+    Ok(path)
 }
 
 fn located(mut d: Diagnostic, path: &Path, text: &str) -> Diagnostic {

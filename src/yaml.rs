@@ -23,10 +23,24 @@ pub struct Origin<'a> {
 }
 
 impl Origin<'_> {
-    /// An error at `pos` of the YAML text.
+    /// An error at `pos` of the YAML text. A position past the end (a parser reporting the
+    /// line after a file without a final newline) is put at the end of the last line, so it
+    /// always lies inside the file.
     pub fn error_at(&self, pos: Pos, message: impl Into<String>) -> Diagnostic {
-        let line = self.first_line + pos.line.max(1) - 1;
-        Diagnostic::error(self.path, line, pos.column, message).with_source(self.file_text)
+        let mut line = self.first_line + pos.line.max(1) - 1;
+        let mut column = pos.column;
+        let lines = self.file_text.split('\n').count();
+        if line > lines {
+            line = lines;
+            column = usize::MAX;
+        }
+        let chars = self
+            .file_text
+            .split('\n')
+            .nth(line - 1)
+            .map_or(0, |l| l.chars().count());
+        let column = column.min(chars + 1);
+        Diagnostic::error(self.path, line, column, message).with_source(self.file_text)
     }
 
     /// The file line of `pos`.

@@ -497,7 +497,7 @@ fn show_size(bytes: u64) -> String {
     }
 }
 
-fn is_valid_path_name(name: &str) -> bool {
+pub(crate) fn is_valid_path_name(name: &str) -> bool {
     !name.is_empty()
         && name != ".."
         && name

@@ -12,7 +12,7 @@
 
 mod encode;
 mod postings;
-mod segment;
+pub(crate) mod segment;
 mod shard;
 
 use encode::{fnv1a32, FxHashMap};
@@ -226,6 +226,31 @@ fn cut_text(counts: &mut FxHashMap<Term, Counts>, text: &str, field: usize) -> u
         }),
     });
     n
+}
+
+/// One term the index counts for a text: as the client spells it, its shard (from the packed
+/// key and from the text, which must agree) and how often it occurs. For the fuzz harness.
+pub(crate) struct CutTerm {
+    pub text: String,
+    pub shard: u32,
+    pub text_shard: u32,
+    pub count: u8,
+}
+
+/// The index side of the cut for one text: its terms, and the length the index records.
+pub(crate) fn cut_terms(text: &str, shards: u32) -> (Vec<CutTerm>, u32) {
+    let mut counts = FxHashMap::default();
+    let len = cut_text(&mut counts, text, BODY);
+    let terms = counts
+        .into_iter()
+        .map(|(t, c)| CutTerm {
+            text: t.text(),
+            shard: t.shard(shards),
+            text_shard: postings::shard_of(&t.text(), shards),
+            count: c[BODY],
+        })
+        .collect();
+    (terms, len)
 }
 
 fn cut_doc(

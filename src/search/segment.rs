@@ -109,9 +109,8 @@ pub fn for_each_cjk_term(run: &str, mut f: impl FnMut(char, Option<char>)) {
 }
 
 /// The terms a query is cut into, as strings; the client does the same (minus the dictionary
-/// words and prefix expansions, which only add ranking terms). Used by tests to prove both
-/// sides agree.
-#[cfg(test)]
+/// words and prefix expansions, which only add ranking terms). Used by the tests and the fuzz
+/// harness to prove both sides agree.
 pub fn query_terms(query: &str) -> Vec<String> {
     let normalized = normalize(query);
     let mut out = Vec::new();

@@ -143,6 +143,21 @@ fn alias_that_would_escape_the_output() {
     );
 }
 
+/// Regression (issue 11): `aliases: [https://evil.example/x]` built with exit 0 and wrote
+/// `public/https:/evil.example/x/index.html`.
+#[test]
+fn alias_that_is_a_url_or_names_another_host() {
+    assert_fails(
+        |r| write(r, "content/debt/evil.md", "---\ntitle: evil\naliases:\n  - https://evil.example/x\n  - //evil.example/y\n  - 'C:\\\\x'\n  - a/%2e%2e/%2E%2E/b\n---\nbody\n"),
+        &[
+            "error: content/debt/evil.md:4:5: alias `https://evil.example/x` must be a path inside the site",
+            "error: content/debt/evil.md:5:5: alias `//evil.example/y` must be a path inside the site",
+            "error: content/debt/evil.md:6:5: alias `C:\\\\x` must be a path inside the site",
+            "error: content/debt/evil.md:7:5: alias `a/%2e%2e/%2E%2E/b` must be a path inside the site",
+        ],
+    );
+}
+
 #[test]
 fn non_utf8_file() {
     assert_fails(
