@@ -10,6 +10,7 @@ pub mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod links;
+mod lint;
 pub mod markdown;
 pub mod names;
 pub mod output;

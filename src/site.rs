@@ -237,7 +237,11 @@ pub fn analyse_reusing(
         .articles
         .par_iter()
         .enumerate()
-        .map(|(i, a)| render_article(i, a, &catalog, lang))
+        .map(|(i, a)| {
+            let (body, faq, mut d) = render_article(i, a, &catalog, lang);
+            d.extend(crate::lint::check_quotes(a, &config.language));
+            (body, faq, d)
+        })
         .collect();
     let intros: Vec<String> = content
         .sections

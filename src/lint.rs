@@ -1,0 +1,99 @@
+//! Writing checks that are not errors: ASCII double quotes between Chinese words (Chinese text
+//! takes “”). Reported as warnings with line and column, for Chinese sites only.
+
+use crate::content::Article;
+use crate::diagnostic::{Diagnostic, MAX_PER_FILE};
+
+/// Warnings for ASCII `"` next to CJK text in `article`'s body and FAQ entries, when the
+/// site's language is Chinese. Code (fenced blocks, inline code) is left alone.
+pub(crate) fn check_quotes(article: &Article, language: &str) -> Vec<Diagnostic> {
+    if !language.to_ascii_lowercase().starts_with("zh") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut fence: Option<&str> = None;
+    for (i, line) in article.body().lines().enumerate() {
+        let trimmed = line.trim_start();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (fence, marker) {
+            (None, Some(m)) => {
+                fence = Some(m);
+                continue;
+            }
+            (Some(f), Some(m)) if f == m => {
+                fence = None;
+                continue;
+            }
+            (Some(_), _) => continue,
+            _ => {}
+        }
+        if line.starts_with("    ") || line.starts_with('\t') {
+            continue;
+        }
+        for column in ascii_quotes_in_cjk(line) {
+            out.push(warning(article, article.body_line + i, column));
+            if out.len() >= MAX_PER_FILE {
+                return out;
+            }
+        }
+    }
+    for f in &article.matter.faq {
+        let text = format!("{} {}", f.question, f.answer);
+        if !ascii_quotes_in_cjk(&text).is_empty() {
+            out.push(warning(article, f.line, 1));
+        }
+    }
+    out
+}
+
+fn warning(article: &Article, line: usize, column: usize) -> Diagnostic {
+    Diagnostic::warning(
+        &article.source,
+        line,
+        column,
+        "ASCII quote `\"` in Chinese text: use “ and ” (full-width quotation marks)",
+    )
+    .with_source(&article.text)
+}
+
+/// 1-based columns (in characters) of `"` whose nearest non-space neighbour on either side
+/// is a CJK character, outside inline code.
+fn ascii_quotes_in_cjk(line: &str) -> Vec<usize> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut in_code = false;
+    let mut out = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '`' {
+            in_code = !in_code;
+            continue;
+        }
+        if c != '"' || in_code {
+            continue;
+        }
+        let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+        let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+        if before.is_some_and(|&c| is_cjk(c)) || after.is_some_and(|&c| is_cjk(c)) {
+            out.push(i + 1);
+        }
+    }
+    out
+}
+
+/// Han characters and CJK punctuation.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x2FA1F)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_next_to_chinese_are_found_outside_code() {
+        assert_eq!(ascii_quotes_in_cjk("所谓\"软暴力\"是指"), vec![3, 7]);
+        assert_eq!(ascii_quotes_in_cjk("他说 \"你好\" 然后"), vec![4, 7]);
+        assert!(ascii_quotes_in_cjk("say \"hello\" twice").is_empty());
+        assert!(ascii_quotes_in_cjk("代码 `a = \"值\"` 结束").is_empty());
+        assert!(ascii_quotes_in_cjk("用“全角”引号").is_empty());
+    }
+}
