@@ -10,3 +10,4 @@ mod search;
 mod serve;
 mod serve_browser;
 mod support;
+mod valid;
