@@ -5,6 +5,7 @@ mod build;
 mod bundled;
 mod faq;
 mod incremental;
+mod portable;
 mod safety;
 mod search;
 mod serve;
