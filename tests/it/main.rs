@@ -1,5 +1,6 @@
 //! Integration tests: one binary over fixture sites in tests/fixtures/.
 
+mod a11y;
 mod bad_input;
 mod build;
 mod bundled;

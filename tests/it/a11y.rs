@@ -1,0 +1,318 @@
+//! Accessibility of the bundled site in headless Chromium (issue 11): axe-core finds no
+//! violation on the home, an article, a section, a term, the FAQ, the 404 and the search page
+//! (with the header's search popup open and showing results), at 1280 and 390 px, in the
+//! light and the dark colour scheme; and the keyboard reaches every control with a visible
+//! focus.
+//!
+//! axe-core is `$KBGEN_AXE` (a path to axe.min.js) or `node_modules/axe-core/axe.min.js`
+//! (`.ci/run` installs it with npm). Without it, or without Chromium, the tests print
+//! SKIPPED; with `KBGEN_REQUIRE_BROWSER=1` that is a failure.
+//!
+//! `KBGEN_SCREENSHOTS=DIR` also saves PNGs of each page (whole, and what the window shows) at
+//! both widths and in both schemes there.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::support::browser::{browser, Page};
+use crate::support::server::StaticServer;
+use crate::support::site::{assert_success, kbgen};
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// (name, URL path) of the pages checked; the search page opens the popup too.
+const PAGES: [(&str, &str); 7] = [
+    ("home", "/"),
+    ("article", "/collection/seven-day-sms/"),
+    ("section", "/collection/"),
+    ("term", "/tags/%E5%82%AC%E6%94%B6/"),
+    ("faq", "/faq/"),
+    ("404", "/404.html"),
+    ("search", "/search/?q=%E5%82%AC%E6%94%B6%E7%9F%AD%E4%BF%A1"),
+];
+
+const WIDTHS: [u32; 2] = [1280, 390];
+
+/// Tab stops walked per page at most.
+const MAX_TABS: u64 = 80;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled site built into a temp folder (base URL `/`).
+fn build_bundled() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let run = kbgen(
+        [
+            "build".as_ref(),
+            "--root".as_ref(),
+            repo().as_os_str(),
+            "--output".as_ref(),
+            out.as_os_str(),
+        ],
+        repo(),
+    );
+    assert_success(&run);
+    (dir, out)
+}
+
+/// axe.min.js, or `None` after a loud SKIPPED line (a failure under KBGEN_REQUIRE_BROWSER=1).
+fn axe_path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("KBGEN_AXE").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        assert!(path.is_file(), "KBGEN_AXE={} is not a file", path.display());
+        return Some(path);
+    }
+    let path = repo().join("node_modules/axe-core/axe.min.js");
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("KBGEN_REQUIRE_BROWSER").as_deref() != Ok("1"),
+        "KBGEN_REQUIRE_BROWSER=1 but no axe-core: `npm install --no-save axe-core` \
+         (as .ci/run does), or set KBGEN_AXE"
+    );
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("<unnamed test>")
+        .to_string();
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED (no axe-core): {test} — `npm install --no-save axe-core` or set KBGEN_AXE; \
+         KBGEN_REQUIRE_BROWSER=1 makes this a failure"
+    );
+    None
+}
+
+/// Loads `path` and waits until the page is ready to judge: for the search page, its results
+/// and then the header popup opened on a typed query.
+fn open(page: &Page, server: &StaticServer, name: &str, path: &str) {
+    page.goto(&server.url(path));
+    if name == "search" {
+        page.wait_for("document.body.dataset.searchState === 'done'", WAIT)
+            .expect("the search page shows its results");
+        page.wait_for("document.querySelector('#search-results li')", WAIT)
+            .expect("the search page found something");
+        page.eval("document.querySelector('#site-search-input').value = ''");
+        page.type_text("#site-search-input", "催收");
+        page.wait_for(
+            "!document.querySelector('#site-search-popup').hidden && \
+             document.querySelectorAll('#site-search-popup [role=option]').length > 1",
+            WAIT,
+        )
+        .expect("the header popup opens with results");
+        page.press_key("ArrowDown");
+        page.wait_for(
+            "document.querySelector('#site-search-input').getAttribute('aria-activedescendant')",
+            WAIT,
+        )
+        .expect("ArrowDown selects the first option");
+    }
+}
+
+/// axe's violations on the page (axe-core injected) as readable lines (rule, impact, what it asks, and each
+/// offending node with axe's summary).
+fn axe_violations(page: &Page) -> Vec<String> {
+    let result = page.eval(
+        "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => ({ target: n.target.join(' '), summary: n.failureSummary,
+                                       html: n.html.slice(0, 160) })),
+        })))",
+    );
+    let Value::Array(violations) = result else {
+        panic!("axe.run returned {result}");
+    };
+    let mut out = Vec::new();
+    for v in violations {
+        let nodes = v["nodes"].as_array().cloned().unwrap_or_default();
+        out.push(format!(
+            "{} ({}): {} — {} node(s)",
+            v["id"].as_str().unwrap_or("?"),
+            v["impact"].as_str().unwrap_or("?"),
+            v["help"].as_str().unwrap_or("?"),
+            nodes.len()
+        ));
+        for n in nodes.iter().take(5) {
+            out.push(format!(
+                "    {} {} | {}",
+                n["target"].as_str().unwrap_or("?"),
+                n["html"].as_str().unwrap_or(""),
+                n["summary"].as_str().unwrap_or("").replace('\n', " ")
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn axe_finds_no_violation_on_the_bundled_site() {
+    let Some(axe) = axe_path() else { return };
+    let (_dir, out) = build_bundled();
+    let Some(b) = browser() else { return };
+    let server = StaticServer::start(&out);
+    let shots = std::env::var_os("KBGEN_SCREENSHOTS").map(PathBuf::from);
+    let mut problems = Vec::new();
+    for (name, path) in PAGES {
+        for width in WIDTHS {
+            let page = b.page(width, 900);
+            open(&page, &server, name, path);
+            page.add_script_file(&axe);
+            // The same page in both schemes: the switch restyles it in place.
+            for scheme in ["light", "dark"] {
+                page.set_color_scheme(scheme);
+                for v in axe_violations(&page) {
+                    problems.push(format!("{name} {width}px {scheme}: {v}"));
+                }
+                if let Some(dir) = &shots {
+                    page.screenshot_png(&dir.join(format!("{name}-{width}-{scheme}.png")));
+                    page.screenshot_viewport_png(
+                        &dir.join(format!("{name}-{width}-{scheme}-top.png")),
+                    );
+                }
+            }
+            let errors = page.js_errors();
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "axe-core found violations:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// Tab from the top of each page reaches the skip link first (shown on focus, and Enter
+/// moves focus into <main>), then every link, button, summary and field in turn (the first
+/// MAX_TABS of them), each with a visible focus ring (a 2 px outline at least) inside the
+/// viewport.
+#[test]
+fn the_keyboard_reaches_every_control_with_a_visible_focus() {
+    let (_dir, out) = build_bundled();
+    let Some(b) = browser() else { return };
+    let server = StaticServer::start(&out);
+    let mut problems = Vec::new();
+    for (name, path) in PAGES {
+        // The focus ring is the same at every width; the narrow layout (wrapped header,
+        // scrolling section nav) is walked on the pages with the most controls.
+        let widths: &[u32] = if ["home", "article", "search"].contains(&name) {
+            &WIDTHS
+        } else {
+            &WIDTHS[..1]
+        };
+        for &width in widths {
+            let page = b.page(width, 900);
+            // Focus scrolls at once, not smoothly (a reader's own setting, which the theme
+            // honours), so that each stop can be judged where it lands.
+            page.set_media_features(&[("prefers-reduced-motion", "reduce")]);
+            // A fresh load: Tab starts at the top of the document.
+            page.goto(&server.url(path));
+            let focusable: u64 = page
+                .eval(FOCUSABLE_COUNT)
+                .as_u64()
+                .expect("a count of focusable elements");
+            // The FAQ index repeats one entry's stops 160 times: the first MAX_TABS stops
+            // cover every kind of control on every page, in bounded time.
+            let focusable = focusable.min(MAX_TABS);
+            let mut seen = 0u64;
+            for step in 0..focusable + 5 {
+                page.press_key("Tab");
+                let state = page.eval(FOCUS_STATE);
+                if state.is_null() {
+                    break; // focus left the document (past the last control)
+                }
+                if step == 0 && state["skip"] != Value::Bool(true) {
+                    problems.push(format!(
+                        "{name} {width}px: the first Tab focuses {}, not the skip link",
+                        state["what"]
+                    ));
+                }
+                if state["ring"] != Value::Bool(true) {
+                    problems.push(format!(
+                        "{name} {width}px: no visible focus ring on {} ({})",
+                        state["what"], state["style"]
+                    ));
+                }
+                if state["inView"] != Value::Bool(true) {
+                    problems.push(format!(
+                        "{name} {width}px: focused {} is outside the viewport ({})",
+                        state["what"], state["rect"]
+                    ));
+                }
+                seen += 1;
+                if state["last"] == Value::Bool(true) || seen == MAX_TABS {
+                    break;
+                }
+            }
+            if seen < focusable {
+                problems.push(format!(
+                    "{name} {width}px: Tab reached {seen} of {focusable} focusable elements"
+                ));
+            }
+            // The skip link leads into <main>.
+            page.goto(&server.url(path));
+            page.press_key("Tab");
+            page.press_key("Enter");
+            if page
+                .wait_for(
+                    "document.activeElement && document.activeElement.id === 'main'",
+                    Duration::from_secs(3),
+                )
+                .is_err()
+            {
+                problems.push(format!(
+                    "{name} {width}px: Enter on the skip link does not move focus to <main>"
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "keyboard problems:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+/// How many elements Tab should stop at: visible links, buttons, fields and summaries (not
+/// inside a closed <details>, not hidden, not tabindex=-1).
+const FOCUSABLE_COUNT: &str = r#"(() => {
+  const all = document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]');
+  return Array.from(all).filter(el => {
+    if (el.tabIndex < 0 || el.disabled) return false;
+    if (!el.checkVisibility({ visibilityProperty: true })) return false;
+    const closed = el.closest('details:not([open])');
+    if (closed && !(el.tagName === 'SUMMARY' && el.parentElement === closed)) return false;
+    return true;
+  }).length;
+})()"#;
+
+/// What has focus after a Tab: null when nothing does; else a description, whether its focus
+/// ring is visible (outline ≥ 2 px, not `none`), whether it is in the viewport, whether it is
+/// the skip link, and whether it is the last focusable element.
+const FOCUS_STATE: &str = r#"(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const cs = getComputedStyle(el);
+  const width = parseFloat(cs.outlineWidth) || 0;
+  const ring = (cs.outlineStyle !== 'none' && width >= 2) || cs.boxShadow !== 'none';
+  const r = el.getBoundingClientRect();
+  const inView = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+    && r.top < innerHeight && r.left < innerWidth;
+  const what = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "'
+    + (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30) + '"';
+  const tabbables = Array.from(document.querySelectorAll('a[href], button, input, summary, [tabindex]'))
+    .filter(e => e.tabIndex >= 0 && e.checkVisibility({ visibilityProperty: true }));
+  return {
+    what, ring, inView,
+    style: cs.outlineStyle + ' ' + cs.outlineWidth + ' ' + cs.outlineColor,
+    rect: [r.left, r.top, r.width, r.height].map(Math.round).join(','),
+    skip: el.classList.contains('skip-link'),
+    last: tabbables[tabbables.length - 1] === el,
+  };
+})()"#;
