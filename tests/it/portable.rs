@@ -13,7 +13,8 @@ use tempfile::TempDir;
 use crate::support::browser::browser;
 use crate::support::server::StaticServer;
 use crate::support::site::{
-    assert_success, build, copy_fixture, crawl_portable, kbgen, parse_html, read,
+    assert_success, build, copy_fixture, crawl, crawl_portable, kbgen, parse_html, read,
+    write_files,
 };
 
 const SITE_URL: &str = "https://example.org/kb/";
@@ -75,6 +76,49 @@ fn portable_builds_link_nothing_outside_their_folder() {
             problems.join("\n  ")
         );
     }
+}
+
+/// Regression (issue 11): an answer's same-page links (`[below](#details)`, a footnote whose
+/// definition sits at the article's end) pointed at the FAQ page, or at faq.json, instead of
+/// at the article.
+#[test]
+fn answers_same_page_links_point_at_their_article() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write_files(
+        site.path(),
+        &[
+            (
+                "kbgen.yaml",
+                "title: T\nbase_url: https://example.org/kb/\n",
+            ),
+            (
+                "content/a/one.md",
+                "---\ntitle: One\n---\nIntro.\n\n## Can I complain?\n\n\
+                 Yes, see [below](#details) and the note[^n].\n\n## Details\n\nText.\n\n\
+                 [^n]: A footnote.\n",
+            ),
+        ],
+    );
+    assert_success(&build(site.path(), &[]));
+    let out = site.path().join("public");
+    let broken = crawl(&out, "/kb/");
+    assert!(broken.is_empty(), "{broken:#?}");
+    let faq = read(&out.join("faq.json"));
+    assert!(
+        faq.contains(r#"href=\"https://example.org/kb/a/one/#details\""#),
+        "{faq}"
+    );
+
+    assert_success(&build(site.path(), &["--portable"]));
+    let problems = crawl_portable(&out, Some(SITE_URL));
+    assert!(problems.is_empty(), "{problems:#?}");
+    let problems = faq_json_problems(&out);
+    assert!(problems.is_empty(), "{problems:#?}");
+    let faq = read(&out.join("faq.json"));
+    assert!(
+        faq.contains(r#"href=\"a/one/index.html#details\""#),
+        "{faq}"
+    );
 }
 
 /// Every `url` of faq.json and every link inside its `answer_html` names, relative to
