@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::support::browser::{browser, Page};
+use crate::support::browser::{browser, Browser, Page};
 use crate::support::server::StaticServer;
 use crate::support::site::{assert_success, kbgen};
 
@@ -37,8 +37,14 @@ const PAGES: [(&str, &str); 7] = [
 
 const WIDTHS: [u32; 2] = [1280, 390];
 
-/// Tab stops walked per page at most.
-const MAX_TABS: u64 = 80;
+/// Pages checked at the same time.
+const THREADS: usize = 2;
+
+/// Tab stops walked per page at most: the header, section nav and breadcrumbs take about
+/// 15, the rest reaches well into each page's own controls (TOC, tags, FAQ filter and
+/// chips, cards). A key press costs two CDP round trips of ~100 ms (headless_chrome's
+/// socket reader holds the lock it writes through for its 100 ms read timeout).
+const MAX_TABS: u64 = 30;
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -158,29 +164,31 @@ fn axe_finds_no_violation_on_the_bundled_site() {
     let Some(b) = browser() else { return };
     let server = StaticServer::start(&out);
     let shots = std::env::var_os("KBGEN_SCREENSHOTS").map(PathBuf::from);
-    let mut problems = Vec::new();
-    for (name, path) in PAGES {
-        for width in WIDTHS {
-            let page = b.page(width, 900);
-            open(&page, &server, name, path);
-            page.add_script_file(&axe);
-            // The same page in both schemes: the switch restyles it in place.
-            for scheme in ["light", "dark"] {
-                page.set_color_scheme(scheme);
-                for v in axe_violations(&page) {
-                    problems.push(format!("{name} {width}px {scheme}: {v}"));
-                }
-                if let Some(dir) = &shots {
-                    page.screenshot_png(&dir.join(format!("{name}-{width}-{scheme}.png")));
-                    page.screenshot_viewport_png(
-                        &dir.join(format!("{name}-{width}-{scheme}-top.png")),
-                    );
-                }
+    let jobs: Vec<(&str, &str, u32)> = PAGES
+        .iter()
+        .flat_map(|&(name, path)| WIDTHS.iter().map(move |&w| (name, path, w)))
+        .collect();
+    let problems = in_parallel(&jobs, |&(name, path, width)| {
+        let mut problems = Vec::new();
+        let page = b.page(width, 900);
+        open(&page, &server, name, path);
+        page.add_script_file(&axe);
+        // The same page in both schemes: the switch restyles it in place.
+        for scheme in ["light", "dark"] {
+            page.set_color_scheme(scheme);
+            for v in axe_violations(&page) {
+                problems.push(format!("{name} {width}px {scheme}: {v}"));
             }
-            let errors = page.js_errors();
-            assert!(errors.is_empty(), "{name}: {errors:?}");
+            if let Some(dir) = &shots {
+                page.screenshot_png(&dir.join(format!("{name}-{width}-{scheme}.png")));
+                page.screenshot_viewport_png(&dir.join(format!("{name}-{width}-{scheme}-top.png")));
+            }
         }
-    }
+        let errors = page.js_errors();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        problems
+    })
+    .concat();
     assert!(
         problems.is_empty(),
         "axe-core found violations:\n{}",
@@ -188,131 +196,207 @@ fn axe_finds_no_violation_on_the_bundled_site() {
     );
 }
 
-/// Tab from the top of each page reaches the skip link first (shown on focus, and Enter
-/// moves focus into <main>), then every link, button, summary and field in turn (the first
-/// MAX_TABS of them), each with a visible focus ring (a 2 px outline at least) inside the
-/// viewport.
+/// Tab from the top of each page reaches the skip link first (shown on focus; Enter moves
+/// focus into <main>), then the header, section nav, breadcrumbs and the page's first
+/// controls in turn (MAX_TABS stops), each with a visible focus ring (an outline of 2 px at
+/// least) inside the viewport; and every other focusable element of the page (all of the
+/// FAQ index's 300-odd) shows that ring when focused as from the keyboard.
 #[test]
 fn the_keyboard_reaches_every_control_with_a_visible_focus() {
     let (_dir, out) = build_bundled();
     let Some(b) = browser() else { return };
     let server = StaticServer::start(&out);
-    let mut problems = Vec::new();
-    for (name, path) in PAGES {
-        // The focus ring is the same at every width; the narrow layout (wrapped header,
-        // scrolling section nav) is walked on the pages with the most controls.
-        let widths: &[u32] = if ["home", "article", "search"].contains(&name) {
-            &WIDTHS
-        } else {
-            &WIDTHS[..1]
-        };
-        for &width in widths {
-            let page = b.page(width, 900);
-            // Focus scrolls at once, not smoothly (a reader's own setting, which the theme
-            // honours), so that each stop can be judged where it lands.
-            page.set_media_features(&[("prefers-reduced-motion", "reduce")]);
-            // A fresh load: Tab starts at the top of the document.
-            page.goto(&server.url(path));
-            let focusable: u64 = page
-                .eval(FOCUSABLE_COUNT)
-                .as_u64()
-                .expect("a count of focusable elements");
-            // The FAQ index repeats one entry's stops 160 times: the first MAX_TABS stops
-            // cover every kind of control on every page, in bounded time.
-            let focusable = focusable.min(MAX_TABS);
-            let mut seen = 0u64;
-            for step in 0..focusable + 5 {
-                page.press_key("Tab");
-                let state = page.eval(FOCUS_STATE);
-                if state.is_null() {
-                    break; // focus left the document (past the last control)
-                }
-                if step == 0 && state["skip"] != Value::Bool(true) {
-                    problems.push(format!(
-                        "{name} {width}px: the first Tab focuses {}, not the skip link",
-                        state["what"]
-                    ));
-                }
-                if state["ring"] != Value::Bool(true) {
-                    problems.push(format!(
-                        "{name} {width}px: no visible focus ring on {} ({})",
-                        state["what"], state["style"]
-                    ));
-                }
-                if state["inView"] != Value::Bool(true) {
-                    problems.push(format!(
-                        "{name} {width}px: focused {} is outside the viewport ({})",
-                        state["what"], state["rect"]
-                    ));
-                }
-                seen += 1;
-                if state["last"] == Value::Bool(true) || seen == MAX_TABS {
-                    break;
-                }
-            }
-            if seen < focusable {
-                problems.push(format!(
-                    "{name} {width}px: Tab reached {seen} of {focusable} focusable elements"
-                ));
-            }
-            // The skip link leads into <main>.
-            page.goto(&server.url(path));
-            page.press_key("Tab");
-            page.press_key("Enter");
-            if page
-                .wait_for(
-                    "document.activeElement && document.activeElement.id === 'main'",
-                    Duration::from_secs(3),
-                )
-                .is_err()
-            {
-                problems.push(format!(
-                    "{name} {width}px: Enter on the skip link does not move focus to <main>"
-                ));
-            }
-        }
-    }
+    // The focus ring is the same at every width; the narrow layout (wrapped header,
+    // scrolling section nav, the same on every page) is walked on the home page.
+    let jobs: Vec<(&str, &str, u32)> = PAGES
+        .iter()
+        .flat_map(|&(name, path)| {
+            let widths: &[u32] = if name == "home" {
+                &WIDTHS
+            } else {
+                &WIDTHS[..1]
+            };
+            widths.iter().map(move |&w| (name, path, w))
+        })
+        .collect();
+    let results = in_parallel(&jobs, |&(name, path, width)| {
+        walk_keyboard(&b, &server, name, path, width)
+    });
+    let (problems, walked): (Vec<Vec<String>>, Vec<String>) = results.into_iter().unzip();
+    let problems: Vec<String> = problems.concat();
     assert!(
         problems.is_empty(),
-        "keyboard problems:\n  {}",
-        problems.join("\n  ")
+        "keyboard problems:\n  {}\n(walked: {})",
+        problems.join("\n  "),
+        walked.join("; ")
     );
 }
 
-/// How many elements Tab should stop at: visible links, buttons, fields and summaries (not
-/// inside a closed <details>, not hidden, not tabindex=-1).
-const FOCUSABLE_COUNT: &str = r#"(() => {
-  const all = document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]');
-  return Array.from(all).filter(el => {
-    if (el.tabIndex < 0 || el.disabled) return false;
-    if (!el.checkVisibility({ visibilityProperty: true })) return false;
-    const closed = el.closest('details:not([open])');
-    if (closed && !(el.tagName === 'SUMMARY' && el.parentElement === closed)) return false;
-    return true;
-  }).length;
-})()"#;
+/// Runs `f` over `jobs` on a few threads (each with its own tab: a CDP round trip is mostly
+/// waiting, see MAX_TABS), results in the order of `jobs`.
+fn in_parallel<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS.min(jobs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(job) = jobs.get(i) else { return };
+                let r = f(job);
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every job ran")
+        })
+        .collect()
+}
 
-/// What has focus after a Tab: null when nothing does; else a description, whether its focus
-/// ring is visible (outline ≥ 2 px, not `none`), whether it is in the viewport, whether it is
-/// the skip link, and whether it is the last focusable element.
-const FOCUS_STATE: &str = r#"(() => {
-  const el = document.activeElement;
-  if (!el || el === document.body || el === document.documentElement) return null;
+/// One page at one width: the problems found and what was walked.
+fn walk_keyboard(
+    b: &Browser,
+    server: &StaticServer,
+    name: &str,
+    path: &str,
+    width: u32,
+) -> (Vec<String>, String) {
+    let mut problems = Vec::new();
+    let place = format!("{name} {width}px");
+    let page = b.page(width, 900);
+    // Focus scrolls at once, not smoothly (a reader's own setting, which the theme honours),
+    // so that each stop can be judged where it lands.
+    page.set_media_features(&[("prefers-reduced-motion", "reduce")]);
+    // A fresh load: Tab starts at the top of the document.
+    page.goto(&server.url(path));
+    page.eval(FOCUS_JS);
+    let focusable = page
+        .eval("kbFocusables().length")
+        .as_u64()
+        .expect("a count of focusable elements");
+    let tabs = focusable.min(MAX_TABS);
+    // Judged once each Tab's key events are through (focus moved, scrolled into view).
+    let mut stops = Vec::new();
+    for _ in 0..tabs {
+        page.press_key("Tab");
+        match page.eval("kbActive()") {
+            Value::Null => break, // past the last control
+            state => stops.push(state),
+        }
+    }
+    if stops.first().map(|s| &s["skip"]) != Some(&Value::Bool(true)) {
+        problems.push(format!(
+            "{place}: the first Tab focuses {}, not the skip link",
+            stops.first().map_or(Value::Null, |s| s["what"].clone())
+        ));
+    }
+    for state in &stops {
+        judge(&mut problems, &format!("{place} (Tab)"), state);
+    }
+    if (stops.len() as u64) < tabs {
+        problems.push(format!(
+            "{place}: {tabs} Tabs reached {} elements",
+            stops.len()
+        ));
+    }
+    let walked = format!("{place}: {} Tab stops of {focusable}", stops.len());
+    if width != WIDTHS[0] {
+        return (problems, walked);
+    }
+    // Every focusable element, focused as from the keyboard (focusVisible).
+    let Value::Array(all) = page.eval("kbFocusEach()") else {
+        panic!("{place}: kbFocusEach returned no list");
+    };
+    assert_eq!(all.len() as u64, focusable, "{place}");
+    for state in &all {
+        judge(&mut problems, &format!("{place} (focus)"), state);
+    }
+    // The skip link leads into <main> (the same markup on every page).
+    page.goto(&server.url(path));
+    page.press_key("Tab");
+    page.press_key("Enter");
+    if page
+        .wait_for(
+            "document.activeElement && document.activeElement.id === 'main'",
+            Duration::from_secs(3),
+        )
+        .is_err()
+    {
+        problems.push(format!(
+            "{place}: Enter on the skip link does not move focus to <main>"
+        ));
+    }
+    (problems, walked)
+}
+
+/// A focused element's problems: no visible ring, or outside the viewport.
+fn judge(problems: &mut Vec<String>, place: &str, state: &Value) {
+    if state["ring"] != Value::Bool(true) {
+        problems.push(format!(
+            "{place}: no visible focus ring on {} ({})",
+            state["what"], state["style"]
+        ));
+    }
+    if state["inView"] != Value::Bool(true) {
+        problems.push(format!(
+            "{place}: focused {} is outside the viewport ({})",
+            state["what"], state["rect"]
+        ));
+    }
+}
+
+/// Page helpers for the keyboard test: `kbFocusables()` (what Tab should stop at: visible
+/// links, buttons, fields and summaries, not inside a closed <details>, not tabindex=-1),
+/// `kbState(el)` (a description; whether its focus ring is visible — an outline of 2 px or
+/// more, or a box-shadow; whether it is the skip link), `kbView(el)` (whether it is inside
+/// the viewport), `kbActive()` (both for what has focus, or null) and `kbFocusEach()`
+/// (focus each focusable element as the keyboard would, `focusVisible`, and return their
+/// states).
+const FOCUS_JS: &str = r#"
+window.kbFocusables = () => Array.from(
+  document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')
+).filter(el => {
+  if (el.tabIndex < 0 || el.disabled) return false;
+  if (!el.checkVisibility({ visibilityProperty: true })) return false;
+  const closed = el.closest('details:not([open])');
+  return !closed || (el.tagName === 'SUMMARY' && el.parentElement === closed);
+});
+window.kbState = (el) => {
   const cs = getComputedStyle(el);
   const width = parseFloat(cs.outlineWidth) || 0;
   const ring = (cs.outlineStyle !== 'none' && width >= 2) || cs.boxShadow !== 'none';
+  const what = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "'
+    + (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30) + '"';
+  return {
+    what, ring,
+    style: cs.outlineStyle + ' ' + cs.outlineWidth + ' ' + cs.outlineColor,
+    skip: el.classList.contains('skip-link'),
+  };
+};
+window.kbView = (el) => {
   const r = el.getBoundingClientRect();
   const inView = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
     && r.top < innerHeight && r.left < innerWidth;
-  const what = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "'
-    + (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30) + '"';
-  const tabbables = Array.from(document.querySelectorAll('a[href], button, input, summary, [tabindex]'))
-    .filter(e => e.tabIndex >= 0 && e.checkVisibility({ visibilityProperty: true }));
-  return {
-    what, ring, inView,
-    style: cs.outlineStyle + ' ' + cs.outlineWidth + ' ' + cs.outlineColor,
-    rect: [r.left, r.top, r.width, r.height].map(Math.round).join(','),
-    skip: el.classList.contains('skip-link'),
-    last: tabbables[tabbables.length - 1] === el,
-  };
-})()"#;
+  return { inView, rect: [r.left, r.top, r.width, r.height].map(Math.round).join(',') };
+};
+window.kbActive = () => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  return Object.assign(kbState(el), kbView(el));
+};
+window.kbFocusEach = () => kbFocusables().map(el => {
+  el.focus({ focusVisible: true });
+  const state = Object.assign(kbState(el), kbView(el));
+  if (!el.matches(':focus-visible')) {
+    state.ring = false;
+    state.style += ' (not :focus-visible after focus({focusVisible: true}))';
+  }
+  el.blur();
+  return state;
+});
+"#;
