@@ -78,6 +78,33 @@ fn portable_builds_link_nothing_outside_their_folder() {
     }
 }
 
+/// Regression: the portable 404 script first lived in a new block of base.html that 404.html
+/// filled, and Tera refuses a child's block its parent lacks, so a site's own base.html
+/// (an ejected theme from before) failed every build.
+#[test]
+fn a_sites_own_base_html_without_the_404_hook_still_builds() {
+    let site = copy_fixture("basic");
+    write_files(
+        site.path(),
+        &[(
+            "themes/default/templates/base.html",
+            "<!doctype html><html lang=\"{{ site.language }}\"><head><meta charset=\"utf-8\">\
+             <title>{% block title %}{{ site.title }}{% endblock title %}</title>\
+             {% block head %}{% endblock head %}</head><body><main>{% block main %}\
+             {% endblock main %}</main></body></html>\n",
+        )],
+    );
+    for args in [&[][..], &["--portable"][..]] {
+        let run = build(site.path(), args);
+        assert_success(&run);
+        let page = read(&site.path().join("public/404.html"));
+        assert!(
+            page.contains("<main>") && !page.contains("kbBase"),
+            "{page}"
+        );
+    }
+}
+
 /// Regression (issue 11): an answer's same-page links (`[below](#details)`, a footnote whose
 /// definition sits at the article's end) pointed at the FAQ page, or at faq.json, instead of
 /// at the article.
