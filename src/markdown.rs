@@ -129,7 +129,8 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut heading_start: Option<(usize, usize)> = None; // (event index, line)
-                                                          // (event index of Start(Link), resolved title for wiki links without text)
+    let mut outline = Outline::default();
+    // (event index of Start(Link), resolved title for wiki links without text)
     let mut link_stack: Vec<(usize, Option<String>)> = Vec::new();
     let mut heading_event_indices: Vec<usize> = Vec::new();
 
@@ -142,13 +143,14 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
                 // `{key=value}` attributes would pass `onclick=…` into the page: only the id
                 // and classes are kept.
                 events.push(Event::Start(Tag::Heading {
-                    level,
+                    level: outline.level(level),
                     id,
                     classes,
                     attrs: Vec::new(),
                 }));
             }
-            Event::End(TagEnd::Heading(level)) => {
+            Event::End(TagEnd::Heading(_)) => {
+                let level = outline.current();
                 events.push(Event::End(TagEnd::Heading(level)));
                 if let Some((start, line)) = heading_start.take() {
                     let text = plain_text(&events[start + 1..]);
@@ -240,6 +242,68 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
 
 fn level_number(level: HeadingLevel) -> u8 {
     level as u8
+}
+
+/// The levels headings are rendered at. The page's title is its one `<h1>`, so Markdown
+/// headings start at `<h2>` and never skip a level (`# a` / `### b` become h2 / h3): the Nu
+/// checker counts a skipped level as an error, and screen readers navigate by level. The
+/// tree is kept: a heading's parent is still the nearest earlier heading written with a lower
+/// level, so "up to the next heading of the same or a higher level" means the same before
+/// and after (past h6, deeper headings stay h6).
+#[derive(Default)]
+struct Outline {
+    /// The open headings: (level as written, level rendered).
+    open: Vec<(HeadingLevel, HeadingLevel)>,
+}
+
+impl Outline {
+    fn level(&mut self, written: HeadingLevel) -> HeadingLevel {
+        while self.open.last().is_some_and(|&(w, _)| w >= written) {
+            self.open.pop();
+        }
+        let parent = self.open.last().map_or(1, |&(_, r)| level_number(r));
+        let rendered = heading_level(parent + 1);
+        self.open.push((written, rendered));
+        rendered
+    }
+
+    /// The level of the heading last opened.
+    fn current(&self) -> HeadingLevel {
+        self.open.last().map_or(HeadingLevel::H2, |&(_, r)| r)
+    }
+}
+
+fn heading_level(n: u8) -> HeadingLevel {
+    match n {
+        0..=1 => HeadingLevel::H1,
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// An answer's headings moved so that its question counts as an `<h2>`: the FAQ index shows
+/// answers under an `<h2>` per section, whatever level the question had in its article.
+fn answer_event<'a>(event: &Event<'a>, question: u8) -> Event<'a> {
+    // Sub-headings are deeper than their question: `l - question + 2` is at least h3.
+    let shift = |l: HeadingLevel| heading_level(level_number(l).saturating_sub(question) + 2);
+    match event {
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: shift(*level),
+            id: id.clone(),
+            classes: classes.clone(),
+            attrs: attrs.clone(),
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(*level))),
+        other => other.clone(),
+    }
 }
 
 fn callout(kind: BlockQuoteKind, lang: Lang) -> (&'static str, &'static str) {
@@ -438,7 +502,10 @@ fn collect_questions(
             .map_or(events.len(), |(j, _)| heading_at[j]);
         let slice = &events[body_from..end];
         let mut answer_html = String::new();
-        pulldown_cmark::html::push_html(&mut answer_html, slice.iter().cloned());
+        pulldown_cmark::html::push_html(
+            &mut answer_html,
+            slice.iter().map(|e| answer_event(e, h.level)),
+        );
         out.questions.push(Question {
             heading: i,
             answer_html,
@@ -504,6 +571,43 @@ mod tests {
     }
 
     #[test]
+    fn headings_start_at_h2_and_never_skip_a_level() {
+        // Written: # ### ## ##### #### ### ; the tree stays (C closes B, E closes D).
+        let r = render("# A\n\n### B\n\n## C\n\n##### D\n\n#### E？\n\n###### F\n\n### G\n");
+        let levels: Vec<(u8, &str)> = r
+            .headings
+            .iter()
+            .map(|h| (h.level, h.text.as_str()))
+            .collect();
+        let want = [
+            (2, "A"),
+            (3, "B"),
+            (3, "C"),
+            (4, "D"),
+            (4, "E？"),
+            (5, "F"),
+            (4, "G"),
+        ];
+        assert_eq!(levels, want);
+        assert!(r.html.contains("<h2 id=\"a\">A</h2>"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"b\">B</h3>"));
+        assert!(r.html.contains("<h4 id=\"d\">D</h4>"));
+        assert!(!r.html.contains("<h1"));
+        // The answer of E (an h4) holds F, moved so that E counts as an h2: F is an h3.
+        assert_eq!(r.questions.len(), 1);
+        assert!(
+            r.questions[0].answer_html.contains("<h3 id=\"f\">F</h3>"),
+            "{}",
+            r.questions[0].answer_html
+        );
+        assert!(!r.questions[0].answer_text.contains('G'));
+        // Seven levels deep: the last two share h6.
+        let deep = render("# 1\n## 2\n### 3\n#### 4\n##### 5\n###### 6\n");
+        let levels: Vec<u8> = deep.headings.iter().map(|h| h.level).collect();
+        assert_eq!(levels, [2, 3, 4, 5, 6, 6]);
+    }
+
+    #[test]
     fn alerts_become_callouts_and_raw_html_is_escaped() {
         let r = render("> [!WARNING]\n> 小心\n\n<script>alert(1)</script>\n");
         assert!(r.html.contains("callout-warning"));
@@ -516,7 +620,8 @@ mod tests {
     #[test]
     fn heading_attributes_do_not_reach_the_page() {
         let r = render("# T {onclick=alert(1) #top .wide}\n");
-        assert_eq!(r.html, "<h1 id=\"top\" class=\"wide\">T</h1>\n");
+        // (A body's `#` is an h2: the page title is the only h1.)
+        assert_eq!(r.html, "<h2 id=\"top\" class=\"wide\">T</h2>\n");
     }
 
     #[test]

@@ -363,10 +363,13 @@ impl SiteData<'_> {
                 faq: urls.href(path, "faq/"),
                 r#static: urls.prefix(path, "static/"),
                 search_index: urls.prefix(path, "search/"),
-                feed: if c.base_url.is_absolute() {
-                    urls.absolute("atom.xml")
-                } else {
+                // Written only with an absolute base URL; a portable build links its own copy.
+                feed: if !c.base_url.is_absolute() {
                     String::new()
+                } else if urls.is_portable() {
+                    urls.href(path, "atom.xml")
+                } else {
+                    urls.absolute("atom.xml")
                 },
             },
             ui: self.lang.ui(),
@@ -378,7 +381,8 @@ impl SiteData<'_> {
                 } else {
                     description.to_string()
                 },
-                canonical: if c.base_url.is_absolute() {
+                // A portable build links nothing outside its folder, not even its original.
+                canonical: if c.base_url.is_absolute() && !urls.is_portable() {
                     urls.absolute(path)
                 } else {
                     String::new()
@@ -835,15 +839,18 @@ impl SiteData<'_> {
                             )
                         })
                         .collect();
+                    let answer_html = if self.urls.is_portable() {
+                        crate::urls::rebase_relative(&e.answer_html, &art.path, &path)
+                    } else {
+                        e.answer_html.clone()
+                    };
+                    let article_href = self.urls.href(&path, &art.path);
                     FaqEntryView {
                         question: e.question.clone(),
                         url: self.urls.href_to(&path, &art.path, Some(&e.anchor)),
                         article_title: art.matter.title.clone(),
-                        answer_html: if self.urls.is_portable() {
-                            crate::urls::rebase_relative(&e.answer_html, &art.path, &path)
-                        } else {
-                            e.answer_html.clone()
-                        },
+                        answer_html: crate::urls::pin_fragments(&answer_html, &article_href)
+                            .into_owned(),
                         filter_keys: keys.join(" "),
                     }
                 })
@@ -953,20 +960,40 @@ impl SiteData<'_> {
         struct V<'a> {
             #[serde(flatten)]
             common: Common<'a>,
+            not_found: NotFound<'a>,
         }
-        // 404.html is served for any missing path, so its links must not be relative.
-        let rooted = self.urls.rooted();
+        #[derive(Serialize)]
+        struct NotFound<'a> {
+            /// Portable builds: the base path the page's root-relative links resolve against
+            /// when a host serves it for a missing path (404.html's template sets `<base>`).
+            root: &'a str,
+        }
+        // 404.html is served for any missing path, at any depth. Its links are root-based
+        // (`/kb/faq/`), except in a portable build, where they are relative to the folder
+        // (404.html sits at its root) so that it works opened from disk too.
+        let portable = self.urls.is_portable();
+        let urls = if portable {
+            self.urls.clone()
+        } else {
+            self.urls.rooted()
+        };
         let ui = self.lang.ui();
         let mut common = self.common(
             "",
             "404",
             ui.not_found_title,
             "",
-            vec![self.link("", ui.home, "", &rooted)],
-            &rooted,
+            vec![self.link("", ui.home, "", &urls)],
+            &urls,
         );
         common.page.canonical = String::new();
-        Ok(("404.html".into(), r.page("404.html", &V { common })?))
+        let not_found = NotFound {
+            root: if portable { &self.urls.base().path } else { "" },
+        };
+        Ok((
+            "404.html".into(),
+            r.page("404.html", &V { common, not_found })?,
+        ))
     }
 
     fn alias<S: PageSink>(
@@ -991,7 +1018,7 @@ impl SiteData<'_> {
         } else {
             (path.to_string(), format!("{path}index.html"))
         };
-        let target = if self.config.base_url.is_absolute() {
+        let target = if self.config.base_url.is_absolute() && !self.urls.is_portable() {
             self.urls.absolute(&art.path)
         } else {
             self.urls.href(&page_path, &art.path)

@@ -807,7 +807,7 @@ pub fn render_faq_json(a: &Analysis) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Entry<'a> {
         question: &'a str,
-        answer_html: &'a str,
+        answer_html: std::borrow::Cow<'a, str>,
         answer_text: &'a str,
         url: String,
         anchor: &'a str,
@@ -815,6 +815,10 @@ pub fn render_faq_json(a: &Analysis) -> Vec<u8> {
         section: &'a str,
         terms: std::collections::BTreeMap<&'a str, Vec<&'a str>>,
     }
+    // faq.json sits at the site's root. A portable build makes every URL in it relative to
+    // faq.json, the links inside answers too (rendered relative to their article); other
+    // builds give absolute URLs (base-path ones under a relative base URL), as the feeds do.
+    let portable = a.urls.is_portable();
     let rooted = a.urls.rooted();
     let entries: Vec<Entry> = a
         .faq
@@ -831,15 +835,25 @@ pub fn render_faq_json(a: &Analysis) -> Vec<u8> {
                     .or_default()
                     .push(&a.taxonomies.term(*r).name);
             }
+            // Same-page links (footnotes, `#heading`) point at the article.
+            let (answer_html, article) = if portable {
+                let article = a.urls.href("", &art.path);
+                let html = crate::urls::rebase_relative(&e.answer_html, &art.path, "");
+                let html = crate::urls::pin_fragments(&html, &article).into_owned();
+                (html.into(), article)
+            } else {
+                let article = rooted.absolute(&art.path);
+                (
+                    crate::urls::pin_fragments(&e.answer_html, &article),
+                    article,
+                )
+            };
+            let url = format!("{article}#{}", crate::urls::encode_fragment(&e.anchor));
             Entry {
                 question: &e.question,
-                answer_html: &e.answer_html,
+                answer_html,
                 answer_text: &e.answer_text,
-                url: format!(
-                    "{}#{}",
-                    rooted.absolute(&art.path),
-                    crate::urls::encode_fragment(&e.anchor)
-                ),
+                url,
                 anchor: &e.anchor,
                 article_title: &art.matter.title,
                 section: &a.content.sections[art.section].title,

@@ -128,6 +128,17 @@ pub fn rebase_relative(html: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// Points the same-page links (`href="#x"`: footnotes, `[see](#heading)`) of HTML made for one
+/// page at that page, `page` being its href, for HTML shown elsewhere: an FAQ answer on the FAQ
+/// index or in faq.json.
+pub fn pin_fragments<'a>(html: &'a str, page: &str) -> std::borrow::Cow<'a, str> {
+    if !html.contains("href=\"#") {
+        return html.into();
+    }
+    let page = page.replace('&', "&amp;").replace('"', "&quot;");
+    html.replace("href=\"#", &format!("href=\"{page}#")).into()
+}
+
 pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
@@ -145,6 +156,15 @@ pub fn decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_page_links_are_pinned_to_their_page() {
+        let html = r##"<p><a href="#a">a</a> <a href="../x/index.html#b">b</a> "#c"</p>"##;
+        assert_eq!(
+            pin_fragments(html, "debt/sms/index.html"),
+            r##"<p><a href="debt/sms/index.html#a">a</a> <a href="../x/index.html#b">b</a> "#c"</p>"##
+        );
+    }
 
     #[test]
     fn pretty_and_portable_hrefs() {

@@ -78,8 +78,11 @@ fn pages_sections_and_terms_are_what_the_fixture_implies() {
         vec!["/kb/search/"]
     );
     assert_eq!(
-        home.select(&sel("form[role=search] input[type=search][name=q]"))
-            .count(),
+        // SPEC: type=search, or type=text when it carries role=combobox (the Nu checker's rule).
+        home.select(&sel(
+            "form[role=search] input[name=q]:is([type=search], [type=text][role=combobox])"
+        ))
+        .count(),
         1
     );
 

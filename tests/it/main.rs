@@ -1,5 +1,6 @@
 //! Integration tests: one binary over fixture sites in tests/fixtures/.
 
+mod a11y;
 mod bad_input;
 mod build;
 mod bundled;
@@ -9,8 +10,10 @@ mod fuzz_corpus;
 mod incremental;
 mod pathological;
 mod paths;
+mod portable;
 mod safety;
 mod search;
 mod serve;
 mod serve_browser;
 mod support;
+mod valid;

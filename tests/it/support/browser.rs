@@ -1,6 +1,7 @@
 //! The one headless-Chromium harness every browser test uses: launching (or
 //! skipping without) Chromium, pages with a fixed viewport, JS evaluation,
-//! polling waits, input, screenshots, and the network bytes a page pulled.
+//! polling waits, input, injected script files (axe-core), the colour scheme, screenshots,
+//! and the network bytes a page pulled.
 //!
 //! ```ignore
 //! let Some(b) = support::browser::browser() else { return };
@@ -383,6 +384,41 @@ impl Page {
         Ok(result.get("value").cloned().unwrap_or(Value::Null))
     }
 
+    /// Runs the JavaScript file at `path` in the page as a classic script would (its globals
+    /// stay, e.g. axe-core's `axe`), for tools a test brings along. It lasts until the next
+    /// navigation. Panics if the file cannot be read or throws.
+    #[track_caller]
+    pub fn add_script_file(&self, path: &Path) {
+        let source = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("add_script_file {}: {e}", path.display()));
+        let reply = self.call(Evaluate(json!({
+            // The trailing line ends a `//` comment the file may end with.
+            "expression": format!("{source}\n;undefined"),
+            "returnByValue": true,
+        })));
+        if let Some(details) = reply.get("exceptionDetails") {
+            panic!("add_script_file {}: {details}", path.display());
+        }
+    }
+
+    /// Emulates the user's colour preference (`prefers-color-scheme`): `"light"` or `"dark"`.
+    /// Replaces what an earlier `set_color_scheme` or `set_media_features` set.
+    #[track_caller]
+    pub fn set_color_scheme(&self, scheme: &str) {
+        self.set_media_features(&[("prefers-color-scheme", scheme)]);
+    }
+
+    /// Emulates CSS media features, e.g. `[("prefers-reduced-motion", "reduce")]`; the
+    /// features not listed go back to the browser's own. Replaces any earlier emulation.
+    #[track_caller]
+    pub fn set_media_features(&self, features: &[(&str, &str)]) {
+        let features: Vec<Value> = features
+            .iter()
+            .map(|(name, value)| json!({ "name": name, "value": value }))
+            .collect();
+        self.call(EmulateMedia(json!({ "features": features })));
+    }
+
     /// Polls the JS expression `condition` until it is truthy. A throwing
     /// condition counts as false (so `document.querySelector('#x').hidden`
     /// may be written before `#x` exists); the last error is in the `Err`.
@@ -495,11 +531,27 @@ impl Page {
             size["width"].as_f64().unwrap_or(1.0).ceil(),
             size["height"].as_f64().unwrap_or(1.0).ceil(),
         );
-        let shot = self.call(Screenshot(json!({
+        self.write_screenshot(
+            path,
+            json!({
                 "format": "png",
                 "captureBeyondViewport": true,
                 "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 },
-        })));
+            }),
+        );
+    }
+
+    /// Writes a PNG of what the viewport shows (at its scroll position, overlays such as an
+    /// open popup included) to `path`, creating its folder: a readable close-up where a
+    /// full-page shot of a long page is too tall to look at.
+    #[track_caller]
+    pub fn screenshot_viewport_png(&self, path: &Path) {
+        self.write_screenshot(path, json!({ "format": "png" }));
+    }
+
+    #[track_caller]
+    fn write_screenshot(&self, path: &Path, params: Value) {
+        let shot = self.call(Screenshot(params));
         let data = shot["data"].as_str().expect("screenshot data");
         let png = base64::engine::general_purpose::STANDARD
             .decode(data)
@@ -588,6 +640,7 @@ cdp_commands! {
     RemoveScript = "Page.removeScriptToEvaluateOnNewDocument";
     Evaluate = "Runtime.evaluate";
     SetDeviceMetrics = "Emulation.setDeviceMetricsOverride";
+    EmulateMedia = "Emulation.setEmulatedMedia";
     LayoutMetrics = "Page.getLayoutMetrics";
     Screenshot = "Page.captureScreenshot";
 }
@@ -670,6 +723,29 @@ console.error('oops', 42);
     assert!(first >= Duration::from_millis(150), "{first:?}");
     assert!(first < timeout, "{first:?}");
 
+    let script = dir.path().join("tool.js");
+    std::fs::write(
+        &script,
+        "var kbTool = { twice: (n) => 2 * n };\n// no newline at the end",
+    )
+    .unwrap();
+    page.add_script_file(&script);
+    assert_eq!(page.eval("kbTool.twice(21)"), json!(42));
+    page.set_color_scheme("dark");
+    assert_eq!(
+        page.eval("matchMedia('(prefers-color-scheme: dark)').matches"),
+        json!(true)
+    );
+    page.set_media_features(&[("prefers-reduced-motion", "reduce")]);
+    assert_eq!(
+        page.eval(
+            "[matchMedia('(prefers-color-scheme: dark)').matches, \
+             matchMedia('(prefers-reduced-motion: reduce)').matches]"
+        ),
+        json!([false, true])
+    );
+    page.set_color_scheme("light");
+
     page.set_viewport(400, 300);
     assert_eq!(page.eval("innerWidth"), json!(400));
     let png = dir.path().join("shots/page.png");
@@ -679,6 +755,10 @@ console.error('oops', 42);
     // IHDR height: the whole 3000 px page, not just the 300 px viewport.
     let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
     assert!(height > 3000, "screenshot height {height}");
+    let top = dir.path().join("shots/top.png");
+    page.screenshot_viewport_png(&top);
+    let bytes = std::fs::read(&top).unwrap();
+    assert_eq!(u32::from_be_bytes(bytes[20..24].try_into().unwrap()), 300);
 
     page.goto(&server.url("/sub"));
     assert_eq!(page.url(), server.url("/sub/"), "folder redirect");

@@ -161,36 +161,14 @@ struct Page {
 /// target page. Returns readable problems, sorted: `from PAGE: REF → why`.
 pub fn crawl(output_dir: &Path, base_path: &str) -> Vec<String> {
     let base = normalize_base(base_path);
-    let selectors: Vec<(Selector, &str, &str)> = REFERENCES
-        .iter()
-        .map(|(sel, attr)| (Selector::parse(sel).expect("valid selector"), *sel, *attr))
-        .collect();
+    let selectors = reference_selectors();
     let id_selector = Selector::parse("[id]").expect("valid selector");
 
     let mut pages = Vec::new();
     let mut ids: HashMap<PathBuf, HashSet<String>> = HashMap::new();
     for file in html_files(output_dir) {
         let html = parse_html(&file);
-        let mut refs = Vec::new();
-        for (selector, sel, attr) in &selectors {
-            for el in html.select(selector) {
-                let Some(value) = el.value().attr(attr) else {
-                    continue;
-                };
-                let value = if *sel == "meta[http-equiv]" {
-                    match refresh_url(el.value().attr("http-equiv"), value) {
-                        Some(url) => url,
-                        None => continue,
-                    }
-                } else {
-                    value.to_string()
-                };
-                refs.push((
-                    format!("{}[{attr}]", &sel[..sel.find('[').unwrap_or(0)]),
-                    value,
-                ));
-            }
-        }
+        let refs = page_references(&html, &selectors);
         let page_ids = html
             .select(&id_selector)
             .filter_map(|el| el.value().id().map(str::to_string))
@@ -213,6 +191,112 @@ pub fn crawl(output_dir: &Path, base_path: &str) -> Vec<String> {
     problems.sort();
     problems.dedup();
     problems
+}
+
+fn reference_selectors() -> Vec<(Selector, &'static str, &'static str)> {
+    REFERENCES
+        .iter()
+        .map(|(sel, attr)| (Selector::parse(sel).expect("valid selector"), *sel, *attr))
+        .collect()
+}
+
+/// The references of one page the crawler follows: (`a[href]`…, value as written).
+fn page_references(
+    html: &Html,
+    selectors: &[(Selector, &'static str, &'static str)],
+) -> Vec<(String, String)> {
+    let mut refs = Vec::new();
+    for (selector, sel, attr) in selectors {
+        for el in html.select(selector) {
+            let Some(value) = el.value().attr(attr) else {
+                continue;
+            };
+            let value = if *sel == "meta[http-equiv]" {
+                match refresh_url(el.value().attr("http-equiv"), value) {
+                    Some(url) => url,
+                    None => continue,
+                }
+            } else {
+                value.to_string()
+            };
+            refs.push((
+                format!("{}[{attr}]", &sel[..sel.find('[').unwrap_or(0)]),
+                value,
+            ));
+        }
+    }
+    refs
+}
+
+/// For a `--portable` build, opened from disk: every reference of every HTML page that leaves
+/// `output_dir` — root-based (`/kb/x/`), protocol-relative (`//host/x`), an absolute URL of
+/// the site itself (starting with `site_url`, its absolute base URL, when it has one), a
+/// relative one climbing above the folder — or that names a folder instead of a file
+/// (file:// has no index files), plus everything `crawl` finds broken (missing files and
+/// ids). Links to other sites are the content's own and fine. Sorted, readable problems.
+pub fn crawl_portable(output_dir: &Path, site_url: Option<&str>) -> Vec<String> {
+    let selectors = reference_selectors();
+    let mut problems = Vec::new();
+    for file in html_files(output_dir) {
+        let rel = file.strip_prefix(output_dir).expect("under the output");
+        let shown = rel.display().to_string();
+        for (what, reference) in page_references(&parse_html(&file), &selectors) {
+            let reference = reference.trim();
+            let why = if reference.starts_with("//") {
+                Some("protocol-relative: leaves the folder".to_string())
+            } else if is_external(reference) {
+                site_url
+                    .filter(|site| reference.starts_with(site))
+                    .map(|_| "an absolute URL of the site itself: leaves the folder".into())
+            } else if reference.starts_with('/') {
+                Some("root-based: leaves the folder opened from disk".into())
+            } else {
+                portable_path_problem(output_dir, rel, reference)
+            };
+            if let Some(why) = why {
+                problems.push(format!("from {shown}: {what}=\"{reference}\" → {why}"));
+            }
+        }
+    }
+    problems.extend(crawl(output_dir, "/"));
+    problems.sort();
+    problems.dedup();
+    problems
+}
+
+/// Why a relative reference from the page at `rel` (relative to the output) fails from disk.
+fn portable_path_problem(output_dir: &Path, rel: &Path, reference: &str) -> Option<String> {
+    let path = reference.split(['#', '?']).next().unwrap_or("");
+    if path.is_empty() {
+        return None; // the page itself
+    }
+    let mut at: Vec<String> = rel
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if at.pop().is_none() {
+                    return Some("climbs above the folder".into());
+                }
+            }
+            s => at.push(
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            ),
+        }
+    }
+    let target = output_dir.join(at.join("/"));
+    if path.ends_with('/') || target.is_dir() {
+        Some("names a folder, not a file (file:// shows no index.html)".into())
+    } else {
+        None
+    }
 }
 
 /// `/`, `/kb/` — always with both slashes.
@@ -423,6 +507,44 @@ fn crawl_resolves_links_and_reports_broken_ones() {
         "from /kb/: img[src]=\"pic.png\" → /kb/pic.png: no file pic.png",
         "from /kb/debt/sms/: a[href]=\"../../../../../index.html\" → /index.html is outside the base path /kb/",
         "from /kb/old/path/: meta[content]=\"/kb/debt/gone/\" → /kb/debt/gone/: no file debt/gone/index.html",
+    ];
+    assert_eq!(problems, expected);
+}
+
+#[test]
+fn crawl_portable_reports_what_leaves_the_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path();
+    write_files(
+        out,
+        &[
+            (
+                "index.html",
+                r#"<link rel="alternate" href="https://example.org/kb/atom.xml">
+                <a href="a/index.html">ok</a><a href="https://other.example/">other site</a>
+                <a href="/kb/a/">root-based</a><a href="//example.org/kb/">protocol-relative</a>
+                <a href="a/">folder</a><a href="../index.html">above</a>"#,
+            ),
+            ("atom.xml", ""),
+            (
+                "a/index.html",
+                r#"<a href="../index.html#">ok up</a><a href="../a">folder without slash</a>"#,
+            ),
+        ],
+    );
+    let problems = crawl_portable(out, Some("https://example.org/kb/"));
+    let expected = [
+        // From `crawl`, which resolves a climb above the root to the root, as browsers do.
+        "from /: a[href]=\"/kb/a/\" → /kb/a/: no file kb/a/index.html",
+        "from /a/: a[href]=\"../a\" → /a is a folder without a trailing slash (needs a redirect; \
+         fails from file://)",
+        "from a/index.html: a[href]=\"../a\" → names a folder, not a file (file:// shows no index.html)",
+        "from index.html: a[href]=\"../index.html\" → climbs above the folder",
+        "from index.html: a[href]=\"//example.org/kb/\" → protocol-relative: leaves the folder",
+        "from index.html: a[href]=\"/kb/a/\" → root-based: leaves the folder opened from disk",
+        "from index.html: a[href]=\"a/\" → names a folder, not a file (file:// shows no index.html)",
+        "from index.html: link[href]=\"https://example.org/kb/atom.xml\" → an absolute URL of the \
+         site itself: leaves the folder",
     ];
     assert_eq!(problems, expected);
 }

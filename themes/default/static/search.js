@@ -422,7 +422,7 @@
 
   var form = document.querySelector("form.site-search[data-index]") || document.querySelector("form[role=search]");
   if (!form) return;
-  var input = form.querySelector("input[type=search]");
+  var input = form.querySelector("input[name=q]");
   var popup = document.getElementById("site-search-popup");
   var status = document.getElementById("site-search-status");
   var lang = (document.documentElement.lang || "en").toLowerCase();
@@ -573,6 +573,11 @@
       if (open) {
         e.preventDefault();
         close();
+      } else if (input.value) {
+        // What type=search did natively (the box is type=text for its combobox role).
+        e.preventDefault();
+        input.value = "";
+        if (status) status.textContent = "";
       }
     }
   });
