@@ -244,6 +244,33 @@ fn wait_for_rebuilds(server: &Server, n: usize) -> String {
     rebuild_lines(&server.log()).pop().expect("a rebuild line")
 }
 
+/// Waits until a rebuild line satisfies `done`, then until no further rebuild follows for five
+/// seconds (events queued during a rebuild may start one more), and returns how many rebuilds
+/// there have been.
+fn wait_for_rebuild_where(server: &Server, done: impl Fn(&str) -> bool) -> usize {
+    let start = std::time::Instant::now();
+    loop {
+        let lines = rebuild_lines(&server.log());
+        if lines.iter().any(|l| done(l)) {
+            let mut seen = lines.len();
+            loop {
+                std::thread::sleep(Duration::from_secs(5));
+                let now = rebuild_lines(&server.log()).len();
+                if now == seen {
+                    return seen;
+                }
+                seen = now;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "no such rebuild; log:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn serve_survives_a_folder_for_an_article_a_checkout_and_its_root_vanishing() {
     let site = small_site();
@@ -291,11 +318,16 @@ fn serve_survives_a_folder_for_an_article_a_checkout_and_its_root_vanishing() {
         }
     }
     // (The watcher may miss files made in a new folder before it watches it; the folder's
-    // own event makes the rebuild read it whole.)
-    let line = wait_for_rebuilds(&server, 2);
+    // own event makes the rebuild read it whole.) The writes settle into a handful of
+    // rebuilds, not one per file: on a loaded machine the writer here can stall longer than
+    // the settle time, so one rebuild may land mid-burst; the last one holds every file.
+    let before_burst = 1;
+    let burst = wait_for_rebuild_where(&server, |line| line.contains("1002 articles"));
     assert!(
-        line.contains("1002 articles"),
-        "one rebuild should cover the burst: {line}"
+        burst - before_burst <= 4,
+        "a thousand files should settle into a few rebuilds, not {}:\n{}",
+        burst - before_burst,
+        server.log()
     );
     assert_eq!(server.get("/b/p0999/").0, 200);
     crate::support::site::assert_same_as_clean(&root, &served, &base, "a thousand files");
@@ -318,7 +350,7 @@ fn serve_survives_a_folder_for_an_article_a_checkout_and_its_root_vanishing() {
     assert_eq!(status, 200);
     assert!(page.contains("Second article."), "{page}");
     crate::support::site::copy_dir(saved.path(), &root);
-    let line = wait_for_rebuilds(&server, 3);
+    let line = wait_for_rebuilds(&server, burst + 1);
     assert!(line.starts_with("the site folder is back: built"), "{line}");
     assert!(server.get("/a/two/").1.contains("Restored and edited."));
     crate::support::site::assert_same_as_clean(
@@ -329,7 +361,7 @@ fn serve_survives_a_folder_for_an_article_a_checkout_and_its_root_vanishing() {
     );
     assert_eq!(
         rebuild_lines(&server.log()).len(),
-        3,
+        burst + 1,
         "one rebuild per change:\n{}",
         server.log()
     );

@@ -298,9 +298,36 @@ impl Page {
             return Ok(()); // same-document navigation
         };
         let start = Instant::now();
+        let mut asked = Instant::now();
+        // The document's own word, for when the lifecycle event is lost (seen once in a few
+        // hundred runs of a loaded CI machine): complete, at the URL asked for.
+        let at_url = format!(
+            "document.readyState === 'complete' && location.href.split('#')[0] === {}",
+            json!(url.split('#').next().unwrap_or(url))
+        );
         while !self.lock_log().loaded.contains(loader) {
+            if asked.elapsed() > Duration::from_secs(1) {
+                asked = Instant::now();
+                if self.try_eval(&at_url) == Ok(Value::Bool(true)) {
+                    return Ok(());
+                }
+            }
             if start.elapsed() > timeout {
-                return Err(format!("no load event within {timeout:?}"));
+                let state = self
+                    .try_eval("[document.readyState, location.href]")
+                    .map_or_else(|e| e, |v| v.to_string());
+                let log = self.lock_log();
+                let finished: HashSet<&str> =
+                    log.transfers.iter().map(|t| t.url.as_str()).collect();
+                let pending: Vec<&String> = log
+                    .urls
+                    .values()
+                    .filter(|u| !finished.contains(u.as_str()))
+                    .collect();
+                return Err(format!(
+                    "no load event within {timeout:?} (document: {state}; requests not \
+                     finished: {pending:?})"
+                ));
             }
             std::thread::sleep(POLL);
         }
