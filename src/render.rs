@@ -777,7 +777,7 @@ impl SiteData<'_> {
         };
         let mut crumbs = self.crumbs(&path, None);
         crumbs.push(self.link(&path, &tax.title, &format!("{}/", tax.segment), self.urls));
-        let title = format!("{}：{}", tax.title, term.name);
+        let title = self.lang.labelled(&tax.title, &term.name);
         let common = self.common(&path, "term", &title, "", crumbs, self.urls);
         Ok((
             format!("{path}index.html"),
@@ -922,7 +922,8 @@ impl SiteData<'_> {
                 let mut c = self.crumbs(&path, None);
                 c.push(self.link(&path, ui.faq_index, "faq/", self.urls));
                 (
-                    format!("{}：{}", ui.faq_index, self.content.sections[s].title),
+                    self.lang
+                        .labelled(ui.faq_index, &self.content.sections[s].title),
                     c,
                 )
             }

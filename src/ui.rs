@@ -46,6 +46,15 @@ impl Lang {
         }
     }
 
+    /// "label：value" in Chinese (a full-width colon, no space), "label: value" otherwise: page
+    /// titles such as a term's ("Tags: x") and a section's FAQ.
+    pub fn labelled(self, label: &str, value: &str) -> String {
+        match self {
+            Lang::Zh => format!("{label}：{value}"),
+            Lang::En => format!("{label}: {value}"),
+        }
+    }
+
     pub fn ui(self) -> &'static Ui {
         match self {
             Lang::Zh => &ZH,

@@ -397,3 +397,40 @@ fn a_symlink_loop_in_content_is_survived_with_a_warning() {
     );
     assert!(site.path().join("public/debt/sms/index.html").is_file());
 }
+
+/// Page titles that join a label and a name use the site language's punctuation: a
+/// full-width colon in Chinese, ": " in English (not `Tags：x`).
+#[test]
+fn titles_joining_a_label_and_a_name_follow_the_site_language() {
+    let site = copy_fixture("basic");
+    let config = site.path().join("kbgen.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("language: zh-CN", "language: en")
+            .replace("title: 标签", "title: Tags"),
+    )
+    .unwrap();
+    assert_success(&build(site.path(), &[]));
+    let public = site.path().join("public");
+    let title = |rel: &str| texts(&parse_html(&public.join(rel)), "title").join("");
+    let tag = std::fs::read_dir(public.join("tags"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.path().join("index.html").is_file())
+        .expect("a tag page")
+        .file_name();
+    let tag_page = title(&format!("tags/{}/index.html", tag.to_string_lossy()));
+    assert!(tag_page.starts_with("Tags: "), "{tag_page}");
+    assert!(!tag_page.contains('：'), "{tag_page}");
+
+    let zh = copy_fixture("basic");
+    assert_success(&build(zh.path(), &[]));
+    let zh_public = zh.path().join("public");
+    let zh_title = texts(
+        &parse_html(&zh_public.join(format!("tags/{}/index.html", tag.to_string_lossy()))),
+        "title",
+    )
+    .join("");
+    assert!(zh_title.starts_with("标签："), "{zh_title}");
+}
