@@ -269,6 +269,97 @@ impl IntoIterator for Diagnostics {
     }
 }
 
+/// Why a step stopped: the site's own files have errors (content, config or theme: exit 1),
+/// or something that is not the content's failed (I/O, a usage error: exit 2). Stages
+/// return `Result<T, Failure>` and `?` both kinds up, so no caller unpicks a nested result.
+#[derive(Debug)]
+pub enum Failure {
+    /// Every problem found, sorted by place; errors among them, warnings too.
+    Content(Vec<Diagnostic>),
+    Plumbing(anyhow::Error),
+}
+
+impl Failure {
+    /// Content problems, sorted.
+    pub fn content(diags: Diagnostics) -> Failure {
+        Failure::Content(diags.sorted())
+    }
+
+    /// The exit status SPEC gives this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Content(_) => 1,
+            Failure::Plumbing(_) => 2,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Plumbing(e)
+    }
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(d: Vec<Diagnostic>) -> Failure {
+        Failure::Content(d)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Content(diags) => {
+                for (i, d) in diags.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{d}")?;
+                }
+                Ok(())
+            }
+            // The whole cause chain, as main prints it.
+            Failure::Plumbing(e) => {
+                let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+                write!(f, "error: {}", chain.join(": "))
+            }
+        }
+    }
+}
+
+/// Collects the content problems of several independent steps, so one run reports them all;
+/// a plumbing failure still stops at once.
+#[derive(Default)]
+pub struct Collected {
+    diags: Diagnostics,
+}
+
+impl Collected {
+    /// The step's value, or None when it failed on content problems (kept for the report).
+    pub fn take<T>(&mut self, step: Result<T, Failure>) -> Result<Option<T>, Failure> {
+        match step {
+            Ok(v) => Ok(Some(v)),
+            Err(Failure::Content(d)) => {
+                self.diags.extend(d);
+                Ok(None)
+            }
+            Err(e @ Failure::Plumbing(_)) => Err(e),
+        }
+    }
+
+    pub fn extend(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {
+        self.diags.extend(diags);
+    }
+
+    /// `Err` with everything collected when any step failed or any error was collected.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Failure> {
+        match value {
+            Some(v) if !self.diags.has_errors() => Ok(v),
+            _ => Err(Failure::content(self.diags)),
+        }
+    }
+}
+
 /// Converts a byte offset in `text` to a 1-based (line, column-in-characters).
 pub struct LineIndex {
     starts: Vec<usize>,
