@@ -87,6 +87,19 @@ const CONFIG_KEYS: &[&str] = &[
     "limits",
 ];
 
+/// The keys kbgen.yaml's map at `path` may hold (RawConfig and the structs below).
+fn keys_at(path: &[Step]) -> &'static [&'static str] {
+    match path {
+        [] => CONFIG_KEYS,
+        [Step::Key(k), Step::Index(_)] if k == "taxonomies" => {
+            &["name", "title", "segment", "terms"]
+        }
+        [Step::Key(k)] if k == "search" => &["dictionary"],
+        [Step::Key(k)] if k == "limits" => &["article_size"],
+        _ => &[],
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTaxonomy {
@@ -362,7 +375,7 @@ pub fn parse_config(
     let (raw, spans): (RawConfig, Spans) = if text.trim().is_empty() {
         Default::default()
     } else {
-        match yaml::parse(text, origin, CONFIG_KEYS) {
+        match yaml::parse(text, origin, &keys_at) {
             Ok(parsed) => parsed,
             Err(d) => {
                 diags.push(d);
