@@ -217,16 +217,12 @@ impl Diagnostics {
 
     /// Stable order: by file, then position, errors before warnings at the same place. A
     /// file's problems past `MAX_PER_FILE` are counted in one last message instead.
-    pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.severity, &a.message)
-                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
-        });
-        self.items.dedup();
-        let mut out: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+    pub fn sorted(self) -> Vec<Diagnostic> {
+        let items = merge_sorted(self.items);
+        let mut out: Vec<Diagnostic> = Vec::with_capacity(items.len());
         let mut run = 0;
         let mut hidden: Option<(Diagnostic, usize)> = None;
-        for d in self.items {
+        for d in items {
             let same = out.last().is_some_and(|l| l.path == d.path)
                 || hidden.as_ref().is_some_and(|(h, _)| h.path == d.path);
             if !same {
@@ -327,11 +323,23 @@ impl fmt::Display for Failure {
     }
 }
 
+/// Puts lists that are each already `Diagnostics::sorted` (and so already cut per file)
+/// in one order, without cutting again: a second cut would count the first cut's
+/// "N more problems" line as a problem of its own.
+pub fn merge_sorted(mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    all.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.severity, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+    });
+    all.dedup();
+    all
+}
+
 /// Collects the content problems of several independent steps, so one run reports them all;
-/// a plumbing failure still stops at once.
+/// a plumbing failure still stops at once. Each step's problems come sorted (and cut).
 #[derive(Default)]
 pub struct Collected {
-    diags: Diagnostics,
+    diags: Vec<Diagnostic>,
 }
 
 impl Collected {
@@ -354,8 +362,8 @@ impl Collected {
     /// `Err` with everything collected when any step failed or any error was collected.
     pub fn finish<T>(self, value: Option<T>) -> Result<T, Failure> {
         match value {
-            Some(v) if !self.diags.has_errors() => Ok(v),
-            _ => Err(Failure::content(self.diags)),
+            Some(v) if !self.diags.iter().any(Diagnostic::is_error) => Ok(v),
+            _ => Err(Failure::Content(merge_sorted(self.diags))),
         }
     }
 }
@@ -414,6 +422,30 @@ mod tests {
             d.to_string(),
             "error: content/debt/sms.md:3:7: unknown front-matter key `legal_bassis` (did you mean `legal_basis`?)"
         );
+    }
+
+    /// Regression: joining a failed step's problems with other steps' cut them per file a
+    /// second time, so "99900 more problems" became "1 more problem".
+    #[test]
+    fn collected_problems_are_cut_once() {
+        let mut all = Diagnostics::default();
+        for i in 0..150 {
+            all.push(Diagnostic::error("content/a.md", 1, i + 1, "broken"));
+        }
+        let mut collected = Collected::default();
+        let step: Result<(), Failure> = Err(Failure::content(all));
+        assert!(collected.take(step).unwrap().is_none());
+        collected.extend([Diagnostic::error("kbgen.yaml", 2, 1, "bad")]);
+        let Err(Failure::Content(d)) = collected.finish::<()>(None) else {
+            panic!("expected content problems");
+        };
+        assert_eq!(d.len(), MAX_PER_FILE + 2);
+        assert!(
+            d[MAX_PER_FILE].message.starts_with("50 more problems"),
+            "{}",
+            d[MAX_PER_FILE]
+        );
+        assert_eq!(d[MAX_PER_FILE + 1].path, Path::new("kbgen.yaml"));
     }
 
     #[test]

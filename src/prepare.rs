@@ -4,7 +4,7 @@
 //! would; only a broken kbgen.yaml stops before the rest (nothing else can be read without it).
 
 use crate::config::{load_config, Overrides};
-use crate::diagnostic::{Collected, Diagnostic, Diagnostics, Failure};
+use crate::diagnostic::{merge_sorted, Collected, Diagnostic, Failure};
 use crate::render::Renderer;
 use crate::site::{analyse, Analysis, BuildOptions};
 use crate::theme::{load_theme, Theme};
@@ -27,10 +27,9 @@ impl Prepared {
 
 /// Errors found while rendering, reported with the warnings of the prepared site.
 pub fn render_failure(analysis: &Analysis, theme: &Theme, errors: Vec<Diagnostic>) -> Failure {
-    let mut all = Diagnostics::default();
-    all.extend(warnings_of(analysis, theme));
+    let mut all = warnings_of(analysis, theme);
     all.extend(errors);
-    Failure::content(all)
+    Failure::Content(merge_sorted(all))
 }
 
 /// The analysis's problems, then the theme's warnings.
