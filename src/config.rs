@@ -1,6 +1,6 @@
 //! Site configuration: `kbgen.yaml` read into `RawConfig` (serde), validated into `Config`.
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Failure};
 use crate::names::{is_valid_slug, name_of};
 use crate::yaml::{self, key, Origin, Spans, Step};
 use anyhow::{bail, Context as _};
@@ -87,6 +87,19 @@ const CONFIG_KEYS: &[&str] = &[
     "limits",
 ];
 
+/// The keys kbgen.yaml's map at `path` may hold (RawConfig and the structs below).
+fn keys_at(path: &[Step]) -> &'static [&'static str] {
+    match path {
+        [] => CONFIG_KEYS,
+        [Step::Key(k), Step::Index(_)] if k == "taxonomies" => {
+            &["name", "title", "segment", "terms"]
+        }
+        [Step::Key(k)] if k == "search" => &["dictionary"],
+        [Step::Key(k)] if k == "limits" => &["article_size"],
+        _ => &[],
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTaxonomy {
@@ -128,6 +141,32 @@ pub struct Config {
     pub disclaimer: String,
     pub keep: Vec<String>,
     pub limits: Limits,
+    /// kbgen.yaml's text and spans, so a file it names that turns out missing or broken is
+    /// reported at the line naming it.
+    source: Source,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Source {
+    text: String,
+    spans: Spans,
+}
+
+impl Config {
+    /// An error about what kbgen.yaml gives at `path` (e.g. `search.dictionary`), located at
+    /// that value (or, when kbgen.yaml does not give it, the closest key above it).
+    pub fn error_at(&self, path: &[Step], message: impl Into<String>) -> Diagnostic {
+        let origin = Origin {
+            path: Path::new(CONFIG_FILE),
+            first_line: 1,
+            file_text: &self.source.text,
+        };
+        let spans = &self.source.spans;
+        origin.error_at(
+            spans.value(path).unwrap_or_else(|| spans.near(path)),
+            message,
+        )
+    }
 }
 
 /// The base URL split into what links need: an origin (`https://example.org`, or empty for a
@@ -294,10 +333,7 @@ fn stray_config_files(root: &Path) -> Vec<String> {
 
 /// Reads `ROOT/kbgen.yaml` (or defaults when it is missing). Content problems come back as
 /// diagnostics; failing to read the file is a plumbing error.
-pub fn load_config(
-    root: &Path,
-    overrides: &Overrides,
-) -> anyhow::Result<Result<Config, Diagnostics>> {
+pub fn load_config(root: &Path, overrides: &Overrides) -> Result<Config, Failure> {
     let path = root.join(CONFIG_FILE);
     let text = match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -310,13 +346,16 @@ pub fn load_config(
                     1,
                     "file is not valid UTF-8",
                 ));
-                return Ok(Err(d));
+                return Err(Failure::content(d));
             }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) => {
+            let e = anyhow::Error::new(e).context(format!("reading {}", path.display()));
+            return Err(Failure::Plumbing(e));
+        }
     };
-    Ok(parse_config(root, text.as_deref(), overrides))
+    parse_config(root, text.as_deref(), overrides).map_err(Failure::content)
 }
 
 /// Validates config text (None: no kbgen.yaml) into a `Config`.
@@ -336,7 +375,7 @@ pub fn parse_config(
     let (raw, spans): (RawConfig, Spans) = if text.trim().is_empty() {
         Default::default()
     } else {
-        match yaml::parse(text, origin, CONFIG_KEYS) {
+        match yaml::parse(text, origin, &keys_at) {
             Ok(parsed) => parsed,
             Err(d) => {
                 diags.push(d);
@@ -474,6 +513,10 @@ pub fn parse_config(
         disclaimer: raw.disclaimer.unwrap_or_default(),
         keep,
         limits,
+        source: Source {
+            text: text.to_string(),
+            spans,
+        },
     })
 }
 

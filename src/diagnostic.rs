@@ -217,16 +217,12 @@ impl Diagnostics {
 
     /// Stable order: by file, then position, errors before warnings at the same place. A
     /// file's problems past `MAX_PER_FILE` are counted in one last message instead.
-    pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.severity, &a.message)
-                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
-        });
-        self.items.dedup();
-        let mut out: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+    pub fn sorted(self) -> Vec<Diagnostic> {
+        let items = merge_sorted(self.items);
+        let mut out: Vec<Diagnostic> = Vec::with_capacity(items.len());
         let mut run = 0;
         let mut hidden: Option<(Diagnostic, usize)> = None;
-        for d in self.items {
+        for d in items {
             let same = out.last().is_some_and(|l| l.path == d.path)
                 || hidden.as_ref().is_some_and(|(h, _)| h.path == d.path);
             if !same {
@@ -266,6 +262,109 @@ impl IntoIterator for Diagnostics {
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
+    }
+}
+
+/// Why a step stopped: the site's own files have errors (content, config or theme: exit 1),
+/// or something that is not the content's failed (I/O, a usage error: exit 2). Stages
+/// return `Result<T, Failure>` and `?` both kinds up, so no caller unpicks a nested result.
+#[derive(Debug)]
+pub enum Failure {
+    /// Every problem found, sorted by place; errors among them, warnings too.
+    Content(Vec<Diagnostic>),
+    Plumbing(anyhow::Error),
+}
+
+impl Failure {
+    /// Content problems, sorted.
+    pub fn content(diags: Diagnostics) -> Failure {
+        Failure::Content(diags.sorted())
+    }
+
+    /// The exit status SPEC gives this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Content(_) => 1,
+            Failure::Plumbing(_) => 2,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Plumbing(e)
+    }
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(d: Vec<Diagnostic>) -> Failure {
+        Failure::Content(d)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Content(diags) => {
+                for (i, d) in diags.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{d}")?;
+                }
+                Ok(())
+            }
+            // The whole cause chain, as main prints it.
+            Failure::Plumbing(e) => {
+                let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+                write!(f, "error: {}", chain.join(": "))
+            }
+        }
+    }
+}
+
+/// Puts lists that are each already `Diagnostics::sorted` (and so already cut per file)
+/// in one order, without cutting again: a second cut would count the first cut's
+/// "N more problems" line as a problem of its own.
+pub fn merge_sorted(mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    all.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.severity, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+    });
+    all.dedup();
+    all
+}
+
+/// Collects the content problems of several independent steps, so one run reports them all;
+/// a plumbing failure still stops at once. Each step's problems come sorted (and cut).
+#[derive(Default)]
+pub struct Collected {
+    diags: Vec<Diagnostic>,
+}
+
+impl Collected {
+    /// The step's value, or None when it failed on content problems (kept for the report).
+    pub fn take<T>(&mut self, step: Result<T, Failure>) -> Result<Option<T>, Failure> {
+        match step {
+            Ok(v) => Ok(Some(v)),
+            Err(Failure::Content(d)) => {
+                self.diags.extend(d);
+                Ok(None)
+            }
+            Err(e @ Failure::Plumbing(_)) => Err(e),
+        }
+    }
+
+    pub fn extend(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {
+        self.diags.extend(diags);
+    }
+
+    /// `Err` with everything collected when any step failed or any error was collected.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Failure> {
+        match value {
+            Some(v) if !self.diags.iter().any(Diagnostic::is_error) => Ok(v),
+            _ => Err(Failure::Content(merge_sorted(self.diags))),
+        }
     }
 }
 
@@ -323,6 +422,30 @@ mod tests {
             d.to_string(),
             "error: content/debt/sms.md:3:7: unknown front-matter key `legal_bassis` (did you mean `legal_basis`?)"
         );
+    }
+
+    /// Regression: joining a failed step's problems with other steps' cut them per file a
+    /// second time, so "99900 more problems" became "1 more problem".
+    #[test]
+    fn collected_problems_are_cut_once() {
+        let mut all = Diagnostics::default();
+        for i in 0..150 {
+            all.push(Diagnostic::error("content/a.md", 1, i + 1, "broken"));
+        }
+        let mut collected = Collected::default();
+        let step: Result<(), Failure> = Err(Failure::content(all));
+        assert!(collected.take(step).unwrap().is_none());
+        collected.extend([Diagnostic::error("kbgen.yaml", 2, 1, "bad")]);
+        let Err(Failure::Content(d)) = collected.finish::<()>(None) else {
+            panic!("expected content problems");
+        };
+        assert_eq!(d.len(), MAX_PER_FILE + 2);
+        assert!(
+            d[MAX_PER_FILE].message.starts_with("50 more problems"),
+            "{}",
+            d[MAX_PER_FILE]
+        );
+        assert_eq!(d[MAX_PER_FILE + 1].path, Path::new("kbgen.yaml"));
     }
 
     #[test]

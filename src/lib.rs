@@ -14,6 +14,7 @@ mod lint;
 pub mod markdown;
 pub mod names;
 pub mod output;
+pub mod prepare;
 pub mod render;
 pub mod search;
 pub mod serve;
@@ -26,36 +27,25 @@ pub mod urls;
 pub mod view;
 pub mod yaml;
 
-pub use site::{analyse, build, BuildOptions, Outcome, Summary};
+pub use diagnostic::Failure;
+pub use prepare::{prepare, Prepared};
+pub use site::{build, BuildOptions, Built, Outcome, Summary};
 
 use diagnostic::Diagnostic;
 use std::path::Path;
 
-/// Checks the site without writing: every content problem, and every template error found by
-/// rendering each page in memory.
-pub fn check(opts: &BuildOptions) -> anyhow::Result<Result<Vec<Diagnostic>, Vec<Diagnostic>>> {
+/// Checks the site without writing: the same `prepare` as `build` (config, theme, dictionary,
+/// content), then every page rendered in memory for its template errors. Ok: the warnings.
+pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
     config::check_root(&opts.root)?;
-    let analysis = match analyse(opts)? {
-        Ok(a) => a,
-        Err(d) => return Ok(Err(d.sorted())),
-    };
-    if analysis.diagnostics.has_errors() {
-        return Ok(Err(analysis.problems()));
-    }
-    let theme = theme::load_theme(&analysis.config)?;
-    let renderer = match render::Renderer::new(&theme) {
-        Ok(r) => r,
-        Err(d) => return Ok(Err(d)),
-    };
-    let a = &analysis;
+    let prepared = prepare(opts)?;
+    let a = &prepared.analysis;
     let data = a.site_data(false);
-    let errors = data.render_all(&renderer, &data.jobs(&a.aliases), |_, _| Ok(()));
+    let errors = data.render_all(&prepared.renderer, &data.jobs(&a.aliases), |_, _| Ok(()));
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(prepare::render_failure(a, &prepared.theme, errors));
     }
-    let mut warnings = analysis.problems();
-    warnings.extend(theme.warnings.iter().cloned());
-    Ok(Ok(warnings))
+    Ok(prepared.warnings())
 }
 
 /// Creates `content/SECTION/SLUG.md` with front matter to fill in. Err(message) for a usage problem.

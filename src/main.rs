@@ -3,7 +3,7 @@
 use clap::Parser;
 use kbgen::cli::{Cli, Command};
 use kbgen::diagnostic::Diagnostic;
-use kbgen::{BuildOptions, Outcome};
+use kbgen::{BuildOptions, Built, Failure};
 use std::io::{IsTerminal as _, Write};
 use std::process::ExitCode;
 
@@ -56,6 +56,13 @@ fn report(diags: &[Diagnostic]) {
     }
 }
 
+/// Prints a failure's problems; returns "N error(s)".
+fn report_errors(diags: &[Diagnostic]) -> String {
+    report(diags);
+    let n = diags.iter().filter(|d| d.is_error()).count();
+    format!("{n} error{}", if n == 1 { "" } else { "s" })
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Build {
@@ -76,25 +83,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 progress: std::io::stderr().is_terminal(),
                 force,
             };
-            match kbgen::build(&opts)? {
-                Outcome::Built {
+            match kbgen::build(&opts) {
+                Ok(Built {
                     warnings,
                     summary,
                     output,
-                } => {
+                }) => {
                     report(&warnings);
                     let _ = writeln!(std::io::stderr(), "{summary} → {}", output.display());
                     Ok(ExitCode::SUCCESS)
                 }
-                Outcome::Failed(diags) => {
-                    report(&diags);
-                    let n = diags.iter().filter(|d| d.is_error()).count();
-                    eprintln!(
-                        "build failed with {n} error{}; the previous output was left as it was",
-                        if n == 1 { "" } else { "s" }
-                    );
+                Err(Failure::Content(diags)) => {
+                    let n = report_errors(&diags);
+                    eprintln!("build failed with {n}; the previous output was left as it was");
                     Ok(ExitCode::from(1))
                 }
+                Err(Failure::Plumbing(e)) => Err(e),
             }
         }
         Command::Check { root } => {
@@ -102,7 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 root,
                 ..Default::default()
             };
-            match kbgen::check(&opts)? {
+            match kbgen::check(&opts) {
                 Ok(warnings) => {
                     report(&warnings);
                     eprintln!(
@@ -112,12 +116,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(diags) => {
-                    report(&diags);
-                    let n = diags.iter().filter(|d| d.is_error()).count();
-                    eprintln!("check found {n} error{}", if n == 1 { "" } else { "s" });
+                Err(Failure::Content(diags)) => {
+                    let n = report_errors(&diags);
+                    eprintln!("check found {n}");
                     Ok(ExitCode::from(1))
                 }
+                Err(Failure::Plumbing(e)) => Err(e),
             }
         }
         Command::Serve {

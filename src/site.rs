@@ -1,16 +1,16 @@
 //! The pipeline: config → content → markdown → links → taxonomy / FAQ / search → pages → output.
 
-use crate::config::{load_config, Config, Overrides};
+use crate::config::Config;
 use crate::content::Content;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Failure};
 use crate::faq::{check_duplicates, FaqEntry};
 use crate::links::{anchors_of, check_links, Catalog};
 use crate::markdown::{render_markdown, RenderOptions, Rendered, Source};
 use crate::names::{name_of, IdSet};
 use crate::output::{is_inside, Lock, Replace, Staging};
+use crate::prepare::{prepare, render_failure, warnings_of, Prepared};
 use crate::render::{ArticleOut, Renderer, SiteData};
 use crate::taxonomy::{collect_terms, related_articles, Taxonomies};
-use crate::theme::load_theme;
 use crate::ui::Lang;
 use crate::urls::UrlMaker;
 use anyhow::Context as _;
@@ -74,7 +74,8 @@ impl BuildOptions {
     }
 }
 
-/// How a build ended, short of a plumbing failure.
+/// How a session's build or rebuild ended, short of a plumbing failure (serve shows a
+/// failed one and goes on serving the last good site).
 pub enum Outcome {
     Built {
         warnings: Vec<Diagnostic>,
@@ -82,6 +83,25 @@ pub enum Outcome {
         output: PathBuf,
     },
     Failed(Vec<Diagnostic>),
+}
+
+impl Outcome {
+    /// Content problems become a failed outcome; plumbing stays the caller's error.
+    pub fn of(result: Result<Built, Failure>) -> anyhow::Result<Outcome> {
+        match result {
+            Ok(Built {
+                warnings,
+                summary,
+                output,
+            }) => Ok(Outcome::Built {
+                warnings,
+                summary,
+                output,
+            }),
+            Err(Failure::Content(diags)) => Ok(Outcome::Failed(diags)),
+            Err(Failure::Plumbing(e)) => Err(e),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -203,26 +223,16 @@ impl Analysis {
     }
 }
 
-/// Reads and analyses the site. Content problems are in `Analysis::diagnostics`
-/// (or the Err when the config itself is broken).
-pub fn analyse(opts: &BuildOptions) -> anyhow::Result<Result<Analysis, Diagnostics>> {
-    analyse_reusing(opts, None)
-}
-
-/// `analyse`, taking unchanged articles from an earlier load (see `Reuse`).
-pub fn analyse_reusing(
+/// Reads `content/` and analyses it with `config`; with `reuse`, unchanged articles are
+/// taken from an earlier load. Errors fail it (with every problem found, warnings too);
+/// warnings of a good analysis are in `Analysis::problems`.
+pub fn analyse(
+    config: Config,
     opts: &BuildOptions,
     reuse: Option<crate::content::Reuse<'_>>,
-) -> anyhow::Result<Result<Analysis, Diagnostics>> {
+) -> Result<Analysis, Failure> {
     let laps = Laps::new("  ");
     let lap = |what: &str| laps.lap(what);
-    let overrides = Overrides {
-        base_url: opts.base_url.clone(),
-    };
-    let config = match load_config(&opts.root, &overrides)? {
-        Ok(c) => c,
-        Err(d) => return Ok(Err(d)),
-    };
     let (content, mut diags) = crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
     for d in crate::config::check_stray_configs(&opts.root) {
         diags.push(d);
@@ -364,7 +374,7 @@ pub fn analyse_reusing(
         });
     }
     let faq_firsts = crate::faq::first_of_each(&faq);
-    Ok(Ok(Analysis {
+    let analysis = Analysis {
         config,
         content,
         urls,
@@ -382,7 +392,11 @@ pub fn analyse_reusing(
         diagnostics: diags,
         faq_warnings,
         faq_firsts,
-    }))
+    };
+    if analysis.diagnostics.has_errors() {
+        return Err(Failure::Content(analysis.problems()));
+    }
+    Ok(analysis)
 }
 
 /// Renders one article's body and front-matter FAQ answers; reports its questions and problems.
@@ -478,11 +492,18 @@ pub fn render_article(
 }
 
 /// Builds the site into a temporary folder and swaps it in; the old output stays on failure.
-pub fn build(opts: &BuildOptions) -> anyhow::Result<Outcome> {
+pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
     crate::config::check_root(&opts.root)?;
     let target = crate::output::check_target(&opts.output_dir(), &opts.root)?;
     let lock = Lock::acquire(&target)?;
     Ok(build_full(opts, &target, &lock, false)?.0)
+}
+
+/// A finished build.
+pub struct Built {
+    pub warnings: Vec<Diagnostic>,
+    pub summary: Summary,
+    pub output: PathBuf,
 }
 
 /// What a build leaves for an incremental rebuild (`serve`): the analysis, the templates, a
@@ -510,24 +531,17 @@ pub fn build_full(
     target: &Path,
     lock: &Lock,
     keep: bool,
-) -> anyhow::Result<(Outcome, Option<Kept>)> {
+) -> Result<(Built, Option<Kept>), Failure> {
     let started = Instant::now();
     let laps = Laps::new("");
     let lap = |what: &str| laps.lap(what);
-    let analysis = match analyse(opts)? {
-        Ok(a) => a,
-        Err(d) => return Ok((Outcome::Failed(d.sorted()), None)),
-    };
-    lap("analyse");
-    if analysis.diagnostics.has_errors() {
-        return Ok((Outcome::Failed(analysis.problems()), None));
-    }
-    let theme = load_theme(&analysis.config)?;
-    let renderer = match Renderer::new(&theme) {
-        Ok(r) => r,
-        Err(d) => return Ok((Outcome::Failed(d), None)),
-    };
-    let dictionary = dictionary_words(&analysis)?;
+    let Prepared {
+        analysis,
+        theme,
+        renderer,
+        dictionary,
+    } = prepare(opts)?;
+    lap("prepare");
     let staging = Staging::begin(
         target,
         lock,
@@ -589,10 +603,10 @@ pub fn build_full(
     });
     let (search, search_files) = search?;
     if let Some(e) = plumbing.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
+        return Err(e.into());
     }
     if !errors.is_empty() {
-        return Ok((Outcome::Failed(errors), None));
+        return Err(render_failure(a, &theme, errors));
     }
     lap("pages");
     let recording = crate::output::Recording::new(&staging);
@@ -601,17 +615,16 @@ pub fn build_full(
     lap("files");
     let pages = if keep {
         let all: Vec<&crate::render::Job> = jobs.iter().collect();
-        match data.fingerprints(&all) {
-            Ok(prints) => prints.into_iter().collect(),
-            Err(d) => return Ok((Outcome::Failed(vec![d]), None)),
-        }
+        data.fingerprints(&all)
+            .map_err(|d| render_failure(a, &theme, vec![d]))?
+            .into_iter()
+            .collect()
     } else {
         Default::default()
     };
     let (output, names) = staging.commit()?;
     let summary = Summary::of(a, jobs.len(), started, None);
-    let mut warnings = analysis.problems();
-    warnings.extend(theme.warnings.iter().cloned());
+    let warnings = warnings_of(&analysis, &theme);
     let kept = keep.then(|| Kept {
         analysis,
         theme,
@@ -624,7 +637,7 @@ pub fn build_full(
         live: crate::output::Live::new(&output, names),
     });
     Ok((
-        Outcome::Built {
+        Built {
             warnings,
             summary,
             output,
@@ -730,20 +743,6 @@ pub fn write_files(
     )?;
     staging.write("faq.json", &render_faq_json(a))?;
     Ok(())
-}
-
-/// The words of the site's search dictionary file, if it has one.
-pub fn dictionary_words(a: &Analysis) -> anyhow::Result<Vec<String>> {
-    Ok(match &a.config.dictionary {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("reading the search dictionary {}", path.display()))?
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from)
-            .collect(),
-        None => Vec::new(),
-    })
 }
 
 /// Article `i` as the search index sees it: title, summary, terms, headings, body and FAQ.

@@ -2,6 +2,8 @@
 //! `ROOT/themes/THEME/`.
 
 use crate::config::Config;
+use crate::diagnostic::{Collected, Diagnostic, Failure};
+use crate::yaml::key;
 use anyhow::Context as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -42,8 +44,10 @@ pub struct Theme {
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
-/// The embedded default, overridden file by file by `ROOT/themes/THEME/`.
-pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
+/// The embedded default, overridden file by file by `ROOT/themes/THEME/`. A theme folder
+/// kbgen.yaml names that is missing, or a template that is not UTF-8, is a content problem
+/// (at kbgen.yaml's `theme:` line, or at the first bad byte); failing to read is plumbing.
+pub fn load_theme(config: &Config) -> Result<Theme, Failure> {
     let mut files: BTreeMap<String, (ThemeFile, PathBuf)> = DEFAULT_THEME
         .iter()
         .map(|(rel, bytes)| {
@@ -80,12 +84,21 @@ pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
             );
         }
     } else if config.theme != "default" {
-        anyhow::bail!(
-            "theme `{}` not found: expected the folder {}",
-            config.theme,
-            dir.display()
-        );
+        let why = if dir.exists() {
+            "is not a folder"
+        } else {
+            "does not exist"
+        };
+        let shown = site_theme.to_string_lossy().replace('\\', "/");
+        return Err(Failure::Content(vec![config.error_at(
+            &[key("theme")],
+            format!(
+                "theme `{}` not found: the folder {shown} {why}",
+                config.theme
+            ),
+        )]));
     }
+    let mut problems = Collected::default();
     let mut templates = Vec::new();
     let mut statics = BTreeMap::new();
     let mut site_only = Vec::new();
@@ -97,9 +110,9 @@ pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
             site_only.push(rel.trim_start_matches("templates/").to_string());
         }
         if let Some(name) = rel.strip_prefix("templates/") {
-            let bytes = file.read()?;
-            let source = String::from_utf8(bytes)
-                .with_context(|| format!("{} is not valid UTF-8", shown.display()))?;
+            let Some(source) = problems.take(parse_utf8(file.read()?, &shown))? else {
+                continue;
+            };
             templates.push(Template {
                 name: name.to_string(),
                 source,
@@ -110,10 +123,27 @@ pub fn load_theme(config: &Config) -> anyhow::Result<Theme> {
         }
     }
     let warnings = check_overrides(&site_only, &templates, &site_theme);
-    Ok(Theme {
+    problems.finish(Some(Theme {
         templates,
         statics,
         warnings,
+    }))
+}
+
+/// A template's text, or an error at its first byte that is not UTF-8.
+fn parse_utf8(bytes: Vec<u8>, shown: &Path) -> Result<String, Failure> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let valid = e.utf8_error().valid_up_to();
+        // The prefix before the bad byte is valid: its lines place the error.
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let (line, column) = crate::diagnostic::LineIndex::new(before).position(before, valid);
+        Failure::Content(vec![Diagnostic::error(
+            shown,
+            line,
+            column,
+            "file is not valid UTF-8",
+        )])
     })
 }
 

@@ -217,13 +217,16 @@ fn scan(text: &str) -> (Spans, Option<SyntaxError>) {
     (spans, None)
 }
 
+/// The keys a map at a path may hold, for the "did you mean" of unknown-key errors.
+pub type KnownKeys<'a> = &'a dyn Fn(&[Step]) -> &'static [&'static str];
+
 /// Parses `text` into `T` with the spans of its keys and values. An error becomes a
-/// diagnostic at the parser's position; `known_keys` feeds the "did you mean" of
-/// unknown-key errors.
+/// diagnostic at the parser's position; `known_keys` (given the path of the map holding an
+/// unknown key) feeds the "did you mean" of unknown-key errors.
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     origin: Origin<'_>,
-    known_keys: &[&str],
+    known_keys: KnownKeys<'_>,
 ) -> Result<(T, Spans), Diagnostic> {
     let (spans, syntax) = scan(text);
     if let Some(e) = syntax {
@@ -288,7 +291,7 @@ fn value_diagnostic(
     path: &[Step],
     spans: &Spans,
     origin: Origin<'_>,
-    known_keys: &[&str],
+    known_keys: KnownKeys<'_>,
 ) -> Diagnostic {
     let mut message = message_of(e);
     // serde_yaml starts a nested error with its own path (`list[1]: …`); we name ours.
@@ -303,6 +306,8 @@ fn value_diagnostic(
         if at.last() != Some(&Step::Key(key_name.to_string())) {
             at.push(Step::Key(key_name.to_string()));
         }
+        // The keys of the map that holds the unknown one, not the document's top level.
+        let known_keys = known_keys(&at[..at.len() - 1]);
         let hint = match closest(key_name, known_keys.iter().copied()) {
             Some(k) => format!(" (did you mean `{k}`?)"),
             None if known_keys.is_empty() => String::new(),
@@ -377,11 +382,11 @@ mod tests {
     #[test]
     fn unclosed_openers_are_reported_where_they_open() {
         let text = "title: \"网贷\nbase_url: /\nlanguage: zh-CN\n";
-        let d = parse::<Value>(text, origin(text), &[]).unwrap_err();
+        let d = parse::<Value>(text, origin(text), &|_| &[]).unwrap_err();
         assert_eq!((d.line, d.column), (1, 8), "{d}");
         assert!(d.message.contains("never closed"));
         let text = "tags: [a, b\nlegal_basis: x\n";
-        let d = parse::<Value>(text, origin(text), &[]).unwrap_err();
+        let d = parse::<Value>(text, origin(text), &|_| &[]).unwrap_err();
         assert_eq!((d.line, d.column), (1, 7), "{d}");
         assert!(d.message.contains("`[` list is never closed"));
     }
@@ -402,10 +407,10 @@ mod tests {
             n: Option<u32>,
         }
         let text = "list:\n  - name: a\n    n: -1\n";
-        let d = parse::<Raw>(text, origin(text), &[]).unwrap_err();
+        let d = parse::<Raw>(text, origin(text), &|_| &[]).unwrap_err();
         assert_eq!((d.line, d.column), (3, 8), "{d}");
         let text = "list:\n  - name: a\n  - name: b\n    nmae: 2\n";
-        let d = parse::<Raw>(text, origin(text), &["name", "n"]).unwrap_err();
+        let d = parse::<Raw>(text, origin(text), &|_| &["name", "n"]).unwrap_err();
         assert_eq!((d.line, d.column), (4, 5), "{d}");
         assert!(
             d.message

@@ -352,7 +352,7 @@ fn parse_map(
     if split.yaml.trim().is_empty() {
         return Some((yaml::Mapping::new(), Spans::default()));
     }
-    match yaml::parse::<Value>(split.yaml, origin, &[]) {
+    match yaml::parse::<Value>(split.yaml, origin, &|_| &[]) {
         Ok((Value::Mapping(m), spans)) => Some((m, spans)),
         Ok(_) => {
             diags.push(origin.error_at(

@@ -15,6 +15,8 @@ mod postings;
 pub(crate) mod segment;
 mod shard;
 
+use crate::diagnostic::Failure;
+use crate::yaml::key;
 use encode::{fnv1a32, FxHashMap};
 use postings::{length_bucket, Acc, Counts, Posting, Term, BODY, TITLE};
 use rayon::prelude::*;
@@ -131,6 +133,51 @@ impl OwnedDoc {
 #[derive(Default)]
 pub struct SearchOptions {
     pub dictionary_words: Vec<String>,
+}
+
+/// The words of the site's search dictionary (`search.dictionary` in kbgen.yaml), one a line;
+/// blank lines and `#` comments skipped. A dictionary that is missing, a folder or not UTF-8
+/// is reported at kbgen.yaml's line naming it; another read failure is plumbing.
+pub fn load_dictionary(config: &crate::config::Config) -> Result<Vec<String>, Failure> {
+    let Some(path) = &config.dictionary else {
+        return Ok(Vec::new());
+    };
+    let shown = path.strip_prefix(&config.root).unwrap_or(path).display();
+    let at = [key("search"), key("dictionary")];
+    let problem = |why: String| {
+        Failure::Content(vec![
+            config.error_at(&at, format!("the search dictionary `{shown}` {why}"))
+        ])
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(problem("does not exist".into()))
+        }
+        Err(_) if path.is_dir() => {
+            return Err(problem(
+                "is a folder: name a text file of words, one a line".into(),
+            ))
+        }
+        Err(e) => {
+            let e = anyhow::Error::new(e)
+                .context(format!("reading the search dictionary {}", path.display()));
+            return Err(Failure::Plumbing(e));
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        problem(format!("is not valid UTF-8 (line {line})"))
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect())
 }
 
 /// The built index: its files, rendered once.

@@ -18,13 +18,14 @@
 
 mod affected;
 
+use crate::diagnostic::Failure;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Lock, Writer};
 use crate::render::Job;
 use crate::search::OwnedDoc;
 use crate::site::{
-    analyse_reusing, build_full, dictionary_words, hash_bytes, hash_files, render_article,
-    search_doc, search_docs, summary_of, write_files, BuildOptions, Kept, Outcome, Summary, Update,
+    analyse, build_full, hash_bytes, hash_files, render_article, search_doc, search_docs,
+    summary_of, write_files, BuildOptions, Kept, Outcome, Summary, Update,
 };
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -181,7 +182,12 @@ impl Session {
             .collect();
         let mut bodies = Vec::new();
         let mut content_only = true;
+        // The dictionary is read with kbgen.yaml (by `prepare`), wherever it lives.
+        let dictionary = kept.analysis.config.dictionary.as_ref();
         for p in &self.pending {
+            if Some(p) == dictionary {
+                return Plan::Full;
+            }
             let markdown = p.starts_with(&content_dir) && p.extension().is_some_and(|e| e == "md");
             if !markdown {
                 return Plan::Full;
@@ -207,12 +213,12 @@ impl Session {
             None => Lock::acquire(&target)?,
         };
         let lock = self.lock.insert(lock);
-        let (outcome, kept) = build_full(&self.opts, &target, lock, true)?;
-        if let Some(k) = kept {
-            self.kept = Some(k);
+        let built = build_full(&self.opts, &target, lock, true).map(|(built, kept)| {
+            self.kept = kept;
             self.pending.clear();
-        }
-        Ok(outcome)
+            built
+        });
+        Outcome::of(built)
     }
 
     /// Articles whose text below the front matter changed. `None`: the change reaches
@@ -442,20 +448,20 @@ impl Session {
             previous: &k.analysis.content,
             changed: &changed,
         });
-        let analysis = match analyse_reusing(&self.opts, reuse)? {
+        // Only Markdown under content/ changed (see `plan`): kbgen.yaml, the theme and the
+        // dictionary that `prepare` read for the last full build still hold.
+        let config = self
+            .kept
+            .as_ref()
+            .map(|k| k.analysis.config.clone())
+            .expect("checked above");
+        let analysis = match analyse(config, &self.opts, reuse) {
             Ok(a) => a,
-            Err(d) => return Ok(Outcome::Failed(d.sorted())),
+            Err(Failure::Content(d)) => return Ok(Outcome::Failed(d)),
+            Err(Failure::Plumbing(e)) => return Err(e),
         };
         laps.lap("analyse");
-        if analysis.diagnostics.has_errors() {
-            return Ok(Outcome::Failed(analysis.problems()));
-        }
         let kept = self.kept.as_mut().expect("checked above");
-        if analysis.config.dictionary != kept.analysis.config.dictionary
-            || dictionary_words(&analysis)? != kept.dictionary
-        {
-            return self.full();
-        }
         let data = analysis.site_data(self.opts.live_reload);
         let jobs = data.jobs(&analysis.aliases);
         let old_jobs = kept

@@ -4,6 +4,7 @@ mod a11y;
 mod bad_input;
 mod build;
 mod bundled;
+mod diagnostics;
 mod digest;
 mod escaping;
 mod faq;

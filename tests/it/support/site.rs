@@ -571,9 +571,8 @@ pub fn assert_same_as_clean(root: &Path, served: &Path, base_url: &str, step: &s
         live_reload: true,
         ..Default::default()
     };
-    match kbgen::build(&opts).expect("clean build") {
-        kbgen::Outcome::Built { .. } => {}
-        kbgen::Outcome::Failed(d) => panic!("{step}: the clean build failed: {d:?}"),
+    if let Err(failure) = kbgen::build(&opts) {
+        panic!("{step}: the clean build failed:\n{failure}");
     }
     let want = snapshot_dir(&out);
     let got = snapshot_dir(served);
