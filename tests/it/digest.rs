@@ -26,7 +26,13 @@ fn digest(out: &Path) -> String {
 
 fn built(root: &Path, extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let mut args = vec!["build", "--root", root.to_str().unwrap(), "--output", out.path().to_str().unwrap()];
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.path().to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     assert_success(&kbgen(args, root));
     out
