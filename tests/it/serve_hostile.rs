@@ -348,6 +348,7 @@ fn serve_bounds_request_heads_and_drops_stalled_clients() {
 /// server's memory stays flat.
 #[test]
 fn serve_caps_connections_and_streams_with_flat_memory() {
+    let _heavy = crate::support::serve::heavy();
     raise_fd_limit(8192);
     let site = small_site();
     // A long header deadline, so the idle kept-alive connections stay for the whole test.
@@ -454,6 +455,7 @@ fn serve_caps_connections_and_streams_with_flat_memory() {
 /// half-written: every 200 ends with `</html>` and holds one version's text from start to end.
 #[test]
 fn serve_answers_whole_pages_during_rebuilds() {
+    let _heavy = crate::support::serve::heavy();
     let site = small_site();
     let root = site.path();
     // Large enough (about 400 KB of HTML) that the file is written and sent in many pieces.
@@ -567,6 +569,7 @@ fn serve_refuses_foreign_host_names() {
 /// pages, the live script and misses; every answer right, memory flat, the rate printed.
 #[test]
 fn serve_soak_20000_requests() {
+    let _heavy = crate::support::serve::heavy();
     let site = small_site();
     let (server, _log) = start(site.path(), &[]);
     let port = server.port;

@@ -188,6 +188,13 @@ impl Server {
     }
 }
 
+/// Held by the serve tests that load the machine (floods, soaks, rebuild races) and by those
+/// that time rebuilds against a deadline, so that on a 2-core machine they never run at once.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn free_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("addr").port()
