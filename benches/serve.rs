@@ -669,9 +669,10 @@ fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
-/// A plain HTTP/1.1 GET on a fresh connection: (status, body). Not keep-alive: tiny_http
-/// answers every request after the first on a kept connection ~40 ms late (Nagle against
-/// delayed ACKs), which would swamp the 2 ms polling.
+/// A plain HTTP/1.1 GET on a fresh connection: (status, body). Not keep-alive: written when
+/// the server was tiny_http, which answered every request after the first on a kept
+/// connection ~40 ms late (Nagle against delayed ACKs) and would have swamped the 2 ms
+/// polling; kept so figures compare with earlier runs.
 fn get(port: u16, path: &str) -> Result<(u16, String), String> {
     let fail = |what: &str, e: std::io::Error| format!("{what}: {e}");
     let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| fail("connect", e))?;

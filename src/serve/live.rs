@@ -1,8 +1,10 @@
 //! Live reload: the script pages load under `serve`, the events it listens to, and one
-//! server-sent-events stream per open page.
+//! server-sent-events stream per open page (a tokio channel from the serve loop to the
+//! connection; `http.rs` sends it).
 
-use std::io::Write;
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use bytes::Bytes;
+use std::future::Future as _;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// A comment line this often keeps proxies and idle timeouts from closing the stream, and lets
@@ -77,32 +79,64 @@ impl LiveEvent {
     }
 }
 
-/// The response head of an event stream, written by hand because the stream outlives the
-/// request handler.
-pub const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n\r\n";
+/// A page's stream that has not taken this many events off its queue has stopped reading:
+/// the serve loop lets it go rather than queue without end.
+const QUEUE: usize = 16;
 
-/// Feeds one page's stream until the page goes away or the serve loop drops the channel.
-pub fn run_stream(mut out: Box<dyn Write + Send>, events: Receiver<LiveEvent>) {
-    // A short retry: after a restart of `kbgen serve` pages reconnect quickly.
-    if write_flush(&mut out, "retry: 500\n: connected\n\n").is_err() {
-        return;
-    }
-    loop {
-        let text = match events.recv_timeout(KEEP_ALIVE) {
-            Ok(event) => event.render_sse(),
-            Err(RecvTimeoutError::Timeout) => ": keep-alive\n\n".to_string(),
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if write_flush(&mut out, &text).is_err() {
-            // The page closed; dropping the receiver tells the serve loop on its next send.
-            return;
-        }
+/// The serve loop's end of one page's stream.
+pub struct Listener(tokio::sync::mpsc::Sender<LiveEvent>);
+
+/// The page went away (or stopped reading): drop its listener.
+#[derive(Debug)]
+pub struct Gone;
+
+impl Listener {
+    pub fn send(&self, event: LiveEvent) -> Result<(), Gone> {
+        self.0.try_send(event).map_err(|_| Gone)
     }
 }
 
-fn write_flush(out: &mut dyn Write, text: &str) -> std::io::Result<()> {
-    out.write_all(text.as_bytes())?;
-    out.flush()
+/// The HTTP end of one page's stream: the text to send, in order. Holds its slot under the
+/// stream cap until the page goes away.
+pub struct Stream {
+    events: tokio::sync::mpsc::Receiver<LiveEvent>,
+    greeted: bool,
+    keep_alive: std::pin::Pin<Box<tokio::time::Sleep>>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// A new stream for one page; `slot` is its place under the stream cap.
+pub fn channel(slot: tokio::sync::OwnedSemaphorePermit) -> (Listener, Stream) {
+    let (tx, rx) = tokio::sync::mpsc::channel(QUEUE);
+    let stream = Stream {
+        events: rx,
+        greeted: false,
+        keep_alive: Box::pin(tokio::time::sleep(KEEP_ALIVE)),
+        _slot: slot,
+    };
+    (Listener(tx), stream)
+}
+
+impl Stream {
+    /// The next piece of the stream; None once the serve loop dropped the listener.
+    pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        if !self.greeted {
+            self.greeted = true;
+            // A short retry: after a restart of `kbgen serve` pages reconnect quickly.
+            return Poll::Ready(Some(Bytes::from_static(b"retry: 500\n: connected\n\n")));
+        }
+        match self.events.poll_recv(cx) {
+            Poll::Ready(Some(event)) => return Poll::Ready(Some(Bytes::from(event.render_sse()))),
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => {}
+        }
+        if self.keep_alive.as_mut().poll(cx).is_ready() {
+            let next = tokio::time::Instant::now() + KEEP_ALIVE;
+            self.keep_alive.as_mut().reset(next);
+            return Poll::Ready(Some(Bytes::from_static(b": keep-alive\n\n")));
+        }
+        Poll::Pending
+    }
 }
 
 #[cfg(test)]

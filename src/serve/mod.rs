@@ -3,8 +3,9 @@
 //!
 //! Rebuilds are incremental (`crate::session`): an article's text remakes its page, a front
 //! matter edit the pages whose views changed, a theme or configuration edit everything. The
-//! serve loop owns all state (the session, the open pages' channels, the last error); HTTP
-//! workers only read the served folder and hand new event streams to the loop over a channel.
+//! serve loop owns all state (the session, the open pages' channels, the last error); the HTTP
+//! thread (`http`) only reads the served folder and hands new event streams to the loop over a
+//! channel.
 
 pub mod change;
 pub mod http;
@@ -20,8 +21,7 @@ use live::LiveEvent;
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 /// After a change arrives, wait this long for more before rebuilding, so a burst (a save that
@@ -53,7 +53,7 @@ pub enum Msg {
     Paths(Vec<PathBuf>),
     WatchError(String),
     /// A page opened its event stream.
-    Client(Sender<LiveEvent>),
+    Client(live::Listener),
     /// Ctrl-C (or SIGTERM): remove the served folder and return.
     Stop,
 }
@@ -84,11 +84,10 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         .root
         .canonicalize()
         .with_context(|| format!("reading the site folder {}", opts.root.display()))?;
-    let server = listen(&opts.bind, opts.port)?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .context("the server is not listening on an IP address")?;
+    let listener = listen(&opts.bind, opts.port)?;
+    let addr = listener
+        .local_addr()
+        .context("reading the address the server listens on")?;
     let url = site_url(addr);
     // A folder left by an earlier run that was interrupted is replaced by the first build
     // (it carries kbgen's mark; anything else there is refused, never deleted).
@@ -106,13 +105,14 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         let _ = stop.send(Msg::Stop);
     })
     .context("installing the Ctrl-C handler")?;
-    http::spawn_workers(
-        Arc::new(server),
-        Arc::new(http::Context {
+    http::start(
+        listener,
+        http::Context {
             served: served.clone(),
             tx: tx.clone(),
-        }),
-    );
+            addr,
+        },
+    )?;
     say(&format!(
         "serving {} at {url} (listening on {addr}; Ctrl-C to stop)",
         root.display()
@@ -166,7 +166,7 @@ struct State {
     root: PathBuf,
     session: Session,
     /// One channel per open page; dropped when the page's stream ends.
-    clients: Vec<Sender<LiveEvent>>,
+    clients: Vec<live::Listener>,
     /// The messages of the last failed build, until a build succeeds.
     last_error: Option<LiveEvent>,
     /// The warnings of the last good build, as printed.
@@ -407,7 +407,7 @@ impl State {
     }
 }
 
-fn listen(bind: &str, port: u16) -> anyhow::Result<tiny_http::Server> {
+fn listen(bind: &str, port: u16) -> anyhow::Result<std::net::TcpListener> {
     let addr = if bind.contains(':') {
         format!("[{bind}]:{port}")
     } else {
@@ -425,8 +425,7 @@ fn listen(bind: &str, port: u16) -> anyhow::Result<tiny_http::Server> {
     if let Err(e) = socket2::SockRef::from(&listener).set_tcp_nodelay(true) {
         say(&format!("warning: cannot turn off Nagle's algorithm: {e}"));
     }
-    tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| anyhow::anyhow!("cannot serve on {addr}: {e}"))
+    Ok(listener)
 }
 
 /// The URL pages are built for and the terminal shows. A wildcard bind is reached locally

@@ -17,5 +17,6 @@ mod safety;
 mod search;
 mod serve;
 mod serve_browser;
+mod serve_hostile;
 mod support;
 mod valid;

@@ -42,8 +42,15 @@ impl Drop for Server {
 
 impl Server {
     pub fn start(root: &Path, log: PathBuf) -> Server {
+        Server::start_with_env(root, log, &[])
+    }
+
+    /// As `start`, with extra environment variables for the server (debug-build knobs such as
+    /// `KBGEN_SERVE_HEADER_TIMEOUT_MS`).
+    pub fn start_with_env(root: &Path, log: PathBuf, env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_kbgen"))
+            .envs(env.iter().copied())
             .args(["serve", "--root"])
             .arg(root)
             .args(["--port", &port.to_string()])
@@ -87,6 +94,11 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!("serve did not stop on SIGINT; log:\n{}", self.log());
+    }
+
+    /// The server's process id (for /proc/PID/status).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -174,6 +186,13 @@ impl Server {
         }
         panic!("no `{name}` event; server log:\n{}", self.log());
     }
+}
+
+/// Held by the serve tests that load the machine (floods, soaks, rebuild races) and by those
+/// that time rebuilds against a deadline, so that on a 2-core machine they never run at once.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn free_port() -> u16 {
