@@ -3,16 +3,58 @@
 
 use crate::content::Article;
 use crate::diagnostic::{Diagnostic, MAX_PER_FILE};
+use std::path::Path;
 
 /// Warnings for ASCII `"` next to CJK text in `article`'s body and FAQ entries, when the
 /// site's language is Chinese. Code (fenced blocks, inline code) is left alone.
 pub(crate) fn check_quotes(article: &Article, language: &str) -> Vec<Diagnostic> {
-    if !language.to_ascii_lowercase().starts_with("zh") {
+    if !is_chinese(language) {
         return Vec::new();
     }
+    let warn = |line, column| {
+        Diagnostic::warning(&article.source, line, column, MESSAGE).with_source(&article.text)
+    };
+    let mut out = body_quotes(article.body(), article.body_line, warn);
+    for f in &article.matter.faq {
+        let text = format!("{} {}", f.question, f.answer);
+        if !ascii_quotes_in_cjk(&text).is_empty() {
+            out.push(warn(f.line, 1));
+        }
+    }
+    out
+}
+
+/// The same for a section's introduction (the body of its `_index.md`, from `first_line`).
+pub(crate) fn check_intro_quotes(
+    source: &Path,
+    intro: &str,
+    first_line: usize,
+    language: &str,
+) -> Vec<Diagnostic> {
+    if !is_chinese(language) {
+        return Vec::new();
+    }
+    body_quotes(intro, first_line, |line, column| {
+        Diagnostic::warning(source, line, column, MESSAGE)
+    })
+}
+
+const MESSAGE: &str = "ASCII quote `\"` in Chinese text: use “ and ” (full-width quotation marks)";
+
+fn is_chinese(language: &str) -> bool {
+    language.to_ascii_lowercase().starts_with("zh")
+}
+
+/// One warning per quote in Markdown `body` whose first line is `first_line` of its file,
+/// outside fenced and indented code, at most MAX_PER_FILE.
+fn body_quotes(
+    body: &str,
+    first_line: usize,
+    warn: impl Fn(usize, usize) -> Diagnostic,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut fence: Option<&str> = None;
-    for (i, line) in article.body().lines().enumerate() {
+    for (i, line) in body.lines().enumerate() {
         let trimmed = line.trim_start();
         let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
         match (fence, marker) {
@@ -31,29 +73,13 @@ pub(crate) fn check_quotes(article: &Article, language: &str) -> Vec<Diagnostic>
             continue;
         }
         for column in ascii_quotes_in_cjk(line) {
-            out.push(warning(article, article.body_line + i, column));
+            out.push(warn(first_line + i, column));
             if out.len() >= MAX_PER_FILE {
                 return out;
             }
         }
     }
-    for f in &article.matter.faq {
-        let text = format!("{} {}", f.question, f.answer);
-        if !ascii_quotes_in_cjk(&text).is_empty() {
-            out.push(warning(article, f.line, 1));
-        }
-    }
     out
-}
-
-fn warning(article: &Article, line: usize, column: usize) -> Diagnostic {
-    Diagnostic::warning(
-        &article.source,
-        line,
-        column,
-        "ASCII quote `\"` in Chinese text: use “ and ” (full-width quotation marks)",
-    )
-    .with_source(&article.text)
 }
 
 /// 1-based columns (in characters) of `"` whose nearest non-space neighbour on either side

@@ -289,6 +289,12 @@ pub fn analyse(
                 d.excerpt = None;
                 diags.push(d);
             }
+            diags.extend(crate::lint::check_intro_quotes(
+                src_path,
+                &s.intro,
+                s.intro_line,
+                &config.language,
+            ));
             r.html
         })
         .collect();

@@ -402,3 +402,41 @@ fn a_misnamed_template_override_is_a_warning_with_a_suggestion() {
         assert!(!err.contains("my-note.html"), "{err}");
     }
 }
+
+/// ASCII double quotes between Chinese words are a warning (not an error) at their line and
+/// column, in an article's body and in a section's introduction alike; code is left alone.
+#[test]
+fn ascii_quotes_in_chinese_text_are_warnings_at_their_place() {
+    let site = copy_fixture("basic");
+    replace_in(
+        site.path(),
+        "content/debt/lpr.md",
+        "民间借贷利率上限",
+        "所谓\"民间借贷\"利率上限",
+    );
+    replace_in(
+        site.path(),
+        "content/debt/_index.md",
+        "本栏目讲债务。",
+        "本栏目讲\"债务\"。\n\n```\n代码里\"不算\"\n```",
+    );
+    let out = kbgen(
+        ["check", "--root", site.path().to_str().unwrap()],
+        site.path(),
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let quotes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("warning: ") && l.contains("ASCII quote"))
+        .collect();
+    let at = |file: &str, line: usize, col: usize| {
+        let place = format!("{file}:{line}:{col}:");
+        quotes.iter().filter(|l| l.contains(&place)).count()
+    };
+    assert_eq!(at("debt/lpr.md", 9, 3), 1, "{err}");
+    assert_eq!(at("debt/lpr.md", 9, 8), 1, "{err}");
+    assert_eq!(at("debt/_index.md", 7, 5), 1, "{err}");
+    assert_eq!(at("debt/_index.md", 7, 8), 1, "{err}");
+    assert_eq!(quotes.len(), 4, "code is not checked:\n{err}");
+}
