@@ -123,6 +123,77 @@ pub fn escape_script_json(json: &str) -> String {
     out
 }
 
+/// faq.json: every FAQ entry with its answer, article, section and terms.
+pub fn render_json(a: &crate::site::Analysis) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        question: &'a str,
+        answer_html: std::borrow::Cow<'a, str>,
+        answer_text: &'a str,
+        url: String,
+        anchor: &'a str,
+        article_title: &'a str,
+        section: &'a str,
+        terms: std::collections::BTreeMap<&'a str, Vec<&'a str>>,
+    }
+    // faq.json sits at the site's root. A portable build makes every URL in it relative to
+    // faq.json, the links inside answers too (rendered relative to their article); other
+    // builds give absolute URLs (base-path ones under a relative base URL), as the feeds do.
+    let portable = a.urls.is_portable();
+    let rooted = a.urls.rooted();
+    let entries: Vec<Entry> = a
+        .faq
+        .iter()
+        .map(|e| {
+            let art = &a.content.articles[e.article];
+            let mut terms: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+            for r in &a.taxonomies.of_article[e.article] {
+                let name = a.config.taxonomies[a.taxonomies.list[r.taxonomy].taxonomy]
+                    .name
+                    .as_str();
+                terms
+                    .entry(name)
+                    .or_default()
+                    .push(&a.taxonomies.term(*r).name);
+            }
+            // Same-page links (footnotes, `#heading`) point at the article.
+            let (answer_html, article) = if portable {
+                let article = a.urls.href("", &art.path);
+                let html = crate::urls::rebase_relative(&e.answer_html, &art.path, "");
+                let html = crate::urls::pin_fragments(&html, &article).into_owned();
+                (html.into(), article)
+            } else {
+                let article = rooted.absolute(&art.path);
+                (
+                    crate::urls::pin_fragments(&e.answer_html, &article),
+                    article,
+                )
+            };
+            let url = format!("{article}#{}", crate::urls::encode_fragment(&e.anchor));
+            Entry {
+                question: &e.question,
+                answer_html,
+                answer_text: &e.answer_text,
+                url,
+                anchor: &e.anchor,
+                article_title: &art.matter.title,
+                section: &a.content.sections[art.section].title,
+                terms,
+            }
+        })
+        .collect();
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        questions: Vec<Entry<'a>>,
+    }
+    // Compact and typed: at 40,000 questions a pretty-printed copy through `Value` costs seconds.
+    // Script-safe too (`<`, `>`, `&`, U+2028/U+2029 as escapes): sites embed this file.
+    let json = serde_json::to_string(&File { questions: entries }).unwrap_or_default();
+    let mut out = escape_script_json(&json).into_bytes();
+    out.push(b'\n');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

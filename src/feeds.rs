@@ -50,6 +50,30 @@ fn document() -> Xml {
     w
 }
 
+/// (url, lastmod) of every page a sitemap lists: home, sections, articles (with their review
+/// date), the FAQ, taxonomies and terms.
+pub(crate) fn sitemap_pages(a: &crate::site::Analysis) -> Vec<(String, Option<String>)> {
+    let mut pages: Vec<(String, Option<String>)> = vec![(a.urls.absolute(""), None)];
+    for &s in &a.section_order {
+        pages.push((a.urls.absolute(&a.content.sections[s].path), None));
+    }
+    for art in &a.content.articles {
+        pages.push((
+            a.urls.absolute(&art.path),
+            art.reviewed().map(|d| d.day.to_string()),
+        ));
+    }
+    pages.push((a.urls.absolute("faq/"), None));
+    for t in &a.taxonomies.list {
+        let seg = &a.config.taxonomies[t.taxonomy].segment;
+        pages.push((a.urls.absolute(&format!("{seg}/")), None));
+        for term in &t.terms {
+            pages.push((a.urls.absolute(&format!("{seg}/{}/", term.slug)), None));
+        }
+    }
+    pages
+}
+
 /// (url, lastmod) of every page; returns the files to write (one sitemap, or an index and parts).
 pub fn render_sitemaps(
     urls: &UrlMaker,

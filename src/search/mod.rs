@@ -10,6 +10,7 @@
 //! - `p/HEX.js`: sorted Latin words by first character, for prefix matching of the last word;
 //! - `d/ID.js`: one per article — URL, title, section and text, fetched only for shown results.
 
+mod docs;
 mod encode;
 mod postings;
 pub(crate) mod segment;
@@ -17,6 +18,7 @@ mod shard;
 
 use crate::diagnostic::Failure;
 use crate::yaml::key;
+pub use docs::{search_doc, search_docs};
 use encode::{fnv1a32, FxHashMap};
 use postings::{length_bucket, Acc, Counts, Posting, Term, BODY, TITLE};
 use rayon::prelude::*;

@@ -23,9 +23,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::output::{Lock, Writer};
 use crate::render::Job;
 use crate::search::OwnedDoc;
+use crate::search::{search_doc, search_docs};
 use crate::site::{
-    analyse, build_full, hash_bytes, hash_files, render_article, search_doc, search_docs,
-    summary_of, write_files, BuildOptions, Kept, Outcome, Summary, Update,
+    analyse, build_full, hash_bytes, hash_files, render_article, summary_of, write_files,
+    BuildOptions, Kept, Outcome, Summary, Update,
 };
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -420,7 +421,7 @@ impl Session {
                 kept.files = names;
             } else if d.faq_changed {
                 kept.live
-                    .write("faq.json", &crate::site::render_faq_json(&kept.analysis))?;
+                    .write("faq.json", &crate::faq::render_json(&kept.analysis))?;
                 files += 1;
             }
             kept.live.save()?;

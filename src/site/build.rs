@@ -1,0 +1,250 @@
+//! From an `Analysis` to the output folder: pages, search index, static files, feeds.
+
+use super::{Analysis, BuildOptions, Laps, Summary};
+use crate::diagnostic::{Diagnostic, Failure};
+use crate::output::{Lock, Replace, Staging};
+use crate::prepare::{prepare, render_failure, warnings_of, Prepared};
+use crate::render::Renderer;
+use anyhow::Context as _;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+/// Builds the site into a temporary folder and swaps it in; the old output stays on failure.
+pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
+    crate::config::check_root(&opts.root)?;
+    let target = crate::output::check_target(&opts.output_dir(), &opts.root)?;
+    let lock = Lock::acquire(&target)?;
+    Ok(build_full(opts, &target, &lock, false)?.0)
+}
+
+/// A finished build.
+pub struct Built {
+    pub warnings: Vec<Diagnostic>,
+    pub summary: Summary,
+    pub output: PathBuf,
+}
+
+/// What a build leaves for an incremental rebuild (`serve`): the analysis, the templates, a
+/// fingerprint of every page and the counted search index.
+pub struct Kept {
+    pub analysis: Analysis,
+    pub theme: crate::theme::Theme,
+    pub renderer: Renderer,
+    /// Output path of each page → fingerprint of its view.
+    pub pages: std::collections::HashMap<String, u64>,
+    pub search: crate::search::SearchState,
+    /// Files under `search/` → hash of their bytes.
+    pub search_files: std::collections::HashMap<String, u64>,
+    /// The other files: static files, assets, feeds, robots.txt, faq.json.
+    pub files: std::collections::HashSet<String>,
+    pub dictionary: Vec<String>,
+    /// The output folder, updated in place by the next rebuilds.
+    pub live: crate::output::Live,
+}
+
+/// A full build into `target` (checked by `output::check_target` and locked by `lock`);
+/// with `keep`, also what the next incremental rebuild starts from.
+pub fn build_full(
+    opts: &BuildOptions,
+    target: &Path,
+    lock: &Lock,
+    keep: bool,
+) -> Result<(Built, Option<Kept>), Failure> {
+    let started = Instant::now();
+    let laps = Laps::new("");
+    let lap = |what: &str| laps.lap(what);
+    let Prepared {
+        analysis,
+        theme,
+        renderer,
+        dictionary,
+    } = prepare(opts)?;
+    lap("prepare");
+    let staging = Staging::begin(
+        target,
+        lock,
+        Replace {
+            keep: analysis.config.keep.clone(),
+            force: opts.force,
+            trust_mark: opts.live_reload,
+        },
+    )?;
+    let a = &analysis;
+    let data = a.site_data(opts.live_reload);
+    let jobs = data.jobs(&a.aliases);
+    let plumbing: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let written = AtomicUsize::new(0);
+    let finished = AtomicBool::new(false);
+    // Pages and the search index are independent: make them side by side.
+    let (errors, search) = std::thread::scope(|scope| {
+        if opts.progress && jobs.len() >= PROGRESS_FROM {
+            scope.spawn(|| show_progress(&written, jobs.len(), &finished));
+        }
+        let result = rayon::join(
+            || {
+                data.render_all(&renderer, &jobs, |path, bytes| {
+                    if let Err(e) = staging.write(path, bytes) {
+                        plumbing
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .get_or_insert(e);
+                    }
+                    written.fetch_add(1, Ordering::Relaxed);
+                    Ok(())
+                })
+            },
+            || -> anyhow::Result<_> {
+                let docs = crate::search::search_docs(a);
+                let mut state = crate::search::SearchState::build(
+                    &docs,
+                    &crate::search::SearchOptions {
+                        dictionary_words: dictionary.clone(),
+                    },
+                );
+                if keep {
+                    state.keep_shards();
+                }
+                let (files, _) = state.render_all(&docs);
+                files.par_iter().try_for_each(|(name, bytes)| {
+                    staging.write(&format!("search/{name}"), bytes)
+                })?;
+                let hashes = if keep {
+                    hash_files(&files)
+                } else {
+                    Default::default()
+                };
+                Ok((state, hashes))
+            },
+        );
+        finished.store(true, Ordering::Relaxed);
+        result
+    });
+    let (search, search_files) = search?;
+    if let Some(e) = plumbing.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e.into());
+    }
+    if !errors.is_empty() {
+        return Err(render_failure(a, &theme, errors));
+    }
+    lap("pages");
+    let recording = crate::output::Recording::new(&staging);
+    write_files(&recording, &theme, a)?;
+    let files = recording.into_names();
+    lap("files");
+    let pages = if keep {
+        let all: Vec<&crate::render::Job> = jobs.iter().collect();
+        data.fingerprints(&all)
+            .map_err(|d| render_failure(a, &theme, vec![d]))?
+            .into_iter()
+            .collect()
+    } else {
+        Default::default()
+    };
+    let (output, names) = staging.commit()?;
+    let summary = Summary::of(a, jobs.len(), started, None);
+    let warnings = warnings_of(&analysis, &theme);
+    let kept = keep.then(|| Kept {
+        analysis,
+        theme,
+        renderer,
+        pages,
+        search,
+        search_files,
+        files,
+        dictionary,
+        live: crate::output::Live::new(&output, names),
+    });
+    Ok((
+        Built {
+            warnings,
+            summary,
+            output,
+        },
+        kept,
+    ))
+}
+
+/// A hash of each file's bytes, by name.
+pub fn hash_files(files: &[(String, Vec<u8>)]) -> std::collections::HashMap<String, u64> {
+    files
+        .par_iter()
+        .map(|(name, bytes)| (name.clone(), hash_bytes(bytes)))
+        .collect()
+}
+
+pub fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
+
+/// Builds with fewer pages than this finish before a progress line would help.
+const PROGRESS_FROM: usize = 2_000;
+
+/// Rewrites one stderr line with the pages written so far until `finished`, then clears it.
+fn show_progress(written: &AtomicUsize, total: usize, finished: &AtomicBool) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr();
+    while !finished.load(Ordering::Relaxed) {
+        let _ = write!(
+            err,
+            "\rrendering pages: {}/{total}",
+            written.load(Ordering::Relaxed)
+        );
+        let _ = err.flush();
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = write!(err, "\r\x1b[2K");
+}
+
+/// Static files, co-located assets, feeds, robots.txt and faq.json.
+pub fn write_files(
+    staging: &impl crate::output::Writer,
+    theme: &crate::theme::Theme,
+    a: &Analysis,
+) -> anyhow::Result<()> {
+    for (rel, file) in &theme.statics {
+        staging.write(&format!("static/{rel}"), &file.read()?)?;
+    }
+    a.content
+        .assets
+        .par_iter()
+        .try_for_each(|asset| staging.copy(&asset.source, &asset.rel))?;
+    let site_static = a.config.root.join("static");
+    if site_static.is_dir() {
+        for entry in walkdir::WalkDir::new(&site_static).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("reading {}", site_static.display()))?;
+            if entry.file_type().is_file() {
+                let rel = entry
+                    .path()
+                    .strip_prefix(&site_static)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                staging.copy(entry.path(), &rel)?;
+            }
+        }
+    }
+    let has_feeds = a.config.base_url.is_absolute();
+    if has_feeds {
+        let pages = crate::feeds::sitemap_pages(a);
+        for (name, bytes) in crate::feeds::render_sitemaps(&a.urls, &pages) {
+            staging.write(&name, &bytes)?;
+        }
+        let summaries: Vec<String> = a.articles.iter().map(|x| x.summary.clone()).collect();
+        staging.write(
+            "atom.xml",
+            &crate::feeds::render_atom(&a.urls, &a.config.title, &a.content, &summaries),
+        )?;
+    }
+    staging.write(
+        "robots.txt",
+        crate::feeds::render_robots(&a.urls, has_feeds).as_bytes(),
+    )?;
+    staging.write("faq.json", &crate::faq::render_json(a))?;
+    Ok(())
+}
