@@ -145,7 +145,6 @@ pub fn markdown(data: &[u8]) {
     let resolver = catalog.resolver("debt/sms.md", "debt/sms/");
     let mut ids = IdSet::default();
     let source = Source {
-        path: Path::new("content/debt/sms.md"),
         file_text: text,
         offset: Some(0),
         line: 1,

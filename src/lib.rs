@@ -1,31 +1,31 @@
 //! kbgen: a static knowledge-base generator. `build`, `check`, `serve` and `new`.
 
 pub mod cli;
-pub mod config;
-pub mod content;
+pub(crate) mod config;
+pub(crate) mod content;
 pub mod diagnostic;
-pub mod faq;
+pub(crate) mod faq;
 mod fault;
-pub mod feeds;
+pub(crate) mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod links;
+pub(crate) mod links;
 mod lint;
-pub mod markdown;
-pub mod names;
-pub mod output;
-pub mod prepare;
-pub mod render;
-pub mod search;
+pub(crate) mod markdown;
+pub(crate) mod names;
+pub(crate) mod output;
+pub(crate) mod prepare;
+pub(crate) mod render;
+pub(crate) mod search;
 pub mod serve;
 pub mod session;
-pub mod site;
-pub mod taxonomy;
-pub mod theme;
-pub mod ui;
-pub mod urls;
-pub mod view;
-pub mod yaml;
+pub(crate) mod site;
+pub(crate) mod taxonomy;
+pub(crate) mod theme;
+pub(crate) mod ui;
+pub(crate) mod urls;
+pub(crate) mod view;
+pub(crate) mod yaml;
 
 pub use diagnostic::Failure;
 pub use prepare::{prepare, Prepared};

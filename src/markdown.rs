@@ -90,7 +90,6 @@ pub struct Rendered {
 
 /// Where the Markdown comes from, for line numbers in messages.
 pub struct Source<'a> {
-    pub path: &'a Path,
     /// The whole file.
     pub file_text: &'a str,
     /// Byte offset of the Markdown in `file_text`, or None when it is not there verbatim
@@ -540,7 +539,6 @@ mod tests {
     fn render(md: &str) -> Rendered {
         let mut ids = IdSet::default();
         let src = Source {
-            path: Path::new("a.md"),
             file_text: md,
             offset: Some(0),
             line: 1,

@@ -19,12 +19,6 @@ enum Entry {
     Asset { real: String, rel: String },
 }
 
-/// Loads every article, section and asset under `ROOT/content/`.
-/// `drafts`: keep articles marked `draft: true`.
-pub fn load_content(config: &Config, drafts: bool) -> anyhow::Result<(Content, Diagnostics)> {
-    load_content_reusing(config, drafts, None)
-}
-
 /// Articles of an earlier load that may be taken as they are, and which files (paths
 /// relative to `content/`) changed since.
 pub struct Reuse<'a> {
@@ -32,8 +26,10 @@ pub struct Reuse<'a> {
     pub changed: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
-/// `load_content`, taking unchanged articles from `reuse` instead of reading and parsing
-/// them again (a file that parsed in a good build reported nothing).
+/// Loads every article, section and asset under `ROOT/content/` (`drafts`: keep articles
+/// marked `draft: true`); with `reuse`, unchanged articles are taken from an earlier load
+/// instead of being read and parsed again (a file that parsed in a good build reported
+/// nothing).
 pub fn load_content_reusing(
     config: &Config,
     drafts: bool,

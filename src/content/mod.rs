@@ -3,12 +3,10 @@
 mod front_matter;
 mod load;
 
-pub use front_matter::{
-    is_reserved_key, split, DateValue, FaqSource, FrontMatter, Located, SectionMatter,
-};
+pub use front_matter::{is_reserved_key, split, DateValue, FrontMatter, SectionMatter};
 pub(crate) use front_matter::{parse_article_matter, parse_section_matter};
 pub(crate) use load::is_valid_path_name;
-pub use load::{load_content, load_content_reusing, Reuse, CONTENT_DIR};
+pub use load::{load_content_reusing, Reuse, CONTENT_DIR};
 
 use std::path::PathBuf;
 

@@ -182,7 +182,8 @@ pub fn load_dictionary(config: &crate::config::Config) -> Result<Vec<String>, Fa
         .collect())
 }
 
-/// The built index: its files, rendered once.
+/// The built index: its files, rendered once (the unit tests' view of a full build).
+#[cfg(test)]
 pub struct SearchIndex {
     files: Vec<(String, Vec<u8>)>,
     stats: SearchStats,
@@ -202,16 +203,12 @@ pub struct SearchStats {
     pub largest_shard_bytes: usize,
 }
 
+#[cfg(test)]
 impl SearchIndex {
     /// Files to write under the output's `search/` folder: (relative path like "manifest.js", bytes).
     /// Deterministic: same docs → byte-identical files, stable order.
     pub fn files(&self) -> Vec<(String, Vec<u8>)> {
         self.files.clone()
-    }
-
-    /// The files, without copying them.
-    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
-        self.files
     }
 
     pub fn stats(&self) -> SearchStats {
@@ -366,6 +363,7 @@ const BATCH: usize = 512;
 /// Shard groups merged in parallel; each owns a contiguous range of shards.
 const GROUPS: usize = 16;
 
+#[cfg(test)]
 pub fn build_index(docs: &[SearchDoc], opts: &SearchOptions) -> SearchIndex {
     let mut state = SearchState::build(docs, opts);
     let (files, mut stats) = state.render_all(docs);

@@ -60,7 +60,6 @@ pub fn analyse(
             );
             let links = catalog.resolver(&rel, &s.path);
             let src = Source {
-                path: src_path,
                 file_text: &s.intro,
                 offset: Some(0),
                 line: 1,
@@ -217,7 +216,6 @@ pub fn render_article(
         .map(|f| ids.unique(format!("faq-{}", name_of(&f.question))))
         .collect();
     let body_src = Source {
-        path: &a.source,
         file_text: &a.text,
         offset: Some(a.body_start),
         line: a.body_line,
@@ -246,7 +244,6 @@ pub fn render_article(
     }
     for (f, id) in a.matter.faq.iter().zip(faq_ids) {
         let src = Source {
-            path: &a.source,
             file_text: &a.text,
             offset: None,
             line: f.line,

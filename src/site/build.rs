@@ -40,7 +40,6 @@ pub struct Kept {
     pub search_files: std::collections::HashMap<String, u64>,
     /// The other files: static files, assets, feeds, robots.txt, faq.json.
     pub files: std::collections::HashSet<String>,
-    pub dictionary: Vec<String>,
     /// The output folder, updated in place by the next rebuilds.
     pub live: crate::output::Live,
 }
@@ -154,7 +153,6 @@ pub fn build_full(
         search,
         search_files,
         files,
-        dictionary,
         live: crate::output::Live::new(&output, names),
     });
     Ok((
