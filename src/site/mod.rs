@@ -148,14 +148,24 @@ impl std::fmt::Display for Summary {
         if let Some(u) = &self.update {
             return write!(
                 f,
-                "updated {} of {} pages and {} other files, removed {} ({} change) in {} ms",
-                u.pages, self.pages, u.files, u.removed, u.how, self.millis
+                "updated {} of {} and {}, removed {} ({} change) in {} ms",
+                u.pages,
+                count(self.pages, "page", "pages"),
+                count(u.files, "other file", "other files"),
+                u.removed,
+                u.how,
+                self.millis
             );
         }
         write!(
             f,
-            "built {} pages: {} articles, {} sections, {} terms, {} FAQ entries in {} ms",
-            self.pages, self.articles, self.sections, self.terms, self.faq, self.millis
+            "built {}: {}, {}, {}, {} in {} ms",
+            count(self.pages, "page", "pages"),
+            count(self.articles, "article", "articles"),
+            count(self.sections, "section", "sections"),
+            count(self.terms, "term", "terms"),
+            count(self.faq, "FAQ entry", "FAQ entries"),
+            self.millis
         )?;
         if !self.feeds {
             write!(
@@ -165,6 +175,11 @@ impl std::fmt::Display for Summary {
         }
         Ok(())
     }
+}
+
+/// "1 article", "2 articles", "0 articles".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Everything derived from the sources, before any page is written.

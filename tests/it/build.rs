@@ -434,3 +434,33 @@ fn titles_joining_a_label_and_a_name_follow_the_site_language() {
     .join("");
     assert!(zh_title.starts_with("标签："), "{zh_title}");
 }
+
+/// The summary line counts in words that agree with the number: "1 article, 1 section",
+/// not "1 articles, 1 sections".
+#[test]
+fn the_summary_line_agrees_in_number() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    std::fs::write(root.join("kbgen.yaml"), "title: One\nlanguage: en\n").unwrap();
+    std::fs::create_dir_all(root.join("content/guide")).unwrap();
+    std::fs::write(
+        root.join("content/guide/only.md"),
+        "---\ntitle: Only\n---\n\n## Is this the only one?\n\nYes.\n",
+    )
+    .unwrap();
+    let out = build(root, &[]);
+    assert_success(&out);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("built "))
+        .unwrap_or_else(|| panic!("no summary line:\n{text}"));
+    assert!(
+        line.contains(": 1 article, 1 section, 0 terms, 1 FAQ entry in "),
+        "{line}"
+    );
+}
