@@ -559,3 +559,67 @@ fn the_index_loads_only_when_search_is_used() {
     assert!(files.iter().any(|u| u.contains("/search/d/")), "{files:?}");
     assert_no_js_errors(&page);
 }
+
+/// With the popup open and an option chosen by keyboard, nothing sticks out of the window, at
+/// desktop and phone widths: no sideways scroll (issue 14's overflow at 1280 px). On a phone
+/// the search page does not tell the reader to press `/`.
+#[test]
+fn the_search_popup_stays_inside_the_window_at_desktop_and_phone_widths() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    // The bundled site too: its longer title puts the box elsewhere in the header.
+    let bundled = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_success(&build(
+        repo,
+        &["--output", bundled.path().join("site").to_str().unwrap()],
+    ));
+    let bundled_server = StaticServer::start(&bundled.path().join("site"));
+    for (width, height, server, path) in [
+        (1280, 800, &server, "/privacy/info-leak/"),
+        (390, 844, &server, "/privacy/info-leak/"),
+        (1280, 800, &bundled_server, "/"),
+        (390, 844, &bundled_server, "/"),
+    ] {
+        let page = b.page(width, height);
+        page.goto(&server.url(path));
+        page.type_text("#site-search-input", "投诉");
+        page.wait_for(&popup_shows("投诉", 2), WAIT).unwrap();
+        page.press_key("ArrowDown");
+        page.press_key("ArrowDown");
+        let geometry = page.eval(
+            "(() => { const r = document.getElementById('site-search-popup').getBoundingClientRect(); \
+             return [r.left, r.right, window.innerWidth, document.documentElement.scrollWidth, \
+             window.scrollX]; })()",
+        );
+        let g: Vec<f64> = serde_json::from_value(geometry).unwrap();
+        let (left, right, inner, scroll_width, scroll_x) = (g[0], g[1], g[2], g[3], g[4]);
+        assert!(
+            left >= 0.0 && right <= inner + 0.5,
+            "{width} px: the popup spans {left}..{right} of a {inner} px window"
+        );
+        assert!(
+            scroll_width <= inner + 0.5 && scroll_x == 0.0,
+            "{width} px: the page scrolls sideways (scrollWidth {scroll_width}, scrollX {scroll_x})"
+        );
+        assert_no_js_errors(&page);
+    }
+    let phone = b.page(390, 844);
+    phone.goto(&server.url("/search/"));
+    let shown = phone.eval(
+        "(() => { const h = document.querySelector('.search-hint'); \
+         return h === null ? 'absent' : getComputedStyle(h).display; })()",
+    );
+    assert!(
+        shown == json!("none") || shown == json!("absent"),
+        "the `/` key hint shows on a phone: {shown}"
+    );
+    let desktop = b.page(1280, 800);
+    desktop.goto(&server.url("/search/"));
+    assert_ne!(
+        desktop.eval("getComputedStyle(document.querySelector('.search-hint')).display"),
+        json!("none"),
+        "the `/` key hint is for keyboards: it shows on a desktop"
+    );
+}
