@@ -197,6 +197,12 @@ fn aliases_sitemap_and_feed_use_absolute_urls() {
     let alias = read(&public.join("old/sms/index.html"));
     assert!(alias.contains("https://example.org/kb/debt/sms/"));
     assert!(alias.contains("http-equiv=\"refresh\""));
+    // Its title says where to, not a sentence ending in a colon.
+    let title = texts(&parse_html(&public.join("old/sms/index.html")), "title").join("");
+    assert!(
+        title.ends_with("https://example.org/kb/debt/sms/"),
+        "alias page title: {title:?}"
+    );
     let sitemap = read(&public.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://example.org/kb/debt/sms/</loc>"));
     assert!(sitemap.contains("<lastmod>2025-06-01</lastmod>"));
