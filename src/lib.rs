@@ -61,7 +61,20 @@ pub fn new_article(
             "`{path}` is not SECTION/SLUG made of letters, digits, `-` and `_`"
         )));
     }
-    let file = root.join("content").join(format!("{path}.md"));
+    let content = root.join("content");
+    if segments.len() < 2 {
+        return Ok(Err(format!(
+            "`{path}` names no section: give SECTION/SLUG, e.g. `guides/{path}`"
+        )));
+    }
+    let section = segments[..segments.len() - 1].join("/");
+    if segments.len() > 2 && !content.join(&section).is_dir() {
+        return Ok(Err(format!(
+            "`{path}`: there is no section `{section}` (content/{section}/) to put it in; \
+             give SECTION/SLUG, or make the nested section's folder first"
+        )));
+    }
+    let file = content.join(format!("{path}.md"));
     if file.exists() {
         return Ok(Err(format!("{} already exists", file.display())));
     }
@@ -71,8 +84,20 @@ pub fn new_article(
         .date();
     let title = title.unwrap_or(slug);
     let title_yaml = serde_json::to_string(title)?;
+    // The site's own taxonomies, each an empty list to fill in (none when kbgen.yaml does not
+    // load: `check` says why).
+    let taxonomies: String = config::load_config(root, &config::Overrides::default())
+        .map(|c| {
+            c.taxonomies
+                .iter()
+                .map(|t| format!("{}: []  # {}\n", t.name, t.title))
+                .collect()
+        })
+        .unwrap_or_default();
     let text = format!(
-        "---\ntitle: {title_yaml}\ndate: {today}\nupdated: {today}\nsummary: \"\"\ntags: []\nfaq: []\n---\n\n"
+        "---\ntitle: {title_yaml}\ndate: {today}\nupdated: {today}\n\
+         # summary: one sentence for cards and search results (else the first paragraph)\n\
+         {taxonomies}faq: []\n---\n\n"
     );
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent)

@@ -24,6 +24,21 @@ pub(crate) fn check_quotes(article: &Article, language: &str) -> Vec<Diagnostic>
     out
 }
 
+/// A warning for an article with neither text nor FAQ entries (what `kbgen new` leaves):
+/// it would publish an empty page.
+pub(crate) fn check_empty(article: &Article) -> Option<Diagnostic> {
+    let empty = article.body().trim().is_empty() && article.matter.faq.is_empty();
+    empty.then(|| {
+        Diagnostic::warning(
+            &article.source,
+            article.body_line,
+            1,
+            "the article has no text yet: it would be published as an empty page \
+             (write it, or set `draft: true` until it is ready)",
+        )
+    })
+}
+
 /// The same for a section's introduction (the body of its `_index.md`, from `first_line`).
 pub(crate) fn check_intro_quotes(
     source: &Path,

@@ -43,6 +43,7 @@ pub fn analyse(
         .map(|(i, a)| {
             let (body, faq, mut d) = render_article(i, a, &catalog, lang);
             d.extend(crate::lint::check_quotes(a, &config.language));
+            d.extend(crate::lint::check_empty(a));
             (body, faq, d)
         })
         .collect();

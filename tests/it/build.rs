@@ -370,7 +370,24 @@ fn new_creates_an_article_that_builds() {
     );
     assert_success(&out);
     let file = site.path().join("content/debt/new-one.md");
-    assert!(read(&file).contains("title: \"新文章\""));
+    let text = read(&file);
+    assert!(text.contains("title: \"新文章\""));
+    // The site's taxonomies to fill in, and no empty summary.
+    for key in ["tags: []", "legal_basis: []", "remedy_type: []"] {
+        assert!(text.contains(key), "no {key}:\n{text}");
+    }
+    assert!(!text.contains("summary: \"\""), "{text}");
+    // Empty, it builds, and check says it has no text yet.
+    let checked = kbgen(
+        ["check", "--root", site.path().to_str().unwrap()],
+        site.path(),
+    );
+    assert_success(&checked);
+    assert!(
+        stderr(&checked).contains("debt/new-one.md:") && stderr(&checked).contains("no text yet"),
+        "{}",
+        stderr(&checked)
+    );
     assert_success(&build(site.path(), &[]));
     assert!(site.path().join("public/debt/new-one/index.html").is_file());
     let again = kbgen(
@@ -387,7 +404,26 @@ fn new_creates_an_article_that_builds() {
         Some(2),
         "creating it twice is a usage error"
     );
-    let _ = Path::new("");
+    // Not SECTION/SLUG: a bare slug, or a section that does not exist below another.
+    for bad in ["lonely", "no/such/place"] {
+        let out = kbgen(
+            ["new", "--root", site.path().to_str().unwrap(), bad],
+            site.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains("SECTION/SLUG"), "{}", stderr(&out));
+        assert!(!site.path().join(format!("content/{bad}.md")).exists());
+    }
+    // A nested section that exists is fine.
+    assert_success(&kbgen(
+        [
+            "new",
+            "--root",
+            site.path().to_str().unwrap(),
+            "privacy/nested/deeper",
+        ],
+        site.path(),
+    ));
 }
 
 #[test]
