@@ -4,7 +4,6 @@ use crate::support::site::{
     assert_success, build, copy_fixture, crawl, kbgen, parse_html, read, snapshot_dir, stderr,
 };
 use scraper::{Html, Selector};
-use std::path::Path;
 
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("selector")
