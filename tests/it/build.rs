@@ -505,3 +505,17 @@ fn the_summary_line_agrees_in_number() {
         "{line}"
     );
 }
+
+/// A section page's list is headed in words a reader says ("2 篇文章"), not a label and a
+/// bare count ("篇文章 2").
+#[test]
+fn a_section_heads_its_list_with_a_natural_count() {
+    let (_site, public) = built();
+    let doc = parse_html(&public.join("debt/index.html"));
+    let heading = texts(&doc, "#kb-articles-h").join("");
+    let words: Vec<&str> = heading.split_whitespace().collect();
+    assert!(
+        words.len() == 2 && words[0].parse::<usize>().is_ok() && words[1] == "篇文章",
+        "{heading:?}"
+    );
+}
