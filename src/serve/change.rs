@@ -1,30 +1,59 @@
-//! Change classification: which watched path changed, and what the open pages must do about it.
-//! Pure functions only; the watcher feeds them paths, the serve loop acts on the answer.
+//! Change classification, the one place that says what a changed path means: which watched
+//! path changed, what a rebuild must redo for it (`ChangeKind::scope`, which the session's
+//! plan follows) and what the open pages must do about it (`reaction`, which the serve loop
+//! follows). Pure functions only; the watcher feeds them paths.
 
 use notify::event::{MetadataKind, ModifyKind};
 use notify::EventKind;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
-/// What one changed path means for the site. Each kind names what a rebuild must redo; today
-/// every relevant kind triggers a full rebuild (see the module docs of `serve`).
+/// What one changed path means for the site; `scope` names what a rebuild must redo for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ChangeKind {
-    /// Anything under `content/`: articles, section intros, their assets.
-    Content,
+    /// A Markdown file under `content/`: an article or a section intro. Only the pages the
+    /// change reaches are made again.
+    Markdown,
+    /// Anything else under `content/`: an article's asset, a folder appearing or vanishing.
+    Asset,
     /// A file under `static/`, copied as is. `css` when it is a stylesheet.
     Static { css: bool },
     /// A file under `themes/`: templates re-render every page; a theme stylesheet only needs
     /// copying (`css`).
     Theme { css: bool },
-    /// `kbgen.yaml`: everything.
+    /// `kbgen.yaml`, or a file it names that is read with it (the search dictionary).
     Config,
     /// Outside the watched set, or an editor's temporary, swap or backup file.
     Ignored,
 }
 
+/// What a rebuild must redo for a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// Nothing the build reads changed.
+    Nothing,
+    /// Markdown changed: the session reads the changed files again and remakes the pages the
+    /// change reaches (only the articles' own pages when only their bodies changed).
+    Markdown,
+    /// A clean build: what changed is read once per build (configuration, theme, dictionary)
+    /// or copied whole (static files, assets).
+    Full,
+}
+
 impl ChangeKind {
     pub fn is_relevant(self) -> bool {
         self != ChangeKind::Ignored
+    }
+
+    /// What a rebuild must redo for this change.
+    pub fn scope(self) -> Scope {
+        match self {
+            ChangeKind::Ignored => Scope::Nothing,
+            ChangeKind::Markdown => Scope::Markdown,
+            ChangeKind::Asset
+            | ChangeKind::Static { .. }
+            | ChangeKind::Theme { .. }
+            | ChangeKind::Config => Scope::Full,
+        }
     }
 
     /// True when the only effect on open pages is a changed stylesheet.
@@ -43,6 +72,16 @@ pub enum Reaction {
     Css,
     /// Reload the page.
     Reload,
+}
+
+/// Classifies one changed path. `extra` are the files the build reads besides the watched
+/// folders and `kbgen.yaml` (`Session::extra_files`); they count as configuration.
+pub fn classify(root: &Path, extra: &[PathBuf], path: &Path) -> ChangeKind {
+    if extra.iter().any(|e| e == path) {
+        ChangeKind::Config
+    } else {
+        classify_path(root, path)
+    }
 }
 
 /// Classifies one path reported by the watcher. `root` is the site root as watched (the same
@@ -72,7 +111,9 @@ pub fn classify_path(root: &Path, path: &Path) -> ChangeKind {
     let css = file.to_ascii_lowercase().ends_with(".css");
     match parts.as_slice() {
         ["kbgen.yaml"] => ChangeKind::Config,
-        ["content", ..] => ChangeKind::Content,
+        // Spelled as `content::load` reads articles: `.md`, in lower case.
+        ["content", .., _] if file.ends_with(".md") => ChangeKind::Markdown,
+        ["content", ..] => ChangeKind::Asset,
         // The folder itself appearing or vanishing counts as its contents changing.
         ["static"] => ChangeKind::Static { css: false },
         ["static", ..] => ChangeKind::Static { css },
@@ -117,7 +158,7 @@ pub fn is_write(kind: &EventKind) -> bool {
 /// relevant kinds, so an atomic save (`x.tmp` renamed to `x.md`) counts as a change to `x.md`.
 pub fn classify_event<'a>(
     root: &Path,
-    paths: impl IntoIterator<Item = &'a std::path::PathBuf>,
+    paths: impl IntoIterator<Item = &'a PathBuf>,
 ) -> Vec<ChangeKind> {
     let mut kinds: Vec<ChangeKind> = paths
         .into_iter()
@@ -152,9 +193,12 @@ mod tests {
 
     #[test]
     fn watched_folders_map_to_kinds() {
-        assert_eq!(kind("content/a/one.md"), ChangeKind::Content);
-        assert_eq!(kind("content/法律/民法典.md"), ChangeKind::Content);
-        assert_eq!(kind("content/a"), ChangeKind::Content);
+        assert_eq!(kind("content/a/one.md"), ChangeKind::Markdown);
+        assert_eq!(kind("content/法律/民法典.md"), ChangeKind::Markdown);
+        assert_eq!(kind("content/a/_index.md"), ChangeKind::Markdown);
+        assert_eq!(kind("content/a"), ChangeKind::Asset);
+        assert_eq!(kind("content/a/chart.png"), ChangeKind::Asset);
+        assert_eq!(kind("content/a/ONE.MD"), ChangeKind::Asset);
         assert_eq!(kind("kbgen.yaml"), ChangeKind::Config);
         assert_eq!(kind("static/img/x.png"), ChangeKind::Static { css: false });
         assert_eq!(kind("static/extra.CSS"), ChangeKind::Static { css: true });
@@ -211,7 +255,7 @@ mod tests {
             PathBuf::from("/site/content/a/.one.md.tmp"),
             PathBuf::from("/site/content/a/one.md"),
         ];
-        assert_eq!(classify_event(root, &paths), vec![ChangeKind::Content]);
+        assert_eq!(classify_event(root, &paths), vec![ChangeKind::Markdown]);
         let debris = [PathBuf::from("/site/content/a/4913")];
         assert!(classify_event(root, &debris).is_empty());
     }
@@ -240,6 +284,33 @@ mod tests {
     }
 
     #[test]
+    fn only_markdown_is_rebuilt_in_part() {
+        let root = Path::new("/site");
+        let scope = |rel: &str| kind(rel).scope();
+        assert_eq!(scope("content/a/one.md"), Scope::Markdown);
+        assert_eq!(scope("content/a/_index.md"), Scope::Markdown);
+        assert_eq!(scope("content/a/chart.png"), Scope::Full);
+        assert_eq!(scope("content/a"), Scope::Full);
+        assert_eq!(scope("static/x.css"), Scope::Full);
+        assert_eq!(scope("themes/default/templates/base.html"), Scope::Full);
+        assert_eq!(scope("kbgen.yaml"), Scope::Full);
+        assert_eq!(scope("content/a/.one.md.swp"), Scope::Nothing);
+        assert_eq!(scope("README.md"), Scope::Nothing);
+        // The dictionary is configuration wherever it lives, even under content/.
+        let extra = [
+            PathBuf::from("/site/content/words.md"),
+            PathBuf::from("/words.txt"),
+        ];
+        for p in &extra {
+            assert_eq!(classify(root, &extra, p), ChangeKind::Config);
+        }
+        assert_eq!(
+            classify(root, &extra, Path::new("/site/content/a/one.md")),
+            ChangeKind::Markdown
+        );
+    }
+
+    #[test]
     fn only_stylesheets_swap_css() {
         let css = ChangeKind::Static { css: true };
         let theme_css = ChangeKind::Theme { css: true };
@@ -247,7 +318,7 @@ mod tests {
         assert_eq!(reaction(&[ChangeKind::Ignored]), None);
         assert_eq!(reaction(&[css, theme_css]), Some(Reaction::Css));
         assert_eq!(
-            reaction(&[css, ChangeKind::Content]),
+            reaction(&[css, ChangeKind::Markdown]),
             Some(Reaction::Reload)
         );
         assert_eq!(

@@ -1,8 +1,9 @@
 //! `kbgen serve`: builds into a private folder, serves it, watches the sources, rebuilds on
 //! change and tells open pages to reload (or swap stylesheets, or show the build error).
 //!
-//! Rebuilds are incremental (`crate::session`): an article's text remakes its page, a front
-//! matter edit the pages whose views changed, a theme or configuration edit everything. The
+//! Rebuilds are incremental (`crate::session`): `change` classifies each changed path and says
+//! what it asks of a rebuild and of the open pages. An article's text remakes its page, a
+//! front matter edit the pages whose views changed, a theme or configuration edit everything. The
 //! serve loop owns all state (the session, the open pages' channels, the last error); the HTTP
 //! thread (`http`) only reads the served folder and hands new event streams to the loop over a
 //! channel.
@@ -230,15 +231,10 @@ impl State {
                 say(&format!("warning: {}", chain(&e)));
             }
             let extra = self.session.extra_files();
+            // The session classifies the same paths the same way to plan its rebuild.
             let relevant: Vec<(&PathBuf, ChangeKind)> = paths
                 .iter()
-                .map(|p| {
-                    if extra.contains(p) {
-                        (p, ChangeKind::Config)
-                    } else {
-                        (p, change::classify_path(&self.root, p))
-                    }
-                })
+                .map(|p| (p, change::classify(&self.root, &extra, p)))
                 .filter(|(_, k)| k.is_relevant())
                 .collect();
             let kinds: Vec<ChangeKind> = relevant.iter().map(|(_, k)| *k).collect();

@@ -6,9 +6,9 @@
 //! are few: its own page, the pages that show its card (its section and their ancestors,
 //! its terms, the articles that list it as a backlink or related article, aliases), the
 //! home page and the FAQ pages. Only those are fingerprinted; the fingerprint still decides
-//! which of them are made again. With `KBGEN_CHECK_REACH` set (the incremental test sets
-//! it) every page is fingerprinted as well, and a page outside the set that changed panics,
-//! so the tests check the rules below.
+//! which of them are made again. With `Session::with_reach_check` (the incremental tests
+//! switch it on) every page is fingerprinted as well, and each page outside the set that
+//! changed is recorded for the test to report, so the tests check the rules below.
 
 use crate::render::Job;
 use crate::site::Analysis;

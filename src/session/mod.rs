@@ -12,6 +12,9 @@
 //! - **full**: configuration, theme, static files, assets or the search dictionary
 //!   changed: a clean build, swapped in whole.
 //!
+//! Which way a changed path asks for is `serve::change::ChangeKind::scope`, the same
+//! classification the serve loop uses to tell open pages what to do.
+//!
 //! Nothing is written until every page of the update rendered, so a failed rebuild leaves
 //! the last good site as it was. Changes seen since the last good build stay pending, so
 //! the rebuild after a failure still covers every file changed since.
@@ -24,6 +27,7 @@ use crate::output::{Lock, Writer};
 use crate::render::Job;
 use crate::search::OwnedDoc;
 use crate::search::{search_doc, search_docs};
+use crate::serve::change::{classify, Scope};
 use crate::site::{
     analyse, build_full, hash_bytes, hash_files, render_article, summary_of, write_files,
     BuildOptions, Kept, Outcome, Summary, Update,
@@ -37,10 +41,6 @@ use std::time::Instant;
 /// An update that would hold more rendered pages than this in memory is made as a full
 /// build instead (streamed to disk and swapped in).
 const MAX_HELD_PAGES: usize = 2_000;
-
-/// When set, a content rebuild also fingerprints every page and panics when one changed
-/// outside the pages `affected` said the change reaches (the incremental tests set it).
-pub const CHECK_REACH: &str = "KBGEN_CHECK_REACH";
 
 /// Past this many changed search docs, counting the index afresh is as cheap.
 const MAX_SEARCH_UPDATES: usize = 500;
@@ -56,6 +56,10 @@ pub struct Session {
     deferred: Option<AfterPages>,
     /// The output's lock, held from the first build for as long as the session lives.
     lock: Option<Lock>,
+    /// Check `affected` against every page's fingerprint (`with_reach_check`).
+    check_reach: bool,
+    /// Pages that changed outside the ones `affected` said a change reaches, since last taken.
+    reach_misses: Vec<String>,
 }
 
 /// What a rebuild leaves for `finish`, after its pages are written: the search files, and
@@ -91,7 +95,24 @@ impl Session {
             pending: BTreeSet::new(),
             deferred: None,
             lock: None,
+            check_reach: false,
+            reach_misses: Vec::new(),
         }
+    }
+
+    /// With `on`, every content rebuild that takes the shortcut of `affected` also
+    /// fingerprints every page, and records each page that changed outside the ones the
+    /// change was judged to reach (see `take_reach_misses`). The tests switch it on to check
+    /// the reach rules; it costs what the shortcut saves.
+    pub fn with_reach_check(mut self, on: bool) -> Session {
+        self.check_reach = on;
+        self
+    }
+
+    /// The pages the reach check found changed outside the reach of their change, one line
+    /// each, since the last call. Always empty without `with_reach_check`.
+    pub fn take_reach_misses(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.reach_misses)
     }
 
     /// Files the build reads besides the watched folders and `kbgen.yaml`: the search
@@ -168,11 +189,13 @@ impl Session {
         result
     }
 
+    /// What the pending changes ask for, by their `ChangeKind` (the classification the serve
+    /// loop uses too): Markdown alone is remade in part, anything else the build reads means a
+    /// clean build.
     fn plan(&self) -> Plan {
         let Some(kept) = &self.kept else {
             return Plan::Full;
         };
-        let content_dir = self.root.join(crate::content::CONTENT_DIR);
         let by_source: HashMap<PathBuf, usize> = kept
             .analysis
             .content
@@ -184,18 +207,15 @@ impl Session {
         let mut bodies = Vec::new();
         let mut content_only = true;
         // The dictionary is read with kbgen.yaml (by `prepare`), wherever it lives.
-        let dictionary = kept.analysis.config.dictionary.as_ref();
+        let extra = self.extra_files();
         for p in &self.pending {
-            if Some(p) == dictionary {
-                return Plan::Full;
-            }
-            let markdown = p.starts_with(&content_dir) && p.extension().is_some_and(|e| e == "md");
-            if !markdown {
-                return Plan::Full;
-            }
-            match by_source.get(p) {
-                Some(&i) if p.is_file() => bodies.push(i),
-                _ => content_only = false,
+            match classify(&self.root, &extra, p).scope() {
+                Scope::Nothing => {}
+                Scope::Full => return Plan::Full,
+                Scope::Markdown => match by_source.get(p) {
+                    Some(&i) if p.is_file() => bodies.push(i),
+                    _ => content_only = false,
+                },
             }
         }
         if !content_only {
@@ -479,15 +499,23 @@ impl Session {
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
         laps.lap("fingerprints");
-        if reach.is_some() && std::env::var_os(CHECK_REACH).is_some() {
+        if reach.is_some() && self.check_reach {
             // Tests check the shortcut against the whole site.
             let all: Vec<&Job> = jobs.iter().collect();
             let shown: std::collections::HashSet<&String> = prints.iter().map(|(p, _)| p).collect();
-            for (path, print) in fingerprint_jobs(&data, &all).unwrap_or_default() {
-                assert!(
-                    shown.contains(&path) || kept.pages.get(&path) == Some(&print),
-                    "{path} changed but was not among the pages the change reaches"
-                );
+            match fingerprint_jobs(&data, &all) {
+                Ok(every) => {
+                    for (path, print) in every {
+                        if !shown.contains(&path) && kept.pages.get(&path) != Some(&print) {
+                            self.reach_misses.push(format!(
+                                "{path} changed but was not among the pages the change reaches"
+                            ));
+                        }
+                    }
+                }
+                Err(errors) => self.reach_misses.extend(errors.iter().map(|e| {
+                    format!("fingerprinting every page failed where the reached ones did not: {e}")
+                })),
             }
         }
         // With a shortcut the pages are the same set; otherwise see which went.
