@@ -57,20 +57,7 @@ fn errors(stderr: &str) -> Vec<&str> {
 /// Regression (issue 12): a top-level `date` was blamed on a nested `extra.date` line.
 #[test]
 fn a_top_level_date_is_blamed_on_its_own_line_not_a_nested_one() {
-    let site = site_with(|r| {
-        replace_in(
-            r,
-            "content/debt/lpr.md",
-            "---\ntitle",
-            "---\nextra: {date: 明天}\ntitle",
-        );
-        replace_in(
-            r,
-            "content/debt/lpr.md",
-            "date: 2025-03-01",
-            "date: yesterday",
-        );
-    });
+    let site = site_with(bad_top_level_date);
     let err = fails_alike(site.path());
     assert_eq!(
         errors(&err),
@@ -193,20 +180,7 @@ fn diagnostic_text_is_reviewed() {
                 "theme: mine\nsearch: {dictionary: content}\n",
             )
         }),
-        ("front-matter-date", |r| {
-            replace_in(
-                r,
-                "content/debt/lpr.md",
-                "---\ntitle",
-                "---\nextra: {date: 明天}\ntitle",
-            );
-            replace_in(
-                r,
-                "content/debt/lpr.md",
-                "date: 2025-03-01",
-                "date: yesterday",
-            );
-        }),
+        ("front-matter-date", bad_top_level_date),
         ("related-missing", |r| {
             replace_in(
                 r,
@@ -237,4 +211,20 @@ fn diagnostic_text_is_reviewed() {
         let err = fails_alike(site.path());
         insta::assert_snapshot!(format!("diagnostics-{name}"), err);
     }
+}
+
+/// lpr.md with a nested `extra.date` above a top-level `date: yesterday`.
+fn bad_top_level_date(r: &Path) {
+    replace_in(
+        r,
+        "content/debt/lpr.md",
+        "---\ntitle",
+        "---\nextra: {date: 明天}\ntitle",
+    );
+    replace_in(
+        r,
+        "content/debt/lpr.md",
+        "date: 2025-03-01",
+        "date: yesterday",
+    );
 }

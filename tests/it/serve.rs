@@ -1,16 +1,10 @@
 //! `kbgen serve` end to end: the real binary on a free port over a temporary site, driven by
 //! editing files and watched through plain HTTP and the event stream. Every wait is bounded.
 
-use crate::support::serve::Server;
+use crate::support::serve::{article, small_site, write, Server};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&path, text).expect("write");
-}
 
 /// Saves the way many editors do: write a hidden temporary beside the file, rename it over.
 fn write_atomic(root: &Path, rel: &str, text: &str) {
@@ -21,20 +15,6 @@ fn write_atomic(root: &Path, rel: &str, text: &str) {
     ));
     std::fs::write(&tmp, text).expect("write temporary");
     std::fs::rename(&tmp, &path).expect("rename");
-}
-
-fn article(title: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\n---\n\n{body}\n")
-}
-
-fn small_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    write(root, "kbgen.yaml", "title: T\n");
-    write(root, "content/a/_index.md", &article("A", "Section A."));
-    write(root, "content/a/one.md", &article("One", "First version."));
-    write(root, "content/a/two.md", &article("Two", "Second article."));
-    dir
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! stream floods, requests racing rebuilds, DNS rebinding, and a bounded soak. The real binary
 //! on a free loopback port, spoken to over raw sockets; every wait is bounded.
 
-use crate::support::serve::Server;
+use crate::support::serve::{article, small_site, write, Server};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
@@ -16,26 +16,6 @@ const MAX_LIVE_STREAMS: usize = 64;
 
 /// How much the server's resident memory may grow under a flood or a soak.
 const RSS_BOUND_KB: u64 = 64 * 1024;
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&path, text).expect("write");
-}
-
-fn article(title: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\n---\n\n{body}\n")
-}
-
-fn small_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    write(root, "kbgen.yaml", "title: T\n");
-    write(root, "content/a/_index.md", &article("A", "Section A."));
-    write(root, "content/a/one.md", &article("One", "First version."));
-    write(root, "content/a/two.md", &article("Two", "Second article."));
-    dir
-}
 
 fn start(site: &Path, env: &[(&str, &str)]) -> (Server, tempfile::TempPath) {
     let log = tempfile::NamedTempFile::new()

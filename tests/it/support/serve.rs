@@ -245,3 +245,26 @@ fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
         raw = raw.get(size + 2..)?;
     }
 }
+
+/// Writes `text` to `root/rel`, making its folders.
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&path, text).expect("write");
+}
+
+/// An article with only a title.
+pub fn article(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\n---\n\n{body}\n")
+}
+
+/// A two-article site in a temporary folder: section `a` with `one` and `two`.
+pub fn small_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    write(root, "kbgen.yaml", "title: T\n");
+    write(root, "content/a/_index.md", &article("A", "Section A."));
+    write(root, "content/a/one.md", &article("One", "First version."));
+    write(root, "content/a/two.md", &article("Two", "Second article."));
+    dir
+}
