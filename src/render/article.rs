@@ -1,0 +1,106 @@
+//! Article pages: body, table of contents, terms, questions, backlinks and related articles.
+
+use super::{PageSink, SiteData};
+use crate::diagnostic::Diagnostic;
+use crate::view::*;
+use serde::Serialize;
+
+impl SiteData<'_> {
+    pub(super) fn article<S: PageSink>(
+        &self,
+        r: &S,
+        a: usize,
+    ) -> Result<(String, S::Out), Diagnostic> {
+        #[derive(Serialize)]
+        struct V<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            article: ArticleView,
+        }
+        let art = &self.content.articles[a];
+        let out = &self.articles[a];
+        let path = art.path.as_str();
+        let sec = &self.content.sections[art.section];
+        let terms = self
+            .taxonomies
+            .list
+            .iter()
+            .filter_map(|t| {
+                let tax = &self.config.taxonomies[t.taxonomy];
+                let links: Vec<Link> = self.taxonomies.of_article[a]
+                    .iter()
+                    .filter(|r| r.taxonomy == t.taxonomy)
+                    .map(|r| {
+                        let term = self.taxonomies.term(*r);
+                        self.link(
+                            path,
+                            &term.name,
+                            &format!("{}/{}/", tax.segment, term.slug),
+                            self.urls,
+                        )
+                    })
+                    .collect();
+                (!links.is_empty()).then(|| TermGroup {
+                    taxonomy_title: tax.title.clone(),
+                    taxonomy_url: self.urls.href(path, &format!("{}/", tax.segment)),
+                    terms: links,
+                })
+            })
+            .collect();
+        let view = ArticleView {
+            title: art.matter.title.clone(),
+            summary: out.summary.clone(),
+            body_html: out.html.clone(),
+            toc: out
+                .headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level))
+                .map(|h| TocEntry {
+                    level: h.level,
+                    id: h.id.clone(),
+                    title: h.text.clone(),
+                })
+                .collect(),
+            section: self.link(path, &sec.title, &sec.path, self.urls),
+            published: art.matter.date.as_ref().map(|d| self.lang.date(d)),
+            reviewed: art.reviewed().map(|d| self.lang.date(d)),
+            terms,
+            faq: self.faq[out.faq.clone()]
+                .iter()
+                .filter(|f| f.anchor.starts_with("faq-"))
+                .map(|f| FaqItem {
+                    id: f.anchor.clone(),
+                    question: f.question.clone(),
+                    answer_html: f.answer_html.clone(),
+                })
+                .collect(),
+            backlinks: self.backlinks[a]
+                .iter()
+                .map(|&b| self.card(path, b))
+                .collect(),
+            related: self.related[a]
+                .iter()
+                .map(|&b| self.card(path, b))
+                .collect(),
+        };
+        let crumbs = self.crumbs(path, Some(art.section));
+        let common = self.common(
+            path,
+            "article",
+            &art.matter.title,
+            &out.summary,
+            crumbs,
+            self.urls,
+        );
+        Ok((
+            format!("{path}index.html"),
+            r.page(
+                "article.html",
+                &V {
+                    common,
+                    article: view,
+                },
+            )?,
+        ))
+    }
+}

@@ -1,0 +1,166 @@
+//! FAQ pages: `/faq/` with every question (or, past `FAQ_SPLIT`, a list of sections) and,
+//! on a split site, one `faq/SECTION/` page per section.
+
+use super::{PageSink, SiteData, FAQ_SPLIT};
+use crate::diagnostic::Diagnostic;
+use crate::faq::render_json_ld;
+use crate::view::*;
+use serde::Serialize;
+
+impl SiteData<'_> {
+    pub(super) fn faq_page<S: PageSink>(
+        &self,
+        r: &S,
+        only: Option<usize>,
+    ) -> Result<(String, S::Out), Diagnostic> {
+        #[derive(Serialize)]
+        struct V<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            faq: FaqIndexView,
+        }
+        let ui = self.lang.ui();
+        let split = self.faq.len() > FAQ_SPLIT;
+        let path = match only {
+            Some(s) => format!("faq/{}", self.content.sections[s].path),
+            None => "faq/".to_string(),
+        };
+        // The questions listed: a run of the site-wide list (none on a split `/faq/`).
+        let shown = match only {
+            Some(s) => self.section_faq(s),
+            None if split => 0..0,
+            None => 0..self.faq.len(),
+        };
+        let json_ld = render_json_ld(
+            self.faq[shown.clone()]
+                .iter()
+                .zip(&self.faq_firsts[shown.clone()])
+                .filter(|(_, first)| **first)
+                .map(|(e, _)| e),
+        );
+
+        let mut groups: Vec<FaqGroup> = Vec::new();
+        let mut filter_counts: Vec<std::collections::BTreeMap<(usize, usize), usize>> =
+            vec![Default::default(); self.taxonomies.list.len()];
+        for &s in self.section_order {
+            let of_section = self.section_faq(s);
+            let listed = of_section.start.max(shown.start)..of_section.end.min(shown.end);
+            let listed = if listed.is_empty() {
+                &[]
+            } else {
+                &self.faq[listed]
+            };
+            let questions: Vec<FaqEntryView> = listed
+                .iter()
+                .map(|e| {
+                    let art = &self.content.articles[e.article];
+                    let keys: Vec<String> = self.taxonomies.of_article[e.article]
+                        .iter()
+                        .map(|tr| {
+                            *filter_counts[tr.taxonomy]
+                                .entry((tr.taxonomy, tr.term))
+                                .or_default() += 1;
+                            filter_key(
+                                &self.config.taxonomies[self.taxonomies.list[tr.taxonomy].taxonomy]
+                                    .name,
+                                &self.taxonomies.term(*tr).slug,
+                            )
+                        })
+                        .collect();
+                    let answer_html = if self.urls.is_portable() {
+                        crate::urls::rebase_relative(&e.answer_html, &art.path, &path)
+                    } else {
+                        e.answer_html.clone()
+                    };
+                    let article_href = self.urls.href(&path, &art.path);
+                    FaqEntryView {
+                        question: e.question.clone(),
+                        url: self.urls.href_to(&path, &art.path, Some(&e.anchor)),
+                        article_title: art.matter.title.clone(),
+                        answer_html: crate::urls::pin_fragments(&answer_html, &article_href)
+                            .into_owned(),
+                        filter_keys: keys.join(" "),
+                    }
+                })
+                .collect();
+            if !questions.is_empty() {
+                let sec = &self.content.sections[s];
+                groups.push(FaqGroup {
+                    section_title: sec.title.clone(),
+                    section_url: self.urls.href(&path, &sec.path),
+                    questions,
+                });
+            }
+        }
+        let filters = filter_counts
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(ti, m)| {
+                let tax = &self.config.taxonomies[self.taxonomies.list[ti].taxonomy];
+                let mut terms: Vec<FaqFilterTerm> = m
+                    .iter()
+                    .map(|(&(t, term), &count)| {
+                        let tm = &self.taxonomies.list[t].terms[term];
+                        FaqFilterTerm {
+                            name: tm.name.clone(),
+                            key: filter_key(&tax.name, &tm.slug),
+                            count,
+                        }
+                    })
+                    .collect();
+                terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+                FaqFilterGroup {
+                    taxonomy_title: tax.title.clone(),
+                    terms,
+                }
+            })
+            .collect();
+        let section_pages = if split && only.is_none() {
+            self.section_order
+                .iter()
+                .filter_map(|&s| {
+                    let count = self.section_faq(s).len();
+                    (count > 0).then(|| FaqSectionLink {
+                        title: self.content.sections[s].title.clone(),
+                        url: self
+                            .urls
+                            .href(&path, &format!("faq/{}", self.content.sections[s].path)),
+                        count,
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let view = FaqIndexView {
+            count: shown.len(),
+            total: self.faq.len(),
+            groups,
+            filters,
+            section_pages,
+            json_ld_html: json_ld,
+        };
+        let (title, crumbs) = match only {
+            Some(s) => {
+                let mut c = self.crumbs(&path, None);
+                c.push(self.link(&path, ui.faq_index, "faq/", self.urls));
+                (
+                    self.lang
+                        .labelled(ui.faq_index, &self.content.sections[s].title),
+                    c,
+                )
+            }
+            None => (ui.faq_index.to_string(), self.crumbs(&path, None)),
+        };
+        let common = self.common(&path, "faq", &title, "", crumbs, self.urls);
+        Ok((
+            format!("{path}index.html"),
+            r.page("faq.html", &V { common, faq: view })?,
+        ))
+    }
+}
+
+fn filter_key(taxonomy: &str, slug: &str) -> String {
+    format!("{taxonomy}:{slug}")
+}

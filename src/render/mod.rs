@@ -1,0 +1,345 @@
+//! Pages: Tera set up once, typed views built per page, pages rendered in parallel and handed
+//! to the writer as they are made (no stage holds the whole site's HTML).
+//!
+//! This module holds the renderer, the site data every page borrows and the job list; each
+//! page family has its own file, and the pieces they share are in `shared`.
+
+mod article;
+mod faq;
+mod pages;
+mod section;
+mod shared;
+mod taxonomy;
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::diagnostic::Diagnostic;
+use crate::faq::FaqEntry;
+use crate::markdown::Heading;
+use crate::taxonomy::Taxonomies;
+use crate::theme::Theme;
+use crate::ui::Lang;
+use crate::urls::UrlMaker;
+use rayon::prelude::*;
+use serde::Serialize;
+use shared::pages;
+use std::path::PathBuf;
+
+/// Lists longer than this paginate as `…/page/2/`.
+pub(crate) const PER_PAGE: usize = 100;
+/// Past this many questions, `/faq/` lists sections and each gets `faq/SECTION/`.
+pub(crate) const FAQ_SPLIT: usize = 500;
+
+/// Templates, parsed once.
+// `pub` while `prepare::Prepared` and `site::Kept` expose it.
+pub struct Renderer {
+    tera: tera::Tera,
+    shown_paths: Vec<(String, PathBuf)>,
+}
+
+impl Renderer {
+    pub(crate) fn new(theme: &Theme) -> Result<Renderer, Vec<Diagnostic>> {
+        let mut r = Renderer {
+            tera: tera::Tera::new(),
+            shown_paths: theme
+                .templates
+                .iter()
+                .map(|t| (t.name.clone(), t.shown_path.clone()))
+                .collect(),
+        };
+        r.tera.autoescape_on([".html", ".xml"]);
+        let sources = theme
+            .templates
+            .iter()
+            .map(|t| (t.name.as_str(), t.source.as_str()));
+        if let Err(e) = r.tera.add_raw_templates(sources) {
+            return Err(vec![r.diagnostic(&e, "")]);
+        }
+        Ok(r)
+    }
+
+    /// Turns a Tera error into a diagnostic naming the template file and line.
+    fn diagnostic(&self, e: &tera::Error, template: &str) -> Diagnostic {
+        let shown = |name: &str| {
+            self.shown_paths
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_else(|| PathBuf::from(format!("templates/{name}")))
+        };
+        match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+                let span = r.span();
+                Diagnostic::error(
+                    shown(r.filename()),
+                    span.start_line,
+                    span.start_col + 1,
+                    format!("template error: {}", r.message()),
+                )
+            }
+            _ => {
+                let mut msg = e.to_string();
+                let mut src = std::error::Error::source(e);
+                while let Some(s) = src {
+                    msg.push_str(": ");
+                    msg.push_str(&s.to_string());
+                    src = s.source();
+                }
+                // Tera's report reads "error: MESSAGE\n --> NAME:LINE:COL": take the place from it.
+                let located = msg
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("--> "))
+                    .and_then(|place| {
+                        let mut it = place.rsplitn(3, ':');
+                        let col = it.next()?.parse::<usize>().ok()?;
+                        let line = it.next()?.parse::<usize>().ok()?;
+                        Some((it.next()?.to_string(), line, col))
+                    });
+                let first = msg
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ")
+                    .to_string();
+                match located {
+                    Some((name, line, col)) => {
+                        let first = first
+                            .split(": error: ")
+                            .last()
+                            .unwrap_or_default()
+                            .to_string();
+                        Diagnostic::error(
+                            shown(&name),
+                            line,
+                            col,
+                            format!("template error: {first}"),
+                        )
+                    }
+                    None => Diagnostic::error(
+                        shown(template),
+                        1,
+                        1,
+                        format!("template error: {}", msg.replace('\n', " ")),
+                    ),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn render<T: Serialize>(
+        &self,
+        template: &str,
+        view: &T,
+    ) -> Result<String, Diagnostic> {
+        let ctx = tera::Context::from_serialize(view).map_err(|e| self.diagnostic(&e, template))?;
+        self.tera
+            .render(template, &ctx)
+            .map_err(|e| self.diagnostic(&e, template))
+    }
+}
+
+/// What a page's view is turned into: HTML (the renderer) or a fingerprint of everything the
+/// template would see, which says whether a page must be made again without making it.
+pub(crate) trait PageSink: Sync {
+    type Out: Send;
+    fn page<T: Serialize>(&self, template: &str, view: &T) -> Result<Self::Out, Diagnostic>;
+}
+
+impl PageSink for Renderer {
+    type Out = String;
+    fn page<T: Serialize>(&self, template: &str, view: &T) -> Result<String, Diagnostic> {
+        self.render(template, view)
+    }
+}
+
+/// Hashes a page's template name and view. Equal fingerprints with the same templates mean
+/// byte-identical pages.
+struct Fingerprint;
+
+impl PageSink for Fingerprint {
+    type Out = u64;
+    fn page<T: Serialize>(&self, template: &str, view: &T) -> Result<u64, Diagnostic> {
+        use std::hash::Hasher as _;
+        struct Feed(std::collections::hash_map::DefaultHasher);
+        impl std::io::Write for Feed {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.write(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut feed = Feed(Default::default());
+        feed.0.write(template.as_bytes());
+        feed.0.write_u8(0);
+        serde_json::to_writer(&mut feed, view).map_err(|e| {
+            Diagnostic::error(
+                format!("templates/{template}"),
+                1,
+                1,
+                format!("page view: {e}"),
+            )
+        })?;
+        Ok(feed.0.finish())
+    }
+}
+
+/// An article as rendered from Markdown, with what its page needs.
+// `pub` while `site::Analysis` exposes it.
+pub struct ArticleOut {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// This article's questions: a range of the site-wide FAQ list.
+    pub faq: std::ops::Range<usize>,
+    pub summary: String,
+}
+
+/// Everything pages are made from; computed once, borrowed by every page.
+// `pub` while `site::Analysis::site_data` exposes it.
+pub struct SiteData<'a> {
+    pub config: &'a Config,
+    pub content: &'a Content,
+    pub urls: &'a UrlMaker,
+    pub lang: Lang,
+    pub articles: &'a [ArticleOut],
+    /// Section intros as HTML, by section index.
+    pub intros: &'a [String],
+    pub taxonomies: &'a Taxonomies,
+    pub backlinks: &'a [Vec<usize>],
+    pub related: &'a [Vec<usize>],
+    /// Every question of the site, in content order.
+    pub faq: &'a [FaqEntry],
+    /// Whether each question is the first of its kind site-wide.
+    pub faq_firsts: &'a [bool],
+    /// Sections in display order (weight, then title) — top-level first.
+    pub section_order: &'a [usize],
+    pub live_reload: bool,
+}
+
+/// One page to make: where it goes and what it shows.
+pub(crate) enum Job {
+    Home,
+    Section {
+        section: usize,
+        page: usize,
+    },
+    Article(usize),
+    Taxonomy(usize),
+    Term {
+        taxonomy: usize,
+        term: usize,
+        page: usize,
+    },
+    FaqIndex,
+    FaqSection(usize),
+    Search,
+    NotFound,
+    Alias {
+        article: usize,
+        path: String,
+    },
+}
+
+impl SiteData<'_> {
+    /// Every page of the site, in a stable order.
+    pub(crate) fn jobs(&self, aliases: &[(usize, String)]) -> Vec<Job> {
+        // `section_articles` relies on this order (content::load sorts articles by section).
+        debug_assert!(self.content.articles.is_sorted_by_key(|a| a.section));
+        let mut jobs = vec![Job::Home, Job::FaqIndex, Job::Search, Job::NotFound];
+        for &s in self.section_order {
+            let n = self.section_articles(s).len();
+            for page in 1..=pages(n) {
+                jobs.push(Job::Section { section: s, page });
+            }
+        }
+        jobs.extend((0..self.content.articles.len()).map(Job::Article));
+        for (ti, t) in self.taxonomies.list.iter().enumerate() {
+            jobs.push(Job::Taxonomy(ti));
+            for (term, tm) in t.terms.iter().enumerate() {
+                for page in 1..=pages(tm.articles.len()) {
+                    jobs.push(Job::Term {
+                        taxonomy: ti,
+                        term,
+                        page,
+                    });
+                }
+            }
+        }
+        if self.faq.len() > FAQ_SPLIT {
+            for &s in self.section_order {
+                if !self.section_faq(s).is_empty() {
+                    jobs.push(Job::FaqSection(s));
+                }
+            }
+        }
+        jobs.extend(aliases.iter().map(|(a, p)| Job::Alias {
+            article: *a,
+            path: p.clone(),
+        }));
+        jobs
+    }
+
+    /// Renders every job in parallel, handing each page to `write` as soon as it is made.
+    pub(crate) fn render_all<W>(
+        &self,
+        renderer: &Renderer,
+        jobs: &[Job],
+        write: W,
+    ) -> Vec<Diagnostic>
+    where
+        W: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
+    {
+        let errors: Vec<Diagnostic> = jobs
+            .par_iter()
+            .filter_map(|job| {
+                let (path, html) = match self.render_job(renderer, job) {
+                    Ok(x) => x,
+                    Err(d) => return Some(d),
+                };
+                write(&path, html.as_bytes()).err()
+            })
+            .collect();
+        once_each(errors)
+    }
+
+    /// Each job's output path and fingerprint, in job order.
+    pub(crate) fn fingerprints(&self, jobs: &[&Job]) -> Result<Vec<(String, u64)>, Diagnostic> {
+        jobs.par_iter()
+            .map(|j| self.render_job(&Fingerprint, j))
+            .collect()
+    }
+
+    /// Makes one page (or its fingerprint): its output path and what the sink made of it.
+    pub(crate) fn render_job<S: PageSink>(
+        &self,
+        r: &S,
+        job: &Job,
+    ) -> Result<(String, S::Out), Diagnostic> {
+        match job {
+            Job::Home => self.home(r),
+            Job::Section { section, page } => self.section(r, *section, *page),
+            Job::Article(a) => self.article(r, *a),
+            Job::Taxonomy(t) => self.taxonomy(r, *t),
+            Job::Term {
+                taxonomy,
+                term,
+                page,
+            } => self.term(r, *taxonomy, *term, *page),
+            Job::FaqIndex => self.faq_page(r, None),
+            Job::FaqSection(s) => self.faq_page(r, Some(*s)),
+            Job::Search => self.plain(r, "search/", "search.html", "search", self.lang.ui().search),
+            Job::NotFound => self.not_found(r),
+            Job::Alias { article, path } => self.alias(r, *article, path),
+        }
+    }
+}
+
+/// One broken template fails every page: report each error once.
+pub(crate) fn once_each(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    errors
+        .into_iter()
+        .filter(|d| seen.insert(d.to_string()))
+        .collect()
+}

@@ -1,0 +1,73 @@
+//! Section pages: intro, subsections and the section's articles, paginated.
+
+use super::{pages, PER_PAGE};
+use super::{PageSink, SiteData};
+use crate::diagnostic::Diagnostic;
+use crate::view::*;
+use serde::Serialize;
+
+impl SiteData<'_> {
+    pub(super) fn section<S: PageSink>(
+        &self,
+        r: &S,
+        s: usize,
+        page: usize,
+    ) -> Result<(String, S::Out), Diagnostic> {
+        #[derive(Serialize)]
+        struct V<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            section: SectionView,
+        }
+        let sec = &self.content.sections[s];
+        let path = if page == 1 {
+            sec.path.clone()
+        } else {
+            format!("{}page/{page}/", sec.path)
+        };
+        let arts = self.section_articles(s);
+        let total = pages(arts.len());
+        let view = SectionView {
+            title: sec.title.clone(),
+            description: sec.description.clone(),
+            intro_html: if page == 1 {
+                self.intros[s].clone()
+            } else {
+                String::new()
+            },
+            subsections: self
+                .section_order
+                .iter()
+                .filter(|&&c| self.content.sections[c].parent == Some(s))
+                .map(|&c| self.section_card(&path, c))
+                .collect(),
+            articles: arts
+                .clone()
+                .skip((page - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .map(|a| self.card(&path, a))
+                .collect(),
+            article_count: arts.len(),
+            pagination: self.pagination(&sec.path, page, total, &path),
+        };
+        let crumbs = self.crumbs(&path, sec.parent.filter(|&p| p != 0));
+        let common = self.common(
+            &path,
+            "section",
+            &sec.title,
+            &sec.description,
+            crumbs,
+            self.urls,
+        );
+        Ok((
+            format!("{path}index.html"),
+            r.page(
+                "section.html",
+                &V {
+                    common,
+                    section: view,
+                },
+            )?,
+        ))
+    }
+}

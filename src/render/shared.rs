@@ -1,0 +1,204 @@
+//! The pieces every page family shares: the common page context (site, URLs, UI words, page
+//! meta), breadcrumbs, links, article and section cards, pagination.
+
+use super::{SiteData, PER_PAGE};
+use crate::urls::UrlMaker;
+use crate::view::*;
+use std::ops::Range;
+
+impl SiteData<'_> {
+    pub(super) fn common(
+        &self,
+        path: &str,
+        kind: &'static str,
+        title: &str,
+        description: &str,
+        crumbs: Vec<Link>,
+        urls: &UrlMaker,
+    ) -> Common<'_> {
+        let c = self.config;
+        let top = self.current_top(path);
+        Common {
+            site: SiteView {
+                title: &c.title,
+                description: &c.description,
+                language: &c.language,
+                disclaimer: &c.disclaimer,
+                nav: self
+                    .section_order
+                    .iter()
+                    .filter(|&&s| self.content.sections[s].parent == Some(0))
+                    .map(|&s| NavItem {
+                        title: self.content.sections[s].title.clone(),
+                        url: urls.href(path, &self.content.sections[s].path),
+                        current: top == Some(s),
+                    })
+                    .collect(),
+                taxonomies: self
+                    .taxonomies
+                    .list
+                    .iter()
+                    .map(|t| {
+                        self.link(
+                            path,
+                            &c.taxonomies[t.taxonomy].title,
+                            &format!("{}/", c.taxonomies[t.taxonomy].segment),
+                            urls,
+                        )
+                    })
+                    .collect(),
+            },
+            urls: Urls {
+                home: urls.href(path, ""),
+                search: urls.href(path, "search/"),
+                faq: urls.href(path, "faq/"),
+                r#static: urls.prefix(path, "static/"),
+                search_index: urls.prefix(path, "search/"),
+                // Written only with an absolute base URL; a portable build links its own copy.
+                feed: if !c.base_url.is_absolute() {
+                    String::new()
+                } else if urls.is_portable() {
+                    urls.href(path, "atom.xml")
+                } else {
+                    urls.absolute("atom.xml")
+                },
+            },
+            ui: self.lang.ui(),
+            page: PageMeta {
+                kind,
+                title: title.to_string(),
+                description: if description.is_empty() {
+                    c.description.clone()
+                } else {
+                    description.to_string()
+                },
+                // A portable build links nothing outside its folder, not even its original.
+                canonical: if c.base_url.is_absolute() && !urls.is_portable() {
+                    urls.absolute(path)
+                } else {
+                    String::new()
+                },
+                breadcrumbs: crumbs,
+            },
+            dev: DevView {
+                live_reload: self.live_reload,
+            },
+        }
+    }
+
+    /// The top-level section the page at `path` belongs to.
+    pub(super) fn current_top(&self, path: &str) -> Option<usize> {
+        let first = path.split('/').next().filter(|s| !s.is_empty())?;
+        self.content
+            .sections
+            .iter()
+            .position(|s| s.parent == Some(0) && s.dir == first)
+    }
+
+    pub(super) fn link(&self, from: &str, title: &str, to: &str, urls: &UrlMaker) -> Link {
+        Link {
+            title: title.to_string(),
+            url: urls.href(from, to),
+        }
+    }
+
+    pub(super) fn crumbs(&self, from: &str, section: Option<usize>) -> Vec<Link> {
+        let ui = self.lang.ui();
+        let mut out = vec![self.link(from, ui.home, "", self.urls)];
+        if let Some(s) = section {
+            for i in self.content.ancestry(s) {
+                let sec = &self.content.sections[i];
+                out.push(self.link(from, &sec.title, &sec.path, self.urls));
+            }
+        }
+        out
+    }
+
+    pub(super) fn card(&self, from: &str, a: usize) -> ArticleCard {
+        let art = &self.content.articles[a];
+        ArticleCard {
+            title: art.matter.title.clone(),
+            url: self.urls.href(from, &art.path),
+            summary: self.articles[a].summary.clone(),
+            section_title: self.content.sections[art.section].title.clone(),
+            reviewed: art.reviewed().map(|d| self.lang.date(d)),
+        }
+    }
+
+    /// The articles of section `s` (not of its subsections), in content order. `content::load`
+    /// sorts articles by section first, so they are one run of `content.articles`, found by
+    /// binary search rather than a scan of every article for each page and card.
+    pub(super) fn section_articles(&self, s: usize) -> Range<usize> {
+        let articles = &self.content.articles;
+        articles.partition_point(|a| a.section < s)..articles.partition_point(|a| a.section <= s)
+    }
+
+    /// The questions of section `s`'s articles: the site-wide list holds each article's
+    /// questions as one run, in content order, so a section's are one run too.
+    pub(super) fn section_faq(&self, s: usize) -> Range<usize> {
+        let arts = self.section_articles(s);
+        if arts.is_empty() {
+            return 0..0;
+        }
+        self.articles[arts.start].faq.start..self.articles[arts.end - 1].faq.end
+    }
+
+    pub(super) fn section_card(&self, from: &str, s: usize) -> SectionCard {
+        let sec = &self.content.sections[s];
+        let arts = self.section_articles(s);
+        SectionCard {
+            title: sec.title.clone(),
+            url: self.urls.href(from, &sec.path),
+            description: sec.description.clone(),
+            article_count: arts.len(),
+            articles: arts
+                .take(5)
+                .map(|a| {
+                    self.link(
+                        from,
+                        &self.content.articles[a].matter.title,
+                        &self.content.articles[a].path,
+                        self.urls,
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    pub(super) fn pagination(
+        &self,
+        base: &str,
+        current: usize,
+        total: usize,
+        from: &str,
+    ) -> Option<Pagination> {
+        if total <= 1 {
+            return None;
+        }
+        let url = |n: usize| {
+            if n == 1 {
+                self.urls.href(from, base)
+            } else {
+                self.urls.href(from, &format!("{base}page/{n}/"))
+            }
+        };
+        Some(Pagination {
+            current,
+            total,
+            prev_url: (current > 1).then(|| url(current - 1)),
+            next_url: (current < total).then(|| url(current + 1)),
+            pages: (1..=total)
+                .map(|n| PageLink {
+                    number: n,
+                    url: url(n),
+                    current: n == current,
+                })
+                .collect(),
+        })
+    }
+}
+
+/// How many pages a list of `n` items takes (at least one).
+pub(super) fn pages(n: usize) -> usize {
+    n.div_ceil(PER_PAGE).max(1)
+}

@@ -1,0 +1,102 @@
+//! Taxonomy pages (every term with its count) and term pages (a term's articles, paginated).
+
+use super::{pages, PER_PAGE};
+use super::{PageSink, SiteData};
+use crate::diagnostic::Diagnostic;
+use crate::view::*;
+use serde::Serialize;
+
+impl SiteData<'_> {
+    pub(super) fn taxonomy<S: PageSink>(
+        &self,
+        r: &S,
+        t: usize,
+    ) -> Result<(String, S::Out), Diagnostic> {
+        #[derive(Serialize)]
+        struct V<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            taxonomy: TaxonomyView,
+        }
+        let data = &self.taxonomies.list[t];
+        let tax = &self.config.taxonomies[data.taxonomy];
+        let path = format!("{}/", tax.segment);
+        let mut terms: Vec<TermCount> = data
+            .terms
+            .iter()
+            .map(|term| TermCount {
+                name: term.name.clone(),
+                url: self.urls.href(&path, &format!("{path}{}/", term.slug)),
+                count: term.articles.len(),
+            })
+            .collect();
+        terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        let common = self.common(
+            &path,
+            "taxonomy",
+            &tax.title,
+            "",
+            self.crumbs(&path, None),
+            self.urls,
+        );
+        Ok((
+            format!("{path}index.html"),
+            r.page(
+                "taxonomy.html",
+                &V {
+                    common,
+                    taxonomy: TaxonomyView {
+                        title: tax.title.clone(),
+                        terms,
+                    },
+                },
+            )?,
+        ))
+    }
+
+    pub(super) fn term<S: PageSink>(
+        &self,
+        r: &S,
+        t: usize,
+        term_i: usize,
+        page: usize,
+    ) -> Result<(String, S::Out), Diagnostic> {
+        #[derive(Serialize)]
+        struct V<'a> {
+            #[serde(flatten)]
+            common: Common<'a>,
+            term: TermView,
+        }
+        let data = &self.taxonomies.list[t];
+        let tax = &self.config.taxonomies[data.taxonomy];
+        let term = &data.terms[term_i];
+        let base = format!("{}/{}/", tax.segment, term.slug);
+        let path = if page == 1 {
+            base.clone()
+        } else {
+            format!("{base}page/{page}/")
+        };
+        let view = TermView {
+            taxonomy_title: tax.title.clone(),
+            taxonomy_url: self.urls.href(&path, &format!("{}/", tax.segment)),
+            name: term.name.clone(),
+            article_count: term.articles.len(),
+            articles: term
+                .articles
+                .iter()
+                .skip((page - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .map(|&a| self.card(&path, a))
+                .collect(),
+            pagination: self.pagination(&base, page, pages(term.articles.len()), &path),
+        };
+        let mut crumbs = self.crumbs(&path, None);
+        crumbs.push(self.link(&path, &tax.title, &format!("{}/", tax.segment), self.urls));
+        let title = self.lang.labelled(&tax.title, &term.name);
+        let common = self.common(&path, "term", &title, "", crumbs, self.urls);
+        Ok((
+            format!("{path}index.html"),
+            r.page("term.html", &V { common, term: view })?,
+        ))
+    }
+}
