@@ -67,8 +67,22 @@ impl Renderer {
                 .map(|(_, p)| p.clone())
                 .unwrap_or_else(|| PathBuf::from(format!("templates/{name}")))
         };
-        match e.kind() {
-            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+        // The place comes from Tera's own report (a syntax or rendering error), wherever it
+        // sits in the chain: an error in an included template or a filter arrives wrapped.
+        let mut chain: Vec<&(dyn std::error::Error + 'static)> = vec![e];
+        while let Some(next) = chain.last().and_then(|x| x.source()) {
+            chain.push(next);
+        }
+        let report = chain.iter().find_map(|x| {
+            match x.downcast_ref::<tera::Error>().map(tera::Error::kind) {
+                Some(tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r)) => {
+                    Some(r)
+                }
+                _ => None,
+            }
+        });
+        match report {
+            Some(r) => {
                 let span = r.span();
                 Diagnostic::error(
                     shown(r.filename()),
@@ -77,15 +91,12 @@ impl Renderer {
                     format!("template error: {}", r.message()),
                 )
             }
-            _ => {
-                let mut msg = e.to_string();
-                let mut src = std::error::Error::source(e);
-                while let Some(s) = src {
-                    msg.push_str(": ");
-                    msg.push_str(&s.to_string());
-                    src = s.source();
-                }
-                // Tera's report reads "error: MESSAGE\n --> NAME:LINE:COL": take the place from it.
+            None => {
+                let msg: Vec<String> = chain.iter().map(|x| x.to_string()).collect();
+                let msg = msg.join(": ");
+                // Tera 2 checks templates as they load (unknown filters, blocks no parent has)
+                // and hands back only its reports joined into one message — "error: MESSAGE\n
+                // --> NAME:LINE:COL …": the place is read from the first report.
                 let located = msg
                     .lines()
                     .find_map(|l| l.trim().strip_prefix("--> "))
@@ -95,26 +106,17 @@ impl Renderer {
                         let line = it.next()?.parse::<usize>().ok()?;
                         Some((it.next()?.to_string(), line, col))
                     });
-                let first = msg
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .trim_start_matches("error: ")
-                    .to_string();
+                let first = msg.lines().next().unwrap_or_default();
+                let first = first.rsplit("error: ").next().unwrap_or(first);
                 match located {
-                    Some((name, line, col)) => {
-                        let first = first
-                            .split(": error: ")
-                            .last()
-                            .unwrap_or_default()
-                            .to_string();
-                        Diagnostic::error(
-                            shown(&name),
-                            line,
-                            col,
-                            format!("template error: {first}"),
-                        )
-                    }
+                    Some((name, line, col)) => Diagnostic::error(
+                        shown(&name),
+                        line,
+                        col,
+                        format!("template error: {first}"),
+                    ),
+                    // No place at all (a missing parent or template, a loop): the template
+                    // being rendered, with every message of the chain.
                     None => Diagnostic::error(
                         shown(template),
                         1,

@@ -183,6 +183,19 @@ fn broken_template_names_the_file_and_line() {
     );
 }
 
+/// A template that fails while rendering (not while loading) is placed from Tera's structured
+/// error: file, line and column of the expression.
+#[test]
+fn a_template_failing_while_rendering_names_the_file_line_and_column() {
+    assert_fails(
+        |r| {
+            std::fs::create_dir_all(r.join("themes/default/templates")).unwrap();
+            write(r, "themes/default/templates/article.html", "{% extends \"base.html\" %}\n{% block main %}\n<p>\n  {{ article.no_such_field.deeper }}\n</p>\n{% endblock main %}\n");
+        },
+        &["error: themes/default/templates/article.html:4:6: template error: "],
+    );
+}
+
 #[test]
 fn broken_config() {
     assert_fails(
