@@ -192,7 +192,7 @@ fn a_template_failing_while_rendering_names_the_file_line_and_column() {
             std::fs::create_dir_all(r.join("themes/default/templates")).unwrap();
             write(r, "themes/default/templates/article.html", "{% extends \"base.html\" %}\n{% block main %}\n<p>\n  {{ article.no_such_field.deeper }}\n</p>\n{% endblock main %}\n");
         },
-        &["error: themes/default/templates/article.html:4:6: template error: "],
+        &["error: themes/default/templates/article.html:4:14: template error: Field `no_such_field` is not defined"],
     );
 }
 
