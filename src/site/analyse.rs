@@ -151,14 +151,21 @@ pub fn analyse(
             &y.dir,
         ))
     });
-    // A section shows only when it has something to show.
-    section_order.retain(|&s| {
-        content
-            .articles
-            .iter()
-            .any(|a| a.section == s || content.ancestry(a.section).contains(&s))
-            || content.sections[s].source.is_some()
-    });
+    // A section shows only when it has something to show: an article in it or below it, or
+    // its own _index.md. (One pass over the articles, then one walk up per section that has
+    // any, not a scan of every article per section.)
+    let mut holds_articles = vec![false; content.sections.len()];
+    for a in &content.articles {
+        holds_articles[a.section] = true;
+    }
+    for s in 0..content.sections.len() {
+        if holds_articles[s] {
+            for up in content.ancestry(s) {
+                holds_articles[up] = true;
+            }
+        }
+    }
+    section_order.retain(|&s| holds_articles[s] || content.sections[s].source.is_some());
 
     let mut articles = Vec::with_capacity(bodies.len());
     let mut parts = Vec::with_capacity(bodies.len());
