@@ -1,20 +1,24 @@
 //! A plain static file server for tests: no compression, no caching headers,
 //! on 127.0.0.1 with a free port, the way SPEC "Search → how it is measured"
-//! asks. Only files inside the root are served.
+//! asks. Only files inside the root are served. hyper on a tokio runtime of its own thread
+//! (the crates kbgen's preview server uses): every connection is a task, kept alive as a host
+//! keeps it, and a client that goes away mid-answer costs nothing.
 
+use std::convert::Infallible;
 use std::fs;
+use std::future::Future as _;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 
-use tiny_http::{Header, Method, Request, Response, Server};
-
-/// Enough workers that a browser's six parallel connections are not served
-/// one after the other (which would distort timing measurements).
-const WORKERS: usize = 6;
+use bytes::Bytes;
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper::{Method, Request, Response, StatusCode};
 
 /// One request the server answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,17 +30,16 @@ pub struct Served {
     pub bytes: u64,
 }
 
-/// A running server; stops (and joins its threads) on drop.
+/// A running server; stops (and joins its thread) on drop.
 pub struct StaticServer {
-    server: Arc<Server>,
     addr: SocketAddr,
     state: Arc<State>,
-    workers: Vec<JoinHandle<()>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 struct State {
     root: PathBuf,
-    stopping: AtomicBool,
     bytes: AtomicU64,
     log: Mutex<Vec<Served>>,
 }
@@ -48,38 +51,59 @@ impl StaticServer {
         let root = root
             .canonicalize()
             .unwrap_or_else(|e| panic!("StaticServer: root {}: {e}", root.display()));
-        let server = Server::http("127.0.0.1:0")
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap_or_else(|e| panic!("StaticServer: cannot bind 127.0.0.1:0: {e}"));
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .expect("StaticServer: tiny_http listens on an IP address");
-        let server = Arc::new(server);
+        let addr = listener.local_addr().expect("StaticServer: local address");
+        listener
+            .set_nonblocking(true)
+            .expect("StaticServer: non-blocking listener");
         let state = Arc::new(State {
             root,
-            stopping: AtomicBool::new(false),
             bytes: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
         });
-        let workers = (0..WORKERS)
-            .map(|_| {
-                let server = Arc::clone(&server);
-                let state = Arc::clone(&state);
-                std::thread::spawn(move || loop {
-                    match server.recv() {
-                        Ok(request) => respond(&state, request),
-                        Err(_) if state.stopping.load(Ordering::SeqCst) => return,
-                        // A failed accept is not the end of the server.
-                        Err(_) => continue,
-                    }
-                })
-            })
-            .collect();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("StaticServer: tokio runtime");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = Arc::clone(&state);
+        let thread = std::thread::spawn(move || {
+            runtime.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::from_std(listener).expect("StaticServer: listener");
+                let mut stopped = std::pin::pin!(stopped);
+                loop {
+                    // Whichever comes first: a connection, or the signal to stop.
+                    let accepted = std::future::poll_fn(|cx| {
+                        if stopped.as_mut().poll(cx).is_ready() {
+                            return Poll::Ready(None);
+                        }
+                        listener.poll_accept(cx).map(Some)
+                    })
+                    .await;
+                    let Some(accepted) = accepted else { return };
+                    // A failed accept is not the end of the server.
+                    let Ok((stream, _)) = accepted else { continue };
+                    let state = Arc::clone(&serving);
+                    tokio::spawn(async move {
+                        let service = hyper::service::service_fn(move |req| {
+                            let state = Arc::clone(&state);
+                            async move { Ok::<_, Infallible>(respond(&state, &req)) }
+                        });
+                        // The client may go away; that is its business.
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            });
+        });
         StaticServer {
-            server,
             addr,
             state,
-            workers,
+            stop: Some(stop),
+            thread: Some(thread),
         }
     }
 
@@ -125,13 +149,11 @@ impl StaticServer {
 
 impl Drop for StaticServer {
     fn drop(&mut self) {
-        self.state.stopping.store(true, Ordering::SeqCst);
-        // Each unblock wakes one waiting worker.
-        for _ in &self.workers {
-            self.server.unblock();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
         }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -212,71 +234,84 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+/// A whole response body in one frame.
+struct Whole(Option<Bytes>);
+
+impl hyper::body::Body for Whole {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Poll::Ready(self.get_mut().0.take().map(|b| Ok(Frame::data(b))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.0.as_ref().map_or(0, |b| b.len() as u64))
+    }
 }
 
-fn respond(state: &State, request: Request) {
-    let url = request.url().to_string();
+fn respond(state: &State, request: &Request<Incoming>) -> Response<Whole> {
+    let url = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_string(),
+        |p| p.as_str().to_string(),
+    );
     let path = url.split(['?', '#']).next().unwrap_or("");
-    let (status, body, ctype, location) = if !matches!(request.method(), Method::Get | Method::Head)
-    {
-        (
-            405,
-            b"method not allowed\n".to_vec(),
-            "text/plain; charset=utf-8",
-            None,
-        )
-    } else {
-        match resolve(&state.root, path) {
-            Target::File(file) => match fs::read(&file) {
-                Ok(bytes) => (200, bytes, content_type(&file), None),
-                Err(_) => (
+    let head = request.method() == Method::HEAD;
+    let (status, body, ctype, location) =
+        if !matches!(*request.method(), Method::GET | Method::HEAD) {
+            (
+                405,
+                b"method not allowed\n".to_vec(),
+                "text/plain; charset=utf-8",
+                None,
+            )
+        } else {
+            match resolve(&state.root, path) {
+                Target::File(file) => match fs::read(&file) {
+                    Ok(bytes) => (200, bytes, content_type(&file), None),
+                    Err(_) => (
+                        403,
+                        b"unreadable\n".to_vec(),
+                        "text/plain; charset=utf-8",
+                        None,
+                    ),
+                },
+                Target::AddSlash => {
+                    let query = &url[path.len()..];
+                    let to = format!("{path}/{query}");
+                    (301, Vec::new(), "text/plain; charset=utf-8", Some(to))
+                }
+                Target::NotFound => match fs::read(state.root.join("404.html")) {
+                    Ok(bytes) => (404, bytes, "text/html; charset=utf-8", None),
+                    Err(_) => (
+                        404,
+                        b"not found\n".to_vec(),
+                        "text/plain; charset=utf-8",
+                        None,
+                    ),
+                },
+                Target::Forbidden => (
                     403,
-                    b"unreadable\n".to_vec(),
+                    b"forbidden\n".to_vec(),
                     "text/plain; charset=utf-8",
                     None,
                 ),
-            },
-            Target::AddSlash => {
-                let query = &url[path.len()..];
-                let to = format!("{path}/{query}");
-                (301, Vec::new(), "text/plain; charset=utf-8", Some(to))
+                Target::BadRequest => (
+                    400,
+                    b"bad request\n".to_vec(),
+                    "text/plain; charset=utf-8",
+                    None,
+                ),
             }
-            Target::NotFound => match fs::read(state.root.join("404.html")) {
-                Ok(bytes) => (404, bytes, "text/html; charset=utf-8", None),
-                Err(_) => (
-                    404,
-                    b"not found\n".to_vec(),
-                    "text/plain; charset=utf-8",
-                    None,
-                ),
-            },
-            Target::Forbidden => (
-                403,
-                b"forbidden\n".to_vec(),
-                "text/plain; charset=utf-8",
-                None,
-            ),
-            Target::BadRequest => (
-                400,
-                b"bad request\n".to_vec(),
-                "text/plain; charset=utf-8",
-                None,
-            ),
-        }
-    };
-    let sent = if *request.method() == Method::Head {
-        0
-    } else {
-        body.len() as u64
-    };
-    let mut response = Response::from_data(body)
-        .with_status_code(status)
-        .with_header(header("Content-Type", ctype));
-    if let Some(to) = location {
-        response.add_header(header("Location", &to));
-    }
+        };
+    let sent = if head { 0 } else { body.len() as u64 };
     state.bytes.fetch_add(sent, Ordering::SeqCst);
     state
         .log
@@ -287,8 +322,16 @@ fn respond(state: &State, request: Request) {
             status,
             bytes: sent,
         });
-    // The client may have gone away; that is its business.
-    let _ = request.respond(response);
+    let length = body.len();
+    let mut response = Response::builder()
+        .status(StatusCode::from_u16(status).expect("a valid status"))
+        .header("Content-Type", ctype)
+        .header("Content-Length", length);
+    if let Some(to) = location {
+        response = response.header("Location", to);
+    }
+    let body = if head { None } else { Some(Bytes::from(body)) };
+    response.body(Whole(body)).expect("a valid response")
 }
 
 /// Sends `GET raw_target` over a fresh connection exactly as written (no
