@@ -20,7 +20,6 @@ use tempfile::TempDir;
 
 use crate::support::browser::{browser, Browser, Page};
 use crate::support::server::StaticServer;
-use crate::support::site::{assert_success, kbgen};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -52,20 +51,7 @@ fn repo() -> &'static Path {
 
 /// The bundled site built into a temp folder (base URL `/`).
 fn build_bundled() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("out");
-    let run = kbgen(
-        [
-            "build".as_ref(),
-            "--root".as_ref(),
-            repo().as_os_str(),
-            "--output".as_ref(),
-            out.as_os_str(),
-        ],
-        repo(),
-    );
-    assert_success(&run);
-    (dir, out)
+    crate::support::site::build_bundled(&[])
 }
 
 /// axe.min.js, or `None` after a loud SKIPPED line (a failure under KBGEN_REQUIRE_BROWSER=1).

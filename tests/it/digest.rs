@@ -51,7 +51,6 @@ fn fixture_outputs_are_unchanged() {
 
 #[test]
 fn bundled_output_is_unchanged() {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = built(repo, &[]);
-    insta::assert_snapshot!("output-bundled", digest(out.path()));
+    let (_dir, out) = crate::support::site::build_bundled(&[]);
+    insta::assert_snapshot!("output-bundled", digest(&out));
 }

@@ -19,10 +19,6 @@ use crate::support::site::{
 
 const SITE_URL: &str = "https://example.org/kb/";
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The `basic` fixture (base URL https://example.org/kb/ in its kbgen.yaml) built portable.
 fn portable_basic() -> (TempDir, PathBuf) {
     let site = copy_fixture("basic");
@@ -33,23 +29,7 @@ fn portable_basic() -> (TempDir, PathBuf) {
 
 /// The bundled site built portable, with an absolute base URL so that it has a feed.
 fn portable_bundled() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("out");
-    let run = kbgen(
-        [
-            "build".as_ref(),
-            "--root".as_ref(),
-            repo().as_os_str(),
-            "--output".as_ref(),
-            out.as_os_str(),
-            "--portable".as_ref(),
-            "--base-url".as_ref(),
-            std::ffi::OsStr::new(SITE_URL),
-        ],
-        repo(),
-    );
-    assert_success(&run);
-    (dir, out)
+    crate::support::site::build_bundled(&["--portable", "--base-url", SITE_URL])
 }
 
 #[test]

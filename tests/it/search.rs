@@ -569,13 +569,8 @@ fn the_search_popup_stays_inside_the_window_at_desktop_and_phone_widths() {
     let server = StaticServer::start(&site.out);
     let Some(b) = browser() else { return };
     // The bundled site too: its longer title puts the box elsewhere in the header.
-    let bundled = tempfile::tempdir().unwrap();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert_success(&build(
-        repo,
-        &["--output", bundled.path().join("site").to_str().unwrap()],
-    ));
-    let bundled_server = StaticServer::start(&bundled.path().join("site"));
+    let (_bundled, bundled_out) = crate::support::site::build_bundled(&[]);
+    let bundled_server = StaticServer::start(&bundled_out);
     for (width, height, server, path) in [
         (1280, 800, &server, "/privacy/info-leak/"),
         (390, 844, &server, "/privacy/info-leak/"),

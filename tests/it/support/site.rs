@@ -17,6 +17,21 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The bundled site (the repository's own content/ and kbgen.yaml) built with `extra`
+/// arguments into `out/` of a new temp folder, which is returned with that path.
+#[track_caller]
+pub fn build_bundled(extra: &[&str]) -> (TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut args = vec![OsStr::new("--output"), out.as_os_str()];
+    args.extend(extra.iter().map(OsStr::new));
+    let mut all = vec![OsStr::new("build"), OsStr::new("--root"), repo.as_os_str()];
+    all.extend(args);
+    assert_success(&kbgen(all, repo));
+    (dir, out)
+}
+
 /// A temp folder holding a copy of fixture `NAME` (its root is the site
 /// root). Removed on drop.
 #[track_caller]
