@@ -3,6 +3,7 @@
 
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ids::ArticleId;
 use crate::names::name_of;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -10,7 +11,7 @@ use std::collections::HashMap;
 /// One question of the site, linked to its answer on its article.
 #[derive(Debug, Clone)]
 pub struct FaqEntry {
-    pub article: usize,
+    pub article: ArticleId,
     /// Heading id or `faq-…` id on the article page.
     pub anchor: String,
     pub question: String,
@@ -147,7 +148,7 @@ pub fn render_json(a: &crate::site::Analysis) -> Vec<u8> {
         .map(|e| {
             let art = &a.content.articles[e.article];
             let mut terms: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-            for r in &a.taxonomies.of_article[e.article] {
+            for r in &a.articles[e.article].terms {
                 let name = a.config.taxonomies[a.taxonomies.list[r.taxonomy].taxonomy]
                     .name
                     .as_str();
@@ -201,7 +202,7 @@ mod tests {
     #[test]
     fn json_ld_cannot_break_out_of_script() {
         let e = FaqEntry {
-            article: 0,
+            article: crate::ids::Id::new(0),
             anchor: "faq-x".into(),
             question: "</script><script>alert(1)</script>".into(),
             answer_html: String::new(),

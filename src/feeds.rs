@@ -1,6 +1,6 @@
 //! sitemap.xml, atom.xml and robots.txt (XML written with quick-xml, which escapes it).
 
-use crate::content::Content;
+use crate::ids::ArticleId;
 use crate::urls::UrlMaker;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
@@ -124,14 +124,12 @@ pub fn render_sitemaps(
 }
 
 /// The Atom feed of the most recently reviewed articles.
-pub fn render_atom(
-    urls: &UrlMaker,
-    title: &str,
-    content: &Content,
-    summaries: &[String],
-) -> Vec<u8> {
-    let mut order: Vec<usize> = (0..content.articles.len())
-        .filter(|&a| content.articles[a].reviewed().is_some())
+pub fn render_atom(a: &crate::site::Analysis) -> Vec<u8> {
+    let (urls, title, content) = (&a.urls, &a.config.title, &a.content);
+    let mut order: Vec<ArticleId> = content
+        .articles
+        .ids()
+        .filter(|&i| content.articles[i].reviewed().is_some())
         .collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&content.articles[a], &content.articles[b]);
@@ -165,8 +163,8 @@ pub fn render_atom(
         .map(stamp)
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
     leaf(&mut w, "updated", &newest);
-    for a in order {
-        let art = &content.articles[a];
+    for i in order {
+        let art = &content.articles[i];
         start(&mut w, "entry", &[]);
         leaf(&mut w, "title", &art.matter.title);
         let url = urls.absolute(&art.path);
@@ -179,7 +177,7 @@ pub fn render_atom(
         if let Some(d) = &art.matter.date {
             leaf(&mut w, "published", &stamp(d));
         }
-        leaf(&mut w, "summary", &summaries[a]);
+        leaf(&mut w, "summary", &a.articles[i].summary);
         end(&mut w, "entry");
     }
     end(&mut w, "feed");

@@ -9,6 +9,7 @@ use crate::content::{
     Section,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ids::{Id as _, SectionId};
 use crate::links::Catalog;
 use crate::markdown::{render_markdown, RenderOptions, Source};
 use crate::names::{fold_width, is_valid_slug, name_of, IdSet};
@@ -71,7 +72,7 @@ pub fn front_matter(data: &[u8]) {
     let article = Article {
         source: path.to_path_buf(),
         rel: "a/b.md".into(),
-        section: 0,
+        section: crate::ids::SectionId::ROOT,
         slug: "b".into(),
         path: "a/b/".into(),
         matter,
@@ -80,13 +81,13 @@ pub fn front_matter(data: &[u8]) {
         body_line: parts.body_line,
     };
     let content = Content {
-        sections: vec![section("")],
-        articles: vec![article],
+        sections: vec![section("")].into(),
+        articles: vec![article].into(),
         assets: Vec::new(),
         unparsed: Vec::new(),
     };
     let mut diags = Diagnostics::default();
-    let tax = crate::taxonomy::collect_terms(&config, &content, &mut diags);
+    let (tax, _) = crate::taxonomy::collect_terms(&config, &content, &mut diags);
     check_diagnostics(text, diags.iter());
     for list in &tax.list {
         let segment = &config.taxonomies[list.taxonomy].segment;
@@ -530,7 +531,11 @@ fn section(dir: &str) -> Section {
         intro: String::new(),
         intro_line: 1,
         source: None,
-        parent: if dir.is_empty() { None } else { Some(0) },
+        parent: if dir.is_empty() {
+            None
+        } else {
+            Some(SectionId::ROOT)
+        },
         extra: crate::yaml::Value::Null,
     }
 }
@@ -540,7 +545,7 @@ fn small_site() -> Content {
     let article = |section: usize, dir: &str, slug: &str, title: &str| Article {
         source: PathBuf::from(format!("content/{dir}/{slug}.md")),
         rel: format!("{dir}/{slug}.md"),
-        section,
+        section: SectionId::new(section),
         slug: slug.into(),
         path: format!("{dir}/{slug}/"),
         matter: crate::content::FrontMatter {
@@ -552,12 +557,13 @@ fn small_site() -> Content {
         body_line: 1,
     };
     Content {
-        sections: vec![section(""), section("debt"), section("privacy")],
+        sections: vec![section(""), section("debt"), section("privacy")].into(),
         articles: vec![
             article(1, "debt", "sms", "催收短信 <script>alert(1)</script>"),
             article(1, "debt", "lpr", "LPR\" onerror=\"x"),
             article(2, "privacy", "leak", "泄露 & </a>"),
-        ],
+        ]
+        .into(),
         assets: vec![Asset {
             source: PathBuf::from("content/debt/flow.svg"),
             rel: "debt/flow.svg".into(),

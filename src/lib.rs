@@ -9,6 +9,7 @@ mod fault;
 pub(crate) mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod ids;
 pub(crate) mod links;
 mod lint;
 pub(crate) mod markdown;

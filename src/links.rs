@@ -3,6 +3,7 @@
 
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ids::{ArticleId, SectionId, Table};
 use crate::markdown::{LinkResolver, Rendered, Resolution};
 use crate::names::{closest, nfc};
 use crate::urls::{decode, UrlMaker};
@@ -12,11 +13,11 @@ use std::collections::{HashMap, HashSet};
 pub struct Catalog<'a> {
     content: &'a Content,
     urls: &'a UrlMaker,
-    by_rel: HashMap<&'a str, usize>,
-    by_slug: HashMap<&'a str, Vec<usize>>,
-    by_title: HashMap<&'a str, Vec<usize>>,
-    by_section_slug: HashMap<String, usize>,
-    sections_by_dir: HashMap<&'a str, usize>,
+    by_rel: HashMap<&'a str, ArticleId>,
+    by_slug: HashMap<&'a str, Vec<ArticleId>>,
+    by_title: HashMap<&'a str, Vec<ArticleId>>,
+    by_section_slug: HashMap<String, ArticleId>,
+    sections_by_dir: HashMap<&'a str, SectionId>,
     assets: HashMap<&'a str, usize>,
     /// Files that failed to load, by path and by the slug their stem would give.
     unparsed: HashSet<&'a str>,
@@ -53,14 +54,14 @@ impl<'a> Catalog<'a> {
                 })
                 .collect(),
         };
-        for (i, a) in content.articles.iter().enumerate() {
+        for (i, a) in content.articles.enumerate() {
             c.by_rel.insert(&a.rel, i);
             c.by_slug.entry(&a.slug).or_default().push(i);
             c.by_title.entry(&a.matter.title).or_default().push(i);
             c.by_section_slug
                 .insert(format!("{}{}", content.sections[a.section].path, a.slug), i);
         }
-        for (i, s) in content.sections.iter().enumerate() {
+        for (i, s) in content.sections.enumerate() {
             c.sections_by_dir.insert(&s.dir, i);
         }
         for (i, a) in content.assets.iter().enumerate() {
@@ -82,7 +83,7 @@ impl<'a> Catalog<'a> {
 
     /// Finds an article by a `related:` reference (slug, title, `section/file.md` or
     /// `section/slug`) written in the file `from_rel`.
-    pub fn find(&self, reference: &str, from_rel: &str) -> Result<usize, NotFound> {
+    pub fn find(&self, reference: &str, from_rel: &str) -> Result<ArticleId, NotFound> {
         let reference = nfc(reference);
         let r = reference.trim().trim_start_matches("@/");
         if r.ends_with(".md") {
@@ -95,7 +96,7 @@ impl<'a> Catalog<'a> {
         self.wiki(r, from_rel)
     }
 
-    fn wiki(&self, r: &str, from_rel: &str) -> Result<usize, NotFound> {
+    fn wiki(&self, r: &str, from_rel: &str) -> Result<ArticleId, NotFound> {
         let r = r.trim().trim_end_matches(".md");
         if r.contains('/') {
             return self
@@ -249,7 +250,7 @@ impl LinkResolver for FileLinks<'_> {
         Resolution::Broken(format!("link to a missing file `{dest}` (link articles by their .md file, files by their path under content/)"))
     }
 
-    fn title_of(&self, id: usize) -> String {
+    fn title_of(&self, id: ArticleId) -> String {
         self.catalog.content.articles[id].matter.title.clone()
     }
 }
@@ -302,13 +303,13 @@ pub fn anchors_of(rendered: &Rendered, faq_ids: &[String]) -> HashSet<String> {
 /// Checks every `#fragment` against the target's anchors; returns the backlinks of each article.
 pub fn check_links(
     content: &Content,
-    rendered: &[&Rendered],
-    anchors: &[HashSet<String>],
+    rendered: &Table<ArticleId, Rendered>,
+    anchors: &Table<ArticleId, HashSet<String>>,
     diags: &mut Diagnostics,
-) -> Vec<Vec<usize>> {
-    let mut backlinks: Vec<Vec<usize>> = vec![Vec::new(); content.articles.len()];
-    for (from, r) in rendered.iter().enumerate() {
-        for target in check_article_links(content, from, r, anchors, diags) {
+) -> Table<ArticleId, Vec<ArticleId>> {
+    let mut backlinks: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|_| Vec::new());
+    for (from, r) in rendered.enumerate() {
+        for target in check_article_links(content, from, r, &|t| &anchors[t], diags) {
             backlinks[target].push(from);
         }
     }
@@ -316,13 +317,13 @@ pub fn check_links(
 }
 
 /// Checks one article's links; returns the other articles it links to, sorted.
-pub fn check_article_links(
+pub fn check_article_links<'t>(
     content: &Content,
-    from: usize,
+    from: ArticleId,
     r: &Rendered,
-    anchors: &[HashSet<String>],
+    anchors: &dyn Fn(ArticleId) -> &'t HashSet<String>,
     diags: &mut Diagnostics,
-) -> Vec<usize> {
+) -> Vec<ArticleId> {
     let article = &content.articles[from];
     let mut targets = Vec::new();
     for link in &r.links {
@@ -333,11 +334,11 @@ pub fn check_article_links(
         let Some(fragment) = link.fragment.as_deref().filter(|f| !f.is_empty()) else {
             continue;
         };
-        if anchors[target].contains(fragment) {
+        if anchors(target).contains(fragment) {
             continue;
         }
         let target_name = &content.articles[target].source;
-        let hint = closest(fragment, anchors[target].iter().map(String::as_str))
+        let hint = closest(fragment, anchors(target).iter().map(String::as_str))
             .map(|c| format!(" (did you mean `#{c}`?)"))
             .unwrap_or_default();
         diags.push(

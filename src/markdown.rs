@@ -2,6 +2,7 @@
 //! `links` judges anchors later, once every article is rendered.
 
 use crate::diagnostic::{Diagnostic, LineIndex};
+use crate::ids::ArticleId;
 use crate::names::{name_of, IdSet};
 use crate::ui::Lang;
 use pulldown_cmark::{
@@ -16,7 +17,7 @@ pub enum Resolution {
     Keep,
     /// An article: its id, the href to it from this page (without fragment).
     Article {
-        id: usize,
+        id: ArticleId,
         href: String,
     },
     /// A section page or co-located file: the href to it.
@@ -35,7 +36,7 @@ pub trait LinkResolver {
     /// `dest` without its `#fragment`; `wiki` for `[[…]]` links.
     fn resolve(&self, dest: &str, wiki: bool) -> Resolution;
     /// The title to show for a `[[wiki]]` link without `|text`.
-    fn title_of(&self, id: usize) -> String;
+    fn title_of(&self, id: ArticleId) -> String;
 }
 
 #[derive(Debug, Clone)]
@@ -50,7 +51,7 @@ pub struct Heading {
 #[derive(Debug, Clone)]
 pub struct LinkRef {
     /// Article id, or None for a same-page fragment.
-    pub target: Option<usize>,
+    pub target: Option<ArticleId>,
     /// The fragment through the name rule.
     pub fragment: Option<String>,
     /// As written, for messages.
@@ -522,7 +523,7 @@ mod tests {
         fn resolve(&self, dest: &str, _wiki: bool) -> Resolution {
             if dest == "other.md" {
                 Resolution::Article {
-                    id: 7,
+                    id: crate::ids::Id::new(7),
                     href: "/other/".into(),
                 }
             } else if dest.starts_with("http") {
@@ -531,7 +532,7 @@ mod tests {
                 Resolution::Broken(format!("no `{dest}`"))
             }
         }
-        fn title_of(&self, _id: usize) -> String {
+        fn title_of(&self, _id: ArticleId) -> String {
             "Other & co".into()
         }
     }

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ids::{ArticleId, Id as _, Table};
 use crate::names::{closest, name_of};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ pub struct Term {
     /// Folder under the taxonomy's segment.
     pub slug: String,
     /// Articles carrying the term, in content order.
-    pub articles: Vec<usize>,
+    pub articles: Vec<ArticleId>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,8 +36,6 @@ pub struct TermRef {
 #[derive(Debug, Clone, Default)]
 pub struct Taxonomies {
     pub list: Vec<TaxonomyTerms>,
-    /// The terms of each article, in kbgen.yaml order.
-    pub of_article: Vec<Vec<TermRef>>,
 }
 
 impl Taxonomies {
@@ -49,14 +48,19 @@ impl Taxonomies {
     }
 }
 
-/// Collects every article's terms into per-taxonomy term lists.
-pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics) -> Taxonomies {
+/// Collects every article's terms into per-taxonomy term lists; also returns the terms of
+/// each article, in kbgen.yaml order.
+pub fn collect_terms(
+    config: &Config,
+    content: &Content,
+    diags: &mut Diagnostics,
+) -> (Taxonomies, Table<ArticleId, Vec<TermRef>>) {
     let mut list: Vec<TaxonomyTerms> = Vec::new();
-    let mut of_article: Vec<Vec<TermRef>> = vec![Vec::new(); content.articles.len()];
+    let mut of_article: Table<ArticleId, Vec<TermRef>> = content.articles.map(|_| Vec::new());
     for (ti, tax) in config.taxonomies.iter().enumerate() {
         // slug → (name, articles)
-        let mut by_slug: HashMap<String, (String, Vec<usize>)> = HashMap::new();
-        for (ai, a) in content.articles.iter().enumerate() {
+        let mut by_slug: HashMap<String, (String, Vec<ArticleId>)> = HashMap::new();
+        for (ai, a) in content.articles.enumerate() {
             let Some((_, written)) = a.matter.terms.iter().find(|(n, _)| n == &tax.name) else {
                 continue;
             };
@@ -155,11 +159,11 @@ pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics
             terms,
         });
     }
-    for refs in &mut of_article {
+    for refs in of_article.iter_mut() {
         refs.sort();
         refs.dedup();
     }
-    Taxonomies { list, of_article }
+    (Taxonomies { list }, of_article)
 }
 
 /// Up to `limit` related articles per article: `explicit` first (already resolved), then
@@ -167,13 +171,14 @@ pub fn collect_terms(config: &Config, content: &Content, diags: &mut Diagnostics
 pub fn related_articles(
     content: &Content,
     tax: &Taxonomies,
-    explicit: &[Vec<usize>],
+    terms: &Table<ArticleId, Vec<TermRef>>,
+    explicit: &Table<ArticleId, Vec<ArticleId>>,
     limit: usize,
-) -> Vec<Vec<usize>> {
+) -> Table<ArticleId, Vec<ArticleId>> {
     let n = content.articles.len();
     // One global rank for the tie-break (newer first, then title), so a candidate's whole
     // score packs into one integer: shared terms in the high bits, rank in the low bits.
-    let mut by_recency: Vec<usize> = (0..n).collect();
+    let mut by_recency: Vec<ArticleId> = content.articles.ids().collect();
     by_recency.sort_by(|&a, &b| {
         let (x, y) = (&content.articles[a], &content.articles[b]);
         y.reviewed()
@@ -184,21 +189,23 @@ pub fn related_articles(
     });
     let mut rank = vec![0u32; n];
     for (r, &a) in by_recency.iter().enumerate() {
-        rank[a] = r as u32;
+        rank[a.index()] = r as u32;
     }
-    (0..n)
+    let related: Vec<Vec<ArticleId>> = (0..n)
         .into_par_iter()
+        .map(ArticleId::new)
         .map_init(
             || (vec![0u32; n], Vec::<u32>::new()),
             |(counts, touched), a| {
-                let mut out: Vec<usize> = Vec::with_capacity(limit);
+                let mut out: Vec<ArticleId> = Vec::with_capacity(limit);
                 for &e in &explicit[a] {
                     if e != a && !out.contains(&e) && out.len() < limit {
                         out.push(e);
                     }
                 }
-                for r in &tax.of_article[a] {
+                for r in &terms[a] {
                     for &b in &tax.term(*r).articles {
+                        let b = b.index();
                         if counts[b] == 0 {
                             touched.push(b as u32);
                         }
@@ -211,6 +218,7 @@ pub fn related_articles(
                     let b = b as usize;
                     let score = (u64::from(counts[b]) << 32) | u64::from(u32::MAX - rank[b]);
                     counts[b] = 0;
+                    let b = ArticleId::new(b);
                     if b == a || out.contains(&b) {
                         continue;
                     }
@@ -230,5 +238,6 @@ pub fn related_articles(
                 out
             },
         )
-        .collect()
+        .collect();
+    related.into()
 }

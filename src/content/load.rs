@@ -4,6 +4,7 @@ use super::front_matter::{parse_article_matter, parse_section_matter, split};
 use super::{Article, Asset, Content, Section};
 use crate::config::{is_reserved_segment, Config};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ids::{Id as _, SectionId};
 use crate::names::{is_valid_slug, nfc};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -156,14 +157,14 @@ pub fn load_content_reusing(
     if sections[0].title.is_empty() {
         sections[0].title = config.title.clone();
     }
-    let section_of: HashMap<String, usize> = folders
+    let section_of: HashMap<String, SectionId> = folders
         .iter()
         .enumerate()
-        .map(|(i, f)| (f.clone(), i))
+        .map(|(i, f)| (f.clone(), SectionId::new(i)))
         .collect();
     for (i, s) in sections.iter_mut().enumerate().skip(1) {
         let parent = s.dir.rsplit_once('/').map_or("", |(p, _)| p);
-        s.parent = section_of.get(parent).copied().filter(|&p| p != i);
+        s.parent = section_of.get(parent).copied().filter(|&p| p.index() != i);
         if !is_valid_path_name(s.dir.rsplit('/').next().unwrap_or_default()) {
             diags.push(Diagnostic::error(
                 format!("{CONTENT_DIR}/{}", s.dir),
@@ -217,7 +218,7 @@ pub fn load_content_reusing(
                     source,
                 } = *sec;
                 if let Some(&i) = section_of.get(&dir) {
-                    let s = &mut sections[i];
+                    let s = &mut sections[i.index()];
                     if let Some(t) = matter.title {
                         s.title = t;
                     }
@@ -234,8 +235,8 @@ pub fn load_content_reusing(
                     continue;
                 }
                 let folder = a.rel.rsplit_once('/').map_or("", |(f, _)| f);
-                a.section = section_of.get(folder).copied().unwrap_or(0);
-                a.path = format!("{}{}/", sections[a.section].path, a.slug);
+                a.section = section_of.get(folder).copied().unwrap_or(SectionId::ROOT);
+                a.path = format!("{}{}/", sections[a.section.index()].path, a.slug);
                 articles.push(*a);
             }
             None => {}
@@ -259,8 +260,8 @@ pub fn load_content_reusing(
     });
     Ok((
         Content {
-            sections,
-            articles,
+            sections: sections.into(),
+            articles: articles.into(),
             assets,
             unparsed,
         },
@@ -394,7 +395,7 @@ fn read_one(config: &Config, dir: &Path, real: &str, rel: &str) -> (Option<Parse
     let article = Article {
         source,
         rel: rel.to_string(),
-        section: 0,
+        section: SectionId::ROOT,
         slug,
         path: String::new(),
         matter,
@@ -448,7 +449,7 @@ fn check_paths(
             );
             continue;
         }
-        if a.section == 0
+        if a.section == SectionId::ROOT
             && (is_reserved_segment(&a.slug)
                 || config.taxonomies.iter().any(|t| t.segment == a.slug))
         {
@@ -471,7 +472,11 @@ fn check_paths(
             ),
         );
     }
-    for s in sections.iter().skip(1).filter(|s| s.parent == Some(0)) {
+    for s in sections
+        .iter()
+        .skip(1)
+        .filter(|s| s.parent == Some(SectionId::ROOT))
+    {
         if is_reserved_segment(&s.dir) || config.taxonomies.iter().any(|t| t.segment == s.dir) {
             diags.push(Diagnostic::error(
                 format!("{CONTENT_DIR}/{}", s.dir),

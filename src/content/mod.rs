@@ -8,6 +8,7 @@ pub(crate) use front_matter::{parse_article_matter, parse_section_matter};
 pub(crate) use load::is_valid_path_name;
 pub use load::{load_content_reusing, Reuse, CONTENT_DIR};
 
+use crate::ids::{ArticleId, SectionId, Table};
 use std::path::PathBuf;
 
 /// A folder of content/ (the root folder is section 0, the home page).
@@ -25,7 +26,7 @@ pub struct Section {
     pub intro_line: usize,
     /// `content/…/_index.md` relative to the root, when there is one.
     pub source: Option<PathBuf>,
-    pub parent: Option<usize>,
+    pub parent: Option<SectionId>,
     pub extra: crate::yaml::Value,
 }
 
@@ -35,7 +36,7 @@ pub struct Article {
     pub source: PathBuf,
     /// Relative to content/: `collection/sms.md`.
     pub rel: String,
-    pub section: usize,
+    pub section: SectionId,
     pub slug: String,
     /// Site path: `collection/sms/`.
     pub path: String,
@@ -68,8 +69,8 @@ pub struct Asset {
 
 #[derive(Debug, Clone, Default)]
 pub struct Content {
-    pub sections: Vec<Section>,
-    pub articles: Vec<Article>,
+    pub sections: Table<SectionId, Section>,
+    pub articles: Table<ArticleId, Article>,
     pub assets: Vec<Asset>,
     /// Markdown files (relative to content/) that could not be read or parsed: their own
     /// errors say why, so links to them are not reported again.
@@ -77,21 +78,12 @@ pub struct Content {
 }
 
 impl Content {
-    /// The sections nested in `section`, in weight order.
-    pub fn children(&self, section: usize) -> impl Iterator<Item = usize> + '_ {
-        self.sections
-            .iter()
-            .enumerate()
-            .filter(move |(_, s)| s.parent == Some(section))
-            .map(|(i, _)| i)
-    }
-
     /// `section` and its ancestors up to (not including) the root, outermost first.
-    pub fn ancestry(&self, section: usize) -> Vec<usize> {
+    pub fn ancestry(&self, section: SectionId) -> Vec<SectionId> {
         let mut chain = Vec::new();
         let mut at = Some(section);
         while let Some(i) = at {
-            if i == 0 {
+            if i == SectionId::ROOT {
                 break;
             }
             chain.push(i);
@@ -102,7 +94,10 @@ impl Content {
     }
 
     /// The top-level section that `section` sits in (itself when top-level).
-    pub fn top_level(&self, section: usize) -> usize {
-        self.ancestry(section).first().copied().unwrap_or(0)
+    pub fn top_level(&self, section: SectionId) -> SectionId {
+        self.ancestry(section)
+            .first()
+            .copied()
+            .unwrap_or(SectionId::ROOT)
     }
 }

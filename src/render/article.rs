@@ -2,6 +2,7 @@
 
 use super::{PageSink, SiteData};
 use crate::diagnostic::Diagnostic;
+use crate::ids::ArticleId;
 use crate::view::*;
 use serde::Serialize;
 
@@ -9,7 +10,7 @@ impl SiteData<'_> {
     pub(super) fn article<S: PageSink>(
         &self,
         r: &S,
-        a: usize,
+        a: ArticleId,
     ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
@@ -27,7 +28,8 @@ impl SiteData<'_> {
             .iter()
             .filter_map(|t| {
                 let tax = &self.config.taxonomies[t.taxonomy];
-                let links: Vec<Link> = self.taxonomies.of_article[a]
+                let links: Vec<Link> = out
+                    .terms
                     .iter()
                     .filter(|r| r.taxonomy == t.taxonomy)
                     .map(|r| {
@@ -36,7 +38,7 @@ impl SiteData<'_> {
                             path,
                             &term.name,
                             &format!("{}/{}/", tax.segment, term.slug),
-                            self.urls,
+                            &self.urls,
                         )
                     })
                     .collect();
@@ -61,7 +63,7 @@ impl SiteData<'_> {
                     title: h.text.clone(),
                 })
                 .collect(),
-            section: self.link(path, &sec.title, &sec.path, self.urls),
+            section: self.link(path, &sec.title, &sec.path, &self.urls),
             published: art.matter.date.as_ref().map(|d| self.lang.date(d)),
             reviewed: art.reviewed().map(|d| self.lang.date(d)),
             terms,
@@ -74,14 +76,8 @@ impl SiteData<'_> {
                     answer_html: f.answer_html.clone(),
                 })
                 .collect(),
-            backlinks: self.backlinks[a]
-                .iter()
-                .map(|&b| self.card(path, b))
-                .collect(),
-            related: self.related[a]
-                .iter()
-                .map(|&b| self.card(path, b))
-                .collect(),
+            backlinks: out.backlinks.iter().map(|&b| self.card(path, b)).collect(),
+            related: out.related.iter().map(|&b| self.card(path, b)).collect(),
         };
         let crumbs = self.crumbs(path, Some(art.section));
         let common = self.common(
@@ -90,7 +86,7 @@ impl SiteData<'_> {
             &art.matter.title,
             &out.summary,
             crumbs,
-            self.urls,
+            &self.urls,
         );
         Ok((
             format!("{path}index.html"),

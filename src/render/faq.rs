@@ -4,6 +4,7 @@
 use super::{PageSink, SiteData, FAQ_SPLIT};
 use crate::diagnostic::Diagnostic;
 use crate::faq::render_json_ld;
+use crate::ids::SectionId;
 use crate::view::*;
 use serde::Serialize;
 
@@ -11,7 +12,7 @@ impl SiteData<'_> {
     pub(super) fn faq_page<S: PageSink>(
         &self,
         r: &S,
-        only: Option<usize>,
+        only: Option<SectionId>,
     ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
         struct V<'a> {
@@ -42,7 +43,7 @@ impl SiteData<'_> {
         let mut groups: Vec<FaqGroup> = Vec::new();
         let mut filter_counts: Vec<std::collections::BTreeMap<(usize, usize), usize>> =
             vec![Default::default(); self.taxonomies.list.len()];
-        for &s in self.section_order {
+        for &s in &self.section_order {
             let of_section = self.section_faq(s);
             let listed = of_section.start.max(shown.start)..of_section.end.min(shown.end);
             let listed = if listed.is_empty() {
@@ -54,7 +55,8 @@ impl SiteData<'_> {
                 .iter()
                 .map(|e| {
                     let art = &self.content.articles[e.article];
-                    let keys: Vec<String> = self.taxonomies.of_article[e.article]
+                    let keys: Vec<String> = self.articles[e.article]
+                        .terms
                         .iter()
                         .map(|tr| {
                             *filter_counts[tr.taxonomy]
@@ -144,7 +146,7 @@ impl SiteData<'_> {
         let (title, crumbs) = match only {
             Some(s) => {
                 let mut c = self.crumbs(&path, None);
-                c.push(self.link(&path, ui.faq_index, "faq/", self.urls));
+                c.push(self.link(&path, ui.faq_index, "faq/", &self.urls));
                 (
                     self.lang
                         .labelled(ui.faq_index, &self.content.sections[s].title),
@@ -153,7 +155,7 @@ impl SiteData<'_> {
             }
             None => (ui.faq_index.to_string(), self.crumbs(&path, None)),
         };
-        let common = self.common(&path, "faq", &title, "", crumbs, self.urls);
+        let common = self.common(&path, "faq", &title, "", crumbs, &self.urls);
         Ok((
             format!("{path}index.html"),
             r.page("faq.html", &V { common, faq: view })?,

@@ -11,15 +11,10 @@ mod section;
 mod shared;
 mod taxonomy;
 
-use crate::config::Config;
-use crate::content::Content;
 use crate::diagnostic::Diagnostic;
-use crate::faq::FaqEntry;
-use crate::markdown::Heading;
-use crate::taxonomy::Taxonomies;
+use crate::ids::{ArticleId, SectionId};
+use crate::site::Analysis;
 use crate::theme::Theme;
-use crate::ui::Lang;
-use crate::urls::UrlMaker;
 use rayon::prelude::*;
 use serde::Serialize;
 use shared::pages;
@@ -187,46 +182,28 @@ impl PageSink for Fingerprint {
     }
 }
 
-/// An article as rendered from Markdown, with what its page needs.
-// `pub` while `site::Analysis` exposes it.
-pub struct ArticleOut {
-    pub html: String,
-    pub headings: Vec<Heading>,
-    /// This article's questions: a range of the site-wide FAQ list.
-    pub faq: std::ops::Range<usize>,
-    pub summary: String,
+/// What pages are made from: the analysis, borrowed by every page.
+pub struct SiteData<'a> {
+    pub site: &'a Analysis,
+    pub live_reload: bool,
 }
 
-/// Everything pages are made from; computed once, borrowed by every page.
-// `pub` while `site::Analysis::site_data` exposes it.
-pub struct SiteData<'a> {
-    pub config: &'a Config,
-    pub content: &'a Content,
-    pub urls: &'a UrlMaker,
-    pub lang: Lang,
-    pub articles: &'a [ArticleOut],
-    /// Section intros as HTML, by section index.
-    pub intros: &'a [String],
-    pub taxonomies: &'a Taxonomies,
-    pub backlinks: &'a [Vec<usize>],
-    pub related: &'a [Vec<usize>],
-    /// Every question of the site, in content order.
-    pub faq: &'a [FaqEntry],
-    /// Whether each question is the first of its kind site-wide.
-    pub faq_firsts: &'a [bool],
-    /// Sections in display order (weight, then title) — top-level first.
-    pub section_order: &'a [usize],
-    pub live_reload: bool,
+impl std::ops::Deref for SiteData<'_> {
+    type Target = Analysis;
+
+    fn deref(&self) -> &Analysis {
+        self.site
+    }
 }
 
 /// One page to make: where it goes and what it shows.
 pub(crate) enum Job {
     Home,
     Section {
-        section: usize,
+        section: SectionId,
         page: usize,
     },
-    Article(usize),
+    Article(ArticleId),
     Taxonomy(usize),
     Term {
         taxonomy: usize,
@@ -234,28 +211,32 @@ pub(crate) enum Job {
         page: usize,
     },
     FaqIndex,
-    FaqSection(usize),
+    FaqSection(SectionId),
     Search,
     NotFound,
     Alias {
-        article: usize,
+        article: ArticleId,
         path: String,
     },
 }
 
 impl SiteData<'_> {
     /// Every page of the site, in a stable order.
-    pub(crate) fn jobs(&self, aliases: &[(usize, String)]) -> Vec<Job> {
+    pub(crate) fn jobs(&self, aliases: &[(ArticleId, String)]) -> Vec<Job> {
         // `section_articles` relies on this order (content::load sorts articles by section).
-        debug_assert!(self.content.articles.is_sorted_by_key(|a| a.section));
+        debug_assert!(self
+            .content
+            .articles
+            .as_slice()
+            .is_sorted_by_key(|a| a.section));
         let mut jobs = vec![Job::Home, Job::FaqIndex, Job::Search, Job::NotFound];
-        for &s in self.section_order {
+        for &s in &self.section_order {
             let n = self.section_articles(s).len();
             for page in 1..=pages(n) {
                 jobs.push(Job::Section { section: s, page });
             }
         }
-        jobs.extend((0..self.content.articles.len()).map(Job::Article));
+        jobs.extend(self.content.articles.ids().map(Job::Article));
         for (ti, t) in self.taxonomies.list.iter().enumerate() {
             jobs.push(Job::Taxonomy(ti));
             for (term, tm) in t.terms.iter().enumerate() {
@@ -269,7 +250,7 @@ impl SiteData<'_> {
             }
         }
         if self.faq.len() > FAQ_SPLIT {
-            for &s in self.section_order {
+            for &s in &self.section_order {
                 if !self.section_faq(s).is_empty() {
                     jobs.push(Job::FaqSection(s));
                 }

@@ -2,6 +2,7 @@
 
 use super::{PageSink, SiteData};
 use crate::diagnostic::Diagnostic;
+use crate::ids::{ArticleId, SectionId};
 use crate::view::*;
 use serde::Serialize;
 
@@ -13,7 +14,7 @@ impl SiteData<'_> {
             common: Common<'a>,
             home: HomeView,
         }
-        let mut recent: Vec<usize> = (0..self.content.articles.len()).collect();
+        let mut recent: Vec<ArticleId> = self.content.articles.ids().collect();
         recent.sort_by(|&a, &b| {
             let (x, y) = (&self.content.articles[a], &self.content.articles[b]);
             y.reviewed()
@@ -23,11 +24,11 @@ impl SiteData<'_> {
         });
         recent.truncate(8);
         let home = HomeView {
-            intro_html: self.intros[0].clone(),
+            intro_html: self.intros[SectionId::ROOT].clone(),
             sections: self
                 .section_order
                 .iter()
-                .filter(|&&s| self.content.sections[s].parent == Some(0))
+                .filter(|&&s| self.content.sections[s].parent == Some(SectionId::ROOT))
                 .map(|&s| self.section_card("", s))
                 .collect(),
             recent: recent.into_iter().map(|a| self.card("", a)).collect(),
@@ -39,7 +40,7 @@ impl SiteData<'_> {
             &self.config.title,
             &self.config.description,
             Vec::new(),
-            self.urls,
+            &self.urls,
         );
         Ok((
             "index.html".into(),
@@ -60,7 +61,7 @@ impl SiteData<'_> {
             #[serde(flatten)]
             common: Common<'a>,
         }
-        let common = self.common(path, kind, title, "", self.crumbs(path, None), self.urls);
+        let common = self.common(path, kind, title, "", self.crumbs(path, None), &self.urls);
         Ok((
             format!("{path}index.html"),
             r.page(template, &V { common })?,
@@ -111,7 +112,7 @@ impl SiteData<'_> {
     pub(super) fn alias<S: PageSink>(
         &self,
         r: &S,
-        a: usize,
+        a: ArticleId,
         path: &str,
     ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
@@ -141,7 +142,7 @@ impl SiteData<'_> {
             &art.matter.title,
             "",
             Vec::new(),
-            self.urls,
+            &self.urls,
         );
         common.page.canonical = if self.config.base_url.is_absolute() {
             target.clone()

@@ -3,6 +3,7 @@
 use super::{pages, PER_PAGE};
 use super::{PageSink, SiteData};
 use crate::diagnostic::Diagnostic;
+use crate::ids::SectionId;
 use crate::view::*;
 use serde::Serialize;
 
@@ -10,7 +11,7 @@ impl SiteData<'_> {
     pub(super) fn section<S: PageSink>(
         &self,
         r: &S,
-        s: usize,
+        s: SectionId,
         page: usize,
     ) -> Result<(String, S::Out), Diagnostic> {
         #[derive(Serialize)]
@@ -50,14 +51,14 @@ impl SiteData<'_> {
             article_count: arts.len(),
             pagination: self.pagination(&sec.path, page, total, &path),
         };
-        let crumbs = self.crumbs(&path, sec.parent.filter(|&p| p != 0));
+        let crumbs = self.crumbs(&path, sec.parent.filter(|&p| p != SectionId::ROOT));
         let common = self.common(
             &path,
             "section",
             &sec.title,
             &sec.description,
             crumbs,
-            self.urls,
+            &self.urls,
         );
         Ok((
             format!("{path}index.html"),

@@ -2,6 +2,7 @@
 //! meta), breadcrumbs, links, article and section cards, pagination.
 
 use super::{SiteData, PER_PAGE};
+use crate::ids::{ArticleId, SectionId};
 use crate::urls::UrlMaker;
 use crate::view::*;
 use std::ops::Range;
@@ -16,7 +17,7 @@ impl SiteData<'_> {
         crumbs: Vec<Link>,
         urls: &UrlMaker,
     ) -> Common<'_> {
-        let c = self.config;
+        let c = &self.config;
         let top = self.current_top(path);
         Common {
             site: SiteView {
@@ -27,7 +28,7 @@ impl SiteData<'_> {
                 nav: self
                     .section_order
                     .iter()
-                    .filter(|&&s| self.content.sections[s].parent == Some(0))
+                    .filter(|&&s| self.content.sections[s].parent == Some(SectionId::ROOT))
                     .map(|&s| NavItem {
                         title: self.content.sections[s].title.clone(),
                         url: urls.href(path, &self.content.sections[s].path),
@@ -87,12 +88,13 @@ impl SiteData<'_> {
     }
 
     /// The top-level section the page at `path` belongs to.
-    pub(super) fn current_top(&self, path: &str) -> Option<usize> {
+    pub(super) fn current_top(&self, path: &str) -> Option<SectionId> {
         let first = path.split('/').next().filter(|s| !s.is_empty())?;
         self.content
             .sections
-            .iter()
-            .position(|s| s.parent == Some(0) && s.dir == first)
+            .enumerate()
+            .find(|(_, s)| s.parent == Some(SectionId::ROOT) && s.dir == first)
+            .map(|(i, _)| i)
     }
 
     pub(super) fn link(&self, from: &str, title: &str, to: &str, urls: &UrlMaker) -> Link {
@@ -102,19 +104,19 @@ impl SiteData<'_> {
         }
     }
 
-    pub(super) fn crumbs(&self, from: &str, section: Option<usize>) -> Vec<Link> {
+    pub(super) fn crumbs(&self, from: &str, section: Option<SectionId>) -> Vec<Link> {
         let ui = self.lang.ui();
-        let mut out = vec![self.link(from, ui.home, "", self.urls)];
+        let mut out = vec![self.link(from, ui.home, "", &self.urls)];
         if let Some(s) = section {
             for i in self.content.ancestry(s) {
                 let sec = &self.content.sections[i];
-                out.push(self.link(from, &sec.title, &sec.path, self.urls));
+                out.push(self.link(from, &sec.title, &sec.path, &self.urls));
             }
         }
         out
     }
 
-    pub(super) fn card(&self, from: &str, a: usize) -> ArticleCard {
+    pub(super) fn card(&self, from: &str, a: ArticleId) -> ArticleCard {
         let art = &self.content.articles[a];
         ArticleCard {
             title: art.matter.title.clone(),
@@ -128,22 +130,30 @@ impl SiteData<'_> {
     /// The articles of section `s` (not of its subsections), in content order. `content::load`
     /// sorts articles by section first, so they are one run of `content.articles`, found by
     /// binary search rather than a scan of every article for each page and card.
-    pub(super) fn section_articles(&self, s: usize) -> Range<usize> {
+    pub(super) fn section_articles(
+        &self,
+        s: SectionId,
+    ) -> impl DoubleEndedIterator<Item = ArticleId> + ExactSizeIterator + Clone + use<> {
+        let articles = &self.content.articles;
+        articles.ids_in(self.section_range(s))
+    }
+
+    fn section_range(&self, s: SectionId) -> Range<usize> {
         let articles = &self.content.articles;
         articles.partition_point(|a| a.section < s)..articles.partition_point(|a| a.section <= s)
     }
 
     /// The questions of section `s`'s articles: the site-wide list holds each article's
     /// questions as one run, in content order, so a section's are one run too.
-    pub(super) fn section_faq(&self, s: usize) -> Range<usize> {
-        let arts = self.section_articles(s);
-        if arts.is_empty() {
+    pub(super) fn section_faq(&self, s: SectionId) -> Range<usize> {
+        let mut arts = self.section_articles(s);
+        let (Some(first), Some(last)) = (arts.next(), arts.next_back().or(arts.next())) else {
             return 0..0;
-        }
-        self.articles[arts.start].faq.start..self.articles[arts.end - 1].faq.end
+        };
+        self.articles[first].faq.start..self.articles[last].faq.end
     }
 
-    pub(super) fn section_card(&self, from: &str, s: usize) -> SectionCard {
+    pub(super) fn section_card(&self, from: &str, s: SectionId) -> SectionCard {
         let sec = &self.content.sections[s];
         let arts = self.section_articles(s);
         SectionCard {
@@ -158,7 +168,7 @@ impl SiteData<'_> {
                         from,
                         &self.content.articles[a].matter.title,
                         &self.content.articles[a].path,
-                        self.urls,
+                        &self.urls,
                     )
                 })
                 .collect(),

@@ -37,7 +37,7 @@ impl SiteData<'_> {
             &tax.title,
             "",
             self.crumbs(&path, None),
-            self.urls,
+            &self.urls,
         );
         Ok((
             format!("{path}index.html"),
@@ -91,9 +91,9 @@ impl SiteData<'_> {
             pagination: self.pagination(&base, page, pages(term.articles.len()), &path),
         };
         let mut crumbs = self.crumbs(&path, None);
-        crumbs.push(self.link(&path, &tax.title, &format!("{}/", tax.segment), self.urls));
+        crumbs.push(self.link(&path, &tax.title, &format!("{}/", tax.segment), &self.urls));
         let title = self.lang.labelled(&tax.title, &term.name);
-        let common = self.common(&path, "term", &title, "", crumbs, self.urls);
+        let common = self.common(&path, "term", &title, "", crumbs, &self.urls);
         Ok((
             format!("{path}index.html"),
             r.page("term.html", &V { common, term: view })?,

@@ -1,14 +1,16 @@
 //! What the search index reads of each article: title, summary, terms, headings, body, FAQ.
 
 use super::{Field, SearchDoc, SearchPart};
+use crate::ids::ArticleId;
 use crate::site::Analysis;
 use rayon::prelude::*;
 
 /// Article `i` as the search index sees it: title, summary, terms, headings, body and FAQ.
-pub fn search_doc(a: &Analysis, i: usize) -> SearchDoc<'_> {
+pub fn search_doc(a: &Analysis, i: ArticleId) -> SearchDoc<'_> {
     let art = &a.content.articles[i];
+    let data = &a.articles[i];
     let mut parts = Vec::new();
-    for p in &a.parts[i] {
+    for p in &data.parts {
         if !p.heading.is_empty() {
             parts.push(SearchPart {
                 field: Field::Heading,
@@ -24,7 +26,7 @@ pub fn search_doc(a: &Analysis, i: usize) -> SearchDoc<'_> {
             });
         }
     }
-    for f in a.faq[a.articles[i].faq.clone()]
+    for f in a.faq[data.faq.clone()]
         .iter()
         .filter(|f| f.anchor.starts_with("faq-"))
     {
@@ -43,8 +45,9 @@ pub fn search_doc(a: &Analysis, i: usize) -> SearchDoc<'_> {
         url: &art.path,
         title: &art.matter.title,
         section: &a.content.sections[art.section].title,
-        summary: &a.articles[i].summary,
-        terms: a.taxonomies.of_article[i]
+        summary: &data.summary,
+        terms: data
+            .terms
             .iter()
             .map(|r| a.taxonomies.term(*r).name.as_str())
             .collect(),
@@ -54,8 +57,9 @@ pub fn search_doc(a: &Analysis, i: usize) -> SearchDoc<'_> {
 
 /// Every article's search doc.
 pub fn search_docs(a: &Analysis) -> Vec<SearchDoc<'_>> {
-    (0..a.content.articles.len())
-        .into_par_iter()
-        .map(|i| search_doc(a, i))
+    a.content
+        .articles
+        .par_enumerate()
+        .map(|(i, _)| search_doc(a, i))
         .collect()
 }

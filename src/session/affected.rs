@@ -10,6 +10,7 @@
 //! switch it on) every page is fingerprinted as well, and each page outside the set that
 //! changed is recorded for the test to report, so the tests check the rules below.
 
+use crate::ids::{ArticleId, SectionId, Table};
 use crate::render::Job;
 use crate::site::Analysis;
 use std::collections::{HashMap, HashSet};
@@ -30,55 +31,60 @@ pub fn affected(
     if !same_shape(old, new) {
         return None;
     }
-    let by_path: HashMap<&str, usize> = old
+    let by_path: HashMap<&str, ArticleId> = old
         .content
         .articles
-        .iter()
         .enumerate()
         .map(|(i, a)| (a.path.as_str(), i))
         .collect();
-    let n = new.content.articles.len();
-    let mut before = Vec::with_capacity(n);
+    // Each new article's id in `old`.
+    let mut before: Table<ArticleId, ArticleId> = Table::with_capacity(new.content.articles.len());
     for a in &new.content.articles {
         before.push(*by_path.get(a.path.as_str())?);
     }
-    let paths = |a: &Analysis, list: &[usize]| -> Vec<String> {
+    let ids = new.content.articles.ids();
+    let paths = |a: &Analysis, list: &[ArticleId]| -> Vec<String> {
         list.iter()
             .map(|&i| a.content.articles[i].path.clone())
             .collect()
     };
-    let card_changed: Vec<bool> = (0..n)
+    let card_changed: Table<ArticleId, bool> = ids
+        .clone()
         .map(|j| card(new, j) != card(old, before[j]))
         .collect();
-    let faq_of = |a: &Analysis, i: usize| -> Vec<(String, String, String)> {
+    let faq_of = |a: &Analysis, i: ArticleId| -> Vec<(String, String, String)> {
         a.faq[a.articles[i].faq.clone()]
             .iter()
             .map(|e| (e.question.clone(), e.anchor.clone(), e.answer_html.clone()))
             .collect()
     };
-    let terms_changed: Vec<bool> = (0..n)
+    let terms_changed: Table<ArticleId, bool> = ids
+        .clone()
         .map(|j| term_names(new, j) != term_names(old, before[j]))
         .collect();
-    let page_changed: Vec<bool> = (0..n)
+    let page_changed: Table<ArticleId, bool> = ids
+        .clone()
         .map(|j| {
             let i = before[j];
             let (x, y) = (&old.content.articles[i], &new.content.articles[j]);
+            let (dx, dy) = (&old.articles[i], &new.articles[j]);
             x.text != y.text
                 || card_changed[j]
                 || terms_changed[j]
-                || old.articles[i].html != new.articles[j].html
-                || paths(old, &old.backlinks[i]) != paths(new, &new.backlinks[j])
-                || paths(old, &old.related[i]) != paths(new, &new.related[j])
+                || dx.html != dy.html
+                || paths(old, &dx.backlinks) != paths(new, &dy.backlinks)
+                || paths(old, &dx.related) != paths(new, &dy.related)
                 || faq_of(old, i) != faq_of(new, j)
-                || new.backlinks[j]
+                || dy
+                    .backlinks
                     .iter()
-                    .chain(&new.related[j])
+                    .chain(&dy.related)
                     .any(|&k| card_changed[k])
         })
         .collect();
 
     // Sections whose listing changed, and every ancestor (they show it as a card).
-    let members = |a: &Analysis, s: usize| -> Vec<String> {
+    let members = |a: &Analysis, s: SectionId| -> Vec<String> {
         a.content
             .articles
             .iter()
@@ -86,10 +92,12 @@ pub fn affected(
             .map(|x| x.path.clone())
             .collect()
     };
-    let mut sections: HashSet<usize> = HashSet::new();
-    for s in 0..new.content.sections.len() {
+    let mut sections: HashSet<SectionId> = HashSet::new();
+    for s in new.content.sections.ids() {
         let changed = members(old, s) != members(new, s)
-            || (0..n).any(|j| new.content.articles[j].section == s && card_changed[j]);
+            || ids
+                .clone()
+                .any(|j| new.content.articles[j].section == s && card_changed[j]);
         if changed {
             sections.insert(s);
             sections.extend(new.content.ancestry(s));
@@ -114,7 +122,7 @@ pub fn affected(
     }
     // The site-wide question list follows article order (a new weight moves it).
     let faq_changed = faq_order(old) != faq_order(new)
-        || (0..n).any(|j| {
+        || ids.clone().any(|j| {
             !new.articles[j].faq.is_empty()
                 && (card_changed[j] || terms_changed[j] || faq_of(old, before[j]) != faq_of(new, j))
         });
@@ -152,7 +160,7 @@ fn faq_order(a: &Analysis) -> Vec<(&str, &str)> {
 
 /// A name for a job that does not depend on article or section order.
 fn key(a: &Analysis, job: &Job) -> String {
-    let section = |s: usize| a.content.sections[s].path.as_str();
+    let section = |s: SectionId| a.content.sections[s].path.as_str();
     let taxonomy = |t: usize| {
         a.config.taxonomies[a.taxonomies.list[t].taxonomy]
             .name
@@ -223,7 +231,7 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
 }
 
 /// What another page shows of article `i`.
-fn card(a: &Analysis, i: usize) -> (&str, &str, usize, Option<&str>, Option<&str>) {
+fn card(a: &Analysis, i: ArticleId) -> (&str, &str, SectionId, Option<&str>, Option<&str>) {
     let art = &a.content.articles[i];
     (
         &art.matter.title,
@@ -235,8 +243,9 @@ fn card(a: &Analysis, i: usize) -> (&str, &str, usize, Option<&str>, Option<&str
 }
 
 /// The article's terms by taxonomy and slug.
-fn term_names(a: &Analysis, i: usize) -> Vec<(usize, &str)> {
-    a.taxonomies.of_article[i]
+fn term_names(a: &Analysis, i: ArticleId) -> Vec<(usize, &str)> {
+    a.articles[i]
+        .terms
         .iter()
         .map(|r| (r.taxonomy, a.taxonomies.term(*r).slug.as_str()))
         .collect()

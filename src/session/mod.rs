@@ -23,6 +23,7 @@ mod affected;
 
 use crate::diagnostic::Failure;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::ids::{ArticleId, Id as _};
 use crate::output::{Lock, Writer};
 use crate::render::Job;
 use crate::search::OwnedDoc;
@@ -67,7 +68,7 @@ pub struct Session {
 struct AfterPages {
     /// The edited articles' search docs before the edit.
     old_docs: Vec<OwnedDoc>,
-    articles: Vec<usize>,
+    articles: Vec<ArticleId>,
     faq_changed: bool,
     /// Count the index afresh (the set of articles changed, or most of them did).
     recount: bool,
@@ -79,7 +80,7 @@ enum Plan {
     Full,
     Content,
     /// Indices of the articles whose files changed.
-    Bodies(Vec<usize>),
+    Bodies(Vec<ArticleId>),
 }
 
 impl Session {
@@ -196,11 +197,10 @@ impl Session {
         let Some(kept) = &self.kept else {
             return Plan::Full;
         };
-        let by_source: HashMap<PathBuf, usize> = kept
+        let by_source: HashMap<PathBuf, ArticleId> = kept
             .analysis
             .content
             .articles
-            .iter()
             .enumerate()
             .map(|(i, a)| (self.root.join(&a.source), i))
             .collect();
@@ -244,7 +244,7 @@ impl Session {
 
     /// Articles whose text below the front matter changed. `None`: the change reaches
     /// further than their own pages (the caller re-analyses).
-    fn bodies(&mut self, list: &[usize]) -> anyhow::Result<Option<Outcome>> {
+    fn bodies(&mut self, list: &[ArticleId]) -> anyhow::Result<Option<Outcome>> {
         let started = Instant::now();
         let Some(kept) = self.kept.as_ref() else {
             return Ok(None);
@@ -273,22 +273,25 @@ impl Session {
                 .filter(|e| e.anchor.starts_with("faq-"))
                 .map(|e| e.anchor.clone())
                 .collect();
-            let range = a.articles[i].faq.clone();
-            if crate::links::anchors_of(&body, &faq_ids) != a.anchors[i]
-                || summary_of(&art, &body) != a.articles[i].summary
-                || faq.len() != range.len()
+            let kept_data = &a.articles[i];
+            if crate::links::anchors_of(&body, &faq_ids) != kept_data.anchors
+                || summary_of(&art, &body) != kept_data.summary
+                || faq.len() != kept_data.faq.len()
             {
                 return Ok(None);
             }
-            let old_targets: Vec<usize> = (0..a.backlinks.len())
-                .filter(|&t| a.backlinks[t].binary_search(&i).is_ok())
+            let old_targets: Vec<ArticleId> = a
+                .articles
+                .enumerate()
+                .filter(|(_, t)| t.backlinks.binary_search(&i).is_ok())
+                .map(|(t, _)| t)
                 .collect();
             let mut link_diags = Diagnostics::default();
             let targets = crate::links::check_article_links(
                 &a.content,
                 i,
                 &body,
-                &a.anchors,
+                &|t| &a.articles[t].anchors,
                 &mut link_diags,
             );
             if targets != old_targets {
@@ -333,9 +336,7 @@ impl Session {
                 *old = new;
             }
             a.content.articles[i] = art;
-            a.articles[i].html = body.html;
-            a.articles[i].headings = body.headings;
-            a.parts[i] = body.parts;
+            a.articles[i].set_body(body);
         }
         // Warnings: the edited bodies' old ones give way to their new ones.
         for d in &stale {
@@ -561,7 +562,7 @@ impl Session {
             for (i, n) in new.iter().enumerate() {
                 if old.get(n.url).is_some_and(|o| o != n) {
                     search.old_docs.push(OwnedDoc::from_doc(&old[n.url]));
-                    search.articles.push(i);
+                    search.articles.push(ArticleId::new(i));
                 }
             }
             search.recount = search.articles.len() > MAX_SEARCH_UPDATES;

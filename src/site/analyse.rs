@@ -1,15 +1,15 @@
 //! Reading the sources into an `Analysis`: content, Markdown, links, terms, FAQ, aliases.
 
-use super::{Analysis, BuildOptions, Laps};
+use super::{Analysis, ArticleData, BuildOptions, Laps};
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics, Failure};
 use crate::faq::{check_duplicates, FaqEntry};
+use crate::ids::{ArticleId, SectionId, Table};
 use crate::links::{anchors_of, check_links, Catalog};
 use crate::markdown::{render_markdown, RenderOptions, Rendered, Source};
 use crate::names::{name_of, IdSet};
 use crate::output::is_inside;
-use crate::render::ArticleOut;
 use crate::taxonomy::{collect_terms, related_articles};
 use crate::ui::Lang;
 use crate::urls::UrlMaker;
@@ -38,8 +38,7 @@ pub fn analyse(
     // Markdown is independent per article: render in parallel.
     let rendered: Vec<(Rendered, Vec<FaqEntry>, Vec<Diagnostic>)> = content
         .articles
-        .par_iter()
-        .enumerate()
+        .par_enumerate()
         .map(|(i, a)| {
             let (body, faq, mut d) = render_article(i, a, &catalog, lang);
             d.extend(crate::lint::check_quotes(a, &config.language));
@@ -47,56 +46,52 @@ pub fn analyse(
             (body, faq, d)
         })
         .collect();
-    let intros: Vec<String> = content
-        .sections
-        .iter()
-        .map(|s| {
-            let Some(src_path) = &s.source else {
-                return String::new();
-            };
-            let rel = format!(
-                "{}{}_index.md",
-                s.dir,
-                if s.dir.is_empty() { "" } else { "/" }
-            );
-            let links = catalog.resolver(&rel, &s.path);
-            let src = Source {
-                file_text: &s.intro,
-                offset: Some(0),
-                line: 1,
-            };
-            let mut ids = IdSet::default();
-            let r = render_markdown(
-                &s.intro,
-                &src,
-                RenderOptions {
-                    lang,
-                    links: &links,
-                    ids: &mut ids,
-                    questions: false,
-                },
-            );
-            for d in r.diagnostics {
-                let mut d = located(d, src_path, &s.intro);
-                d.line += s.intro_line - 1;
-                d.excerpt = None;
-                diags.push(d);
-            }
-            diags.extend(crate::lint::check_intro_quotes(
-                src_path,
-                &s.intro,
-                s.intro_line,
-                &config.language,
-            ));
-            r.html
-        })
-        .collect();
+    let intros: Table<SectionId, String> = content.sections.map(|s| {
+        let Some(src_path) = &s.source else {
+            return String::new();
+        };
+        let rel = format!(
+            "{}{}_index.md",
+            s.dir,
+            if s.dir.is_empty() { "" } else { "/" }
+        );
+        let links = catalog.resolver(&rel, &s.path);
+        let src = Source {
+            file_text: &s.intro,
+            offset: Some(0),
+            line: 1,
+        };
+        let mut ids = IdSet::default();
+        let r = render_markdown(
+            &s.intro,
+            &src,
+            RenderOptions {
+                lang,
+                links: &links,
+                ids: &mut ids,
+                questions: false,
+            },
+        );
+        for d in r.diagnostics {
+            let mut d = located(d, src_path, &s.intro);
+            d.line += s.intro_line - 1;
+            d.excerpt = None;
+            diags.push(d);
+        }
+        diags.extend(crate::lint::check_intro_quotes(
+            src_path,
+            &s.intro,
+            s.intro_line,
+            &config.language,
+        ));
+        r.html
+    });
 
     lap("markdown");
     let mut faq: Vec<FaqEntry> = Vec::new();
-    let mut bodies = Vec::with_capacity(rendered.len());
-    let mut anchors = Vec::with_capacity(rendered.len());
-    let mut faq_ranges = Vec::with_capacity(rendered.len());
+    let mut bodies: Table<ArticleId, Rendered> = Table::with_capacity(rendered.len());
+    let mut anchors: Table<ArticleId, _> = Table::with_capacity(rendered.len());
+    let mut faq_ranges: Table<ArticleId, _> = Table::with_capacity(rendered.len());
     for (body, f, d) in rendered {
         diags.extend(d);
         let faq_ids: Vec<String> = f
@@ -110,39 +105,34 @@ pub fn analyse(
         faq.extend(f);
         bodies.push(body);
     }
-    let body_refs: Vec<&Rendered> = bodies.iter().collect();
-    let backlinks = check_links(&content, &body_refs, &anchors, &mut diags);
-    let taxonomies = collect_terms(&config, &content, &mut diags);
+    let backlinks = check_links(&content, &bodies, &anchors, &mut diags);
+    let (taxonomies, terms) = collect_terms(&config, &content, &mut diags);
 
-    let explicit: Vec<Vec<usize>> = content
-        .articles
-        .iter()
-        .map(|a| {
-            a.matter
-                .related
-                .iter()
-                .filter_map(|r| match catalog.find(&r.value, &a.rel) {
-                    Ok(i) => Some(i),
-                    Err(crate::links::NotFound::Unavailable) => None,
-                    Err(crate::links::NotFound::Missing(m)) => {
-                        diags.push(
-                            Diagnostic::error(&a.source, r.line, r.column, format!("related: {m}"))
-                                .with_source(&a.text),
-                        );
-                        None
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
+        a.matter
+            .related
+            .iter()
+            .filter_map(|r| match catalog.find(&r.value, &a.rel) {
+                Ok(i) => Some(i),
+                Err(crate::links::NotFound::Unavailable) => None,
+                Err(crate::links::NotFound::Missing(m)) => {
+                    diags.push(
+                        Diagnostic::error(&a.source, r.line, r.column, format!("related: {m}"))
+                            .with_source(&a.text),
+                    );
+                    None
+                }
+            })
+            .collect()
+    });
     lap("links, terms");
-    let related = related_articles(&content, &taxonomies, &explicit, 5);
+    let related = related_articles(&content, &taxonomies, &terms, &explicit, 5);
     lap("related");
     let mut duplicates = Diagnostics::default();
     check_duplicates(&content, &faq, &mut duplicates);
     let faq_warnings = duplicates.sorted();
     let aliases = check_aliases(&content, &mut diags);
-    let mut section_order: Vec<usize> = (1..content.sections.len()).collect();
+    let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
     section_order.sort_by(|&a, &b| {
         let (x, y) = (&content.sections[a], &content.sections[b]);
         (x.weight.unwrap_or(i64::MAX), &x.title, &x.dir).cmp(&(
@@ -154,11 +144,11 @@ pub fn analyse(
     // A section shows only when it has something to show: an article in it or below it, or
     // its own _index.md. (One pass over the articles, then one walk up per section that has
     // any, not a scan of every article per section.)
-    let mut holds_articles = vec![false; content.sections.len()];
+    let mut holds_articles: Table<SectionId, bool> = content.sections.map(|_| false);
     for a in &content.articles {
         holds_articles[a.section] = true;
     }
-    for s in 0..content.sections.len() {
+    for s in content.sections.ids() {
         if holds_articles[s] {
             for up in content.ancestry(s) {
                 holds_articles[up] = true;
@@ -167,18 +157,28 @@ pub fn analyse(
     }
     section_order.retain(|&s| holds_articles[s] || content.sections[s].source.is_some());
 
-    let mut articles = Vec::with_capacity(bodies.len());
-    let mut parts = Vec::with_capacity(bodies.len());
-    for ((body, f), a) in bodies.into_iter().zip(faq_ranges).zip(&content.articles) {
-        let summary = summary_of(a, &body);
-        parts.push(body.parts);
-        articles.push(ArticleOut {
-            html: body.html,
-            headings: body.headings,
-            faq: f,
-            summary,
-        });
-    }
+    let articles: Table<ArticleId, ArticleData> = bodies
+        .into_iter()
+        .zip(faq_ranges)
+        .zip(anchors)
+        .zip(terms)
+        .zip(backlinks)
+        .zip(related)
+        .zip(&content.articles)
+        .map(
+            |((((((body, faq), anchors), terms), backlinks), related), a)| ArticleData {
+                summary: summary_of(a, &body),
+                html: body.html,
+                headings: body.headings,
+                parts: body.parts,
+                faq,
+                anchors,
+                terms,
+                backlinks,
+                related,
+            },
+        )
+        .collect();
     let faq_firsts = crate::faq::first_of_each(&faq);
     let analysis = Analysis {
         config,
@@ -186,15 +186,11 @@ pub fn analyse(
         urls,
         lang,
         articles,
-        parts,
         intros,
         taxonomies,
-        backlinks,
-        related,
         faq,
         aliases,
         section_order,
-        anchors,
         diagnostics: diags,
         faq_warnings,
         faq_firsts,
@@ -207,7 +203,7 @@ pub fn analyse(
 
 /// Renders one article's body and front-matter FAQ answers; reports its questions and problems.
 pub fn render_article(
-    i: usize,
+    i: ArticleId,
     a: &crate::content::Article,
     catalog: &Catalog<'_>,
     lang: Lang,
@@ -296,12 +292,12 @@ pub fn render_article(
 }
 
 /// Old URLs must stay inside the site and not shadow a page.
-fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(usize, String)> {
+fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(ArticleId, String)> {
     let mut taken: std::collections::HashSet<String> =
         content.articles.iter().map(|a| a.path.clone()).collect();
     taken.extend(content.sections.iter().map(|s| s.path.clone()));
     let mut out = Vec::new();
-    for (i, a) in content.articles.iter().enumerate() {
+    for (i, a) in content.articles.enumerate() {
         for alias in &a.matter.aliases {
             let path = match alias_path(&alias.value) {
                 Ok(p) => p,

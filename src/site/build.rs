@@ -233,11 +233,7 @@ pub fn write_files(
         for (name, bytes) in crate::feeds::render_sitemaps(&a.urls, &pages) {
             staging.write(&name, &bytes)?;
         }
-        let summaries: Vec<String> = a.articles.iter().map(|x| x.summary.clone()).collect();
-        staging.write(
-            "atom.xml",
-            &crate::feeds::render_atom(&a.urls, &a.config.title, &a.content, &summaries),
-        )?;
+        staging.write("atom.xml", &crate::feeds::render_atom(a))?;
     }
     staging.write(
         "robots.txt",

@@ -13,10 +13,14 @@ use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics, Failure};
 use crate::faq::FaqEntry;
-use crate::render::{ArticleOut, SiteData};
+use crate::ids::{ArticleId, SectionId, Table};
+use crate::markdown::{Heading, TextPart};
+use crate::render::SiteData;
 use crate::taxonomy::Taxonomies;
+use crate::taxonomy::TermRef;
 use crate::ui::Lang;
 use crate::urls::UrlMaker;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -182,30 +186,61 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Everything derived about one article: made by the analysis, kept as is by the session
+/// (an edited article gets a new record, the others are reused).
+pub struct ArticleData {
+    /// The body as HTML.
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// The body's text, by heading, for the search index.
+    pub parts: Vec<TextPart>,
+    /// This article's questions: a range of the site-wide FAQ list.
+    pub faq: std::ops::Range<usize>,
+    /// What its cards show.
+    pub summary: String,
+    /// The ids it offers as link targets.
+    pub anchors: HashSet<String>,
+    /// Its terms, in kbgen.yaml order.
+    pub terms: Vec<TermRef>,
+    /// The articles linking to it, in content order.
+    pub backlinks: Vec<ArticleId>,
+    /// Its related articles, best first.
+    pub related: Vec<ArticleId>,
+}
+
+impl ArticleData {
+    /// Takes a new rendering of the body whose links, anchors, summary and questions are
+    /// the same as before (the session checks that before it keeps the rest of the record).
+    pub fn set_body(&mut self, body: crate::markdown::Rendered) {
+        self.html = body.html;
+        self.headings = body.headings;
+        self.parts = body.parts;
+    }
+}
+
 /// Everything derived from the sources, before any page is written.
 pub struct Analysis {
     pub config: Config,
     pub content: Content,
     pub urls: UrlMaker,
     pub lang: Lang,
-    pub articles: Vec<ArticleOut>,
-    pub parts: Vec<Vec<crate::markdown::TextPart>>,
-    pub intros: Vec<String>,
+    /// One record per article of `content.articles`.
+    pub articles: Table<ArticleId, ArticleData>,
+    /// Section intros as HTML.
+    pub intros: Table<SectionId, String>,
     pub taxonomies: Taxonomies,
-    pub backlinks: Vec<Vec<usize>>,
-    pub related: Vec<Vec<usize>>,
+    /// Every question of the site, in content order.
     pub faq: Vec<FaqEntry>,
-    pub aliases: Vec<(usize, String)>,
-    pub section_order: Vec<usize>,
-    /// The ids each article offers as link targets.
-    pub anchors: Vec<std::collections::HashSet<String>>,
+    /// Whether each FAQ entry is the first of its question site-wide (structured data lists
+    /// each question once).
+    pub faq_firsts: Vec<bool>,
+    pub aliases: Vec<(ArticleId, String)>,
+    /// Sections in display order (weight, then title) — top-level first.
+    pub section_order: Vec<SectionId>,
     /// Every problem found but duplicate questions.
     pub diagnostics: Diagnostics,
     /// Duplicate-question warnings (kept apart: they span articles).
     pub faq_warnings: Vec<Diagnostic>,
-    /// Whether each FAQ entry is the first of its question site-wide (structured data lists
-    /// each question once).
-    pub faq_firsts: Vec<bool>,
 }
 
 impl Analysis {
@@ -218,21 +253,10 @@ impl Analysis {
         all.sorted()
     }
 
-    /// The borrowed view every page is rendered from.
+    /// What every page is rendered from.
     pub fn site_data(&self, live_reload: bool) -> SiteData<'_> {
         SiteData {
-            config: &self.config,
-            content: &self.content,
-            urls: &self.urls,
-            lang: self.lang,
-            articles: &self.articles,
-            intros: &self.intros,
-            taxonomies: &self.taxonomies,
-            backlinks: &self.backlinks,
-            related: &self.related,
-            faq: &self.faq,
-            faq_firsts: &self.faq_firsts,
-            section_order: &self.section_order,
+            site: self,
             live_reload,
         }
     }
