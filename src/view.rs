@@ -13,7 +13,7 @@ pub struct Common<'a> {
     pub site: SiteView<'a>,
     pub urls: Urls,
     pub ui: &'a Ui,
-    pub page: PageMeta,
+    pub page: PageMeta<'a>,
     pub dev: DevView,
 }
 
@@ -26,22 +26,22 @@ pub struct SiteView<'a> {
     /// Empty when the site has none.
     pub disclaimer: &'a str,
     /// Top-level sections, in weight order, for the navigation.
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavItem<'a>>,
     /// Taxonomy index pages, for the footer.
-    pub taxonomies: Vec<Link>,
+    pub taxonomies: Vec<Link<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct NavItem {
-    pub title: String,
+pub struct NavItem<'a> {
+    pub title: &'a str,
     pub url: String,
     /// The page being rendered is this section or inside it.
     pub current: bool,
 }
 
 #[derive(Serialize, Clone)]
-pub struct Link {
-    pub title: String,
+pub struct Link<'a> {
+    pub title: &'a str,
     pub url: String,
 }
 
@@ -100,7 +100,7 @@ pub struct Ui {
 }
 
 #[derive(Serialize)]
-pub struct PageMeta {
+pub struct PageMeta<'a> {
     /// `home`, `section`, `article`, `taxonomy`, `term`, `faq`, `search`, `404`, `alias`.
     pub kind: &'static str,
     pub title: String,
@@ -109,7 +109,7 @@ pub struct PageMeta {
     /// Absolute canonical URL when the base URL is absolute, else empty.
     pub canonical: String,
     /// From home to the parent of this page (the page itself is not included).
-    pub breadcrumbs: Vec<Link>,
+    pub breadcrumbs: Vec<Link<'a>>,
 }
 
 #[derive(Serialize)]
@@ -127,52 +127,52 @@ pub struct DateView {
 
 /// An article in a list (section, term, home, related, backlinks).
 #[derive(Serialize, Clone)]
-pub struct ArticleCard {
-    pub title: String,
+pub struct ArticleCard<'a> {
+    pub title: &'a str,
     pub url: String,
-    pub summary: String,
-    pub section_title: String,
+    pub summary: &'a str,
+    pub section_title: &'a str,
     pub reviewed: Option<DateView>,
 }
 
 #[derive(Serialize)]
-pub struct TocEntry {
+pub struct TocEntry<'a> {
     /// 2 for `##`, 3 for `###` … (the page `<h1>` is not listed).
     pub level: u8,
-    pub id: String,
-    pub title: String,
+    pub id: &'a str,
+    pub title: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct TermGroup {
+pub struct TermGroup<'a> {
     /// e.g. 法律依据
-    pub taxonomy_title: String,
+    pub taxonomy_title: &'a str,
     pub taxonomy_url: String,
-    pub terms: Vec<Link>,
+    pub terms: Vec<Link<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct FaqItem {
+pub struct FaqItem<'a> {
     /// Anchor id on the article (`faq-…`).
-    pub id: String,
-    pub question: String,
-    pub answer_html: String,
+    pub id: &'a str,
+    pub question: &'a str,
+    pub answer_html: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct ArticleView {
-    pub title: String,
-    pub summary: String,
-    pub body_html: String,
-    pub toc: Vec<TocEntry>,
-    pub section: Link,
+pub struct ArticleView<'a> {
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub body_html: &'a str,
+    pub toc: Vec<TocEntry<'a>>,
+    pub section: Link<'a>,
     pub published: Option<DateView>,
     /// `updated`, else `date`: shown as the review date.
     pub reviewed: Option<DateView>,
-    pub terms: Vec<TermGroup>,
-    pub faq: Vec<FaqItem>,
-    pub backlinks: Vec<ArticleCard>,
-    pub related: Vec<ArticleCard>,
+    pub terms: Vec<TermGroup<'a>>,
+    pub faq: Vec<FaqItem<'a>>,
+    pub backlinks: Vec<ArticleCard<'a>>,
+    pub related: Vec<ArticleCard<'a>>,
 }
 
 #[derive(Serialize)]
@@ -192,110 +192,110 @@ pub struct PageLink {
 }
 
 #[derive(Serialize)]
-pub struct SectionView {
-    pub title: String,
-    pub description: String,
-    pub intro_html: String,
-    pub subsections: Vec<SectionCard>,
-    pub articles: Vec<ArticleCard>,
+pub struct SectionView<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub intro_html: &'a str,
+    pub subsections: Vec<SectionCard<'a>>,
+    pub articles: Vec<ArticleCard<'a>>,
     /// Number of articles in the whole section (all pages).
     pub article_count: usize,
     pub pagination: Option<Pagination>,
 }
 
 #[derive(Serialize)]
-pub struct SectionCard {
-    pub title: String,
+pub struct SectionCard<'a> {
+    pub title: &'a str,
     pub url: String,
-    pub description: String,
+    pub description: &'a str,
     pub article_count: usize,
     /// The first few articles (by weight), for the home page.
-    pub articles: Vec<Link>,
+    pub articles: Vec<Link<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct HomeView {
+pub struct HomeView<'a> {
     /// Body of `content/_index.md`, or empty.
-    pub intro_html: String,
-    pub sections: Vec<SectionCard>,
+    pub intro_html: &'a str,
+    pub sections: Vec<SectionCard<'a>>,
     /// Recently reviewed articles, newest first (at most 8).
-    pub recent: Vec<ArticleCard>,
+    pub recent: Vec<ArticleCard<'a>>,
     pub faq_count: usize,
 }
 
 #[derive(Serialize)]
-pub struct TaxonomyView {
-    pub title: String,
-    pub terms: Vec<TermCount>,
+pub struct TaxonomyView<'a> {
+    pub title: &'a str,
+    pub terms: Vec<TermCount<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct TermCount {
-    pub name: String,
+pub struct TermCount<'a> {
+    pub name: &'a str,
     pub url: String,
     pub count: usize,
 }
 
 #[derive(Serialize)]
-pub struct TermView {
-    pub taxonomy_title: String,
+pub struct TermView<'a> {
+    pub taxonomy_title: &'a str,
     pub taxonomy_url: String,
-    pub name: String,
+    pub name: &'a str,
     pub article_count: usize,
-    pub articles: Vec<ArticleCard>,
+    pub articles: Vec<ArticleCard<'a>>,
     pub pagination: Option<Pagination>,
 }
 
 #[derive(Serialize)]
-pub struct FaqIndexView {
+pub struct FaqIndexView<'a> {
     /// Questions on this page.
     pub count: usize,
     /// Questions on the whole site.
     pub total: usize,
-    pub groups: Vec<FaqGroup>,
+    pub groups: Vec<FaqGroup<'a>>,
     /// Filter chips: one group per taxonomy with terms used by questions on this page.
-    pub filters: Vec<FaqFilterGroup>,
+    pub filters: Vec<FaqFilterGroup<'a>>,
     /// When the index is split per section (past 500 questions): links to the section pages.
-    pub section_pages: Vec<FaqSectionLink>,
+    pub section_pages: Vec<FaqSectionLink<'a>>,
     /// The `FAQPage` JSON-LD, already escaped for a `<script type="application/ld+json">` element.
     pub json_ld_html: String,
 }
 
 #[derive(Serialize)]
-pub struct FaqGroup {
-    pub section_title: String,
+pub struct FaqGroup<'a> {
+    pub section_title: &'a str,
     pub section_url: String,
-    pub questions: Vec<FaqEntryView>,
+    pub questions: Vec<FaqEntryView<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct FaqEntryView {
-    pub question: String,
+pub struct FaqEntryView<'a> {
+    pub question: &'a str,
     /// Article URL + `#anchor`.
     pub url: String,
-    pub article_title: String,
+    pub article_title: &'a str,
     pub answer_html: String,
     /// Space-separated filter keys (`TAXONOMY:TERM-NAME`) for `data-terms`.
     pub filter_keys: String,
 }
 
 #[derive(Serialize)]
-pub struct FaqFilterGroup {
-    pub taxonomy_title: String,
-    pub terms: Vec<FaqFilterTerm>,
+pub struct FaqFilterGroup<'a> {
+    pub taxonomy_title: &'a str,
+    pub terms: Vec<FaqFilterTerm<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct FaqFilterTerm {
-    pub name: String,
-    /// Matches an entry of `FaqEntryView::filter_keys`.
+pub struct FaqFilterTerm<'a> {
+    pub name: &'a str,
+    /// Matches an entry of `FaqEntryView<'a>::filter_keys`.
     pub key: String,
     pub count: usize,
 }
 
 #[derive(Serialize)]
-pub struct FaqSectionLink {
-    pub title: String,
+pub struct FaqSectionLink<'a> {
+    pub title: &'a str,
     pub url: String,
     pub count: usize,
 }

@@ -16,7 +16,7 @@ impl SiteData<'_> {
         struct V<'a> {
             #[serde(flatten)]
             common: Common<'a>,
-            article: ArticleView,
+            article: ArticleView<'a>,
         }
         let art = &self.content.articles[a];
         let out = &self.articles[a];
@@ -43,24 +43,24 @@ impl SiteData<'_> {
                     })
                     .collect();
                 (!links.is_empty()).then(|| TermGroup {
-                    taxonomy_title: tax.title.clone(),
+                    taxonomy_title: &tax.title,
                     taxonomy_url: self.urls.href(path, &format!("{}/", tax.segment)),
                     terms: links,
                 })
             })
             .collect();
         let view = ArticleView {
-            title: art.matter.title.clone(),
-            summary: out.summary.clone(),
-            body_html: out.html.clone(),
+            title: &art.matter.title,
+            summary: &out.summary,
+            body_html: &out.html,
             toc: out
                 .headings
                 .iter()
                 .filter(|h| (2..=3).contains(&h.level))
                 .map(|h| TocEntry {
                     level: h.level,
-                    id: h.id.clone(),
-                    title: h.text.clone(),
+                    id: &h.id,
+                    title: &h.text,
                 })
                 .collect(),
             section: self.link(path, &sec.title, &sec.path, &self.urls),
@@ -71,9 +71,9 @@ impl SiteData<'_> {
                 .iter()
                 .filter(|f| f.anchor.starts_with("faq-"))
                 .map(|f| FaqItem {
-                    id: f.anchor.clone(),
-                    question: f.question.clone(),
-                    answer_html: f.answer_html.clone(),
+                    id: &f.anchor,
+                    question: &f.question,
+                    answer_html: &f.answer_html,
                 })
                 .collect(),
             backlinks: out.backlinks.iter().map(|&b| self.card(path, b)).collect(),

@@ -18,7 +18,7 @@ impl SiteData<'_> {
         struct V<'a> {
             #[serde(flatten)]
             common: Common<'a>,
-            faq: FaqIndexView,
+            faq: FaqIndexView<'a>,
         }
         let ui = self.lang.ui();
         let split = self.faq.len() > FAQ_SPLIT;
@@ -76,9 +76,9 @@ impl SiteData<'_> {
                     };
                     let article_href = self.urls.href(&path, &art.path);
                     FaqEntryView {
-                        question: e.question.clone(),
+                        question: &e.question,
                         url: self.urls.href_to(&path, &art.path, Some(&e.anchor)),
-                        article_title: art.matter.title.clone(),
+                        article_title: &art.matter.title,
                         answer_html: crate::urls::pin_fragments(&answer_html, &article_href)
                             .into_owned(),
                         filter_keys: keys.join(" "),
@@ -88,7 +88,7 @@ impl SiteData<'_> {
             if !questions.is_empty() {
                 let sec = &self.content.sections[s];
                 groups.push(FaqGroup {
-                    section_title: sec.title.clone(),
+                    section_title: &sec.title,
                     section_url: self.urls.href(&path, &sec.path),
                     questions,
                 });
@@ -105,15 +105,15 @@ impl SiteData<'_> {
                     .map(|(&(t, term), &count)| {
                         let tm = &self.taxonomies.list[t].terms[term];
                         FaqFilterTerm {
-                            name: tm.name.clone(),
+                            name: &tm.name,
                             key: filter_key(&tax.name, &tm.slug),
                             count,
                         }
                     })
                     .collect();
-                terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+                terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
                 FaqFilterGroup {
-                    taxonomy_title: tax.title.clone(),
+                    taxonomy_title: &tax.title,
                     terms,
                 }
             })
@@ -124,7 +124,7 @@ impl SiteData<'_> {
                 .filter_map(|&s| {
                     let count = self.section_faq(s).len();
                     (count > 0).then(|| FaqSectionLink {
-                        title: self.content.sections[s].title.clone(),
+                        title: &self.content.sections[s].title,
                         url: self
                             .urls
                             .href(&path, &format!("faq/{}", self.content.sections[s].path)),

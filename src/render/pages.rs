@@ -12,7 +12,7 @@ impl SiteData<'_> {
         struct V<'a> {
             #[serde(flatten)]
             common: Common<'a>,
-            home: HomeView,
+            home: HomeView<'a>,
         }
         let mut recent: Vec<ArticleId> = self.content.articles.ids().collect();
         recent.sort_by(|&a, &b| {
@@ -24,7 +24,7 @@ impl SiteData<'_> {
         });
         recent.truncate(8);
         let home = HomeView {
-            intro_html: self.intros[SectionId::ROOT].clone(),
+            intro_html: &self.intros[SectionId::ROOT],
             sections: self
                 .section_order
                 .iter()

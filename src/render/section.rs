@@ -18,7 +18,7 @@ impl SiteData<'_> {
         struct V<'a> {
             #[serde(flatten)]
             common: Common<'a>,
-            section: SectionView,
+            section: SectionView<'a>,
         }
         let sec = &self.content.sections[s];
         let path = if page == 1 {
@@ -29,13 +29,9 @@ impl SiteData<'_> {
         let arts = self.section_articles(s);
         let total = pages(arts.len());
         let view = SectionView {
-            title: sec.title.clone(),
-            description: sec.description.clone(),
-            intro_html: if page == 1 {
-                self.intros[s].clone()
-            } else {
-                String::new()
-            },
+            title: &sec.title,
+            description: &sec.description,
+            intro_html: if page == 1 { &self.intros[s] } else { "" },
             subsections: self
                 .section_order
                 .iter()

@@ -8,15 +8,15 @@ use crate::view::*;
 use std::ops::Range;
 
 impl SiteData<'_> {
-    pub(super) fn common(
-        &self,
+    pub(super) fn common<'s>(
+        &'s self,
         path: &str,
         kind: &'static str,
         title: &str,
         description: &str,
-        crumbs: Vec<Link>,
+        crumbs: Vec<Link<'s>>,
         urls: &UrlMaker,
-    ) -> Common<'_> {
+    ) -> Common<'s> {
         let c = &self.config;
         let top = self.current_top(path);
         Common {
@@ -30,7 +30,7 @@ impl SiteData<'_> {
                     .iter()
                     .filter(|&&s| self.content.sections[s].parent == Some(SectionId::ROOT))
                     .map(|&s| NavItem {
-                        title: self.content.sections[s].title.clone(),
+                        title: &self.content.sections[s].title,
                         url: urls.href(path, &self.content.sections[s].path),
                         current: top == Some(s),
                     })
@@ -97,14 +97,20 @@ impl SiteData<'_> {
             .map(|(i, _)| i)
     }
 
-    pub(super) fn link(&self, from: &str, title: &str, to: &str, urls: &UrlMaker) -> Link {
+    pub(super) fn link<'s>(
+        &self,
+        from: &str,
+        title: &'s str,
+        to: &str,
+        urls: &UrlMaker,
+    ) -> Link<'s> {
         Link {
-            title: title.to_string(),
+            title,
             url: urls.href(from, to),
         }
     }
 
-    pub(super) fn crumbs(&self, from: &str, section: Option<SectionId>) -> Vec<Link> {
+    pub(super) fn crumbs(&self, from: &str, section: Option<SectionId>) -> Vec<Link<'_>> {
         let ui = self.lang.ui();
         let mut out = vec![self.link(from, ui.home, "", &self.urls)];
         if let Some(s) = section {
@@ -116,13 +122,13 @@ impl SiteData<'_> {
         out
     }
 
-    pub(super) fn card(&self, from: &str, a: ArticleId) -> ArticleCard {
+    pub(super) fn card(&self, from: &str, a: ArticleId) -> ArticleCard<'_> {
         let art = &self.content.articles[a];
         ArticleCard {
-            title: art.matter.title.clone(),
+            title: &art.matter.title,
             url: self.urls.href(from, &art.path),
-            summary: self.articles[a].summary.clone(),
-            section_title: self.content.sections[art.section].title.clone(),
+            summary: &self.articles[a].summary,
+            section_title: &self.content.sections[art.section].title,
             reviewed: art.reviewed().map(|d| self.lang.date(d)),
         }
     }
@@ -153,13 +159,13 @@ impl SiteData<'_> {
         self.articles[first].faq.start..self.articles[last].faq.end
     }
 
-    pub(super) fn section_card(&self, from: &str, s: SectionId) -> SectionCard {
+    pub(super) fn section_card(&self, from: &str, s: SectionId) -> SectionCard<'_> {
         let sec = &self.content.sections[s];
         let arts = self.section_articles(s);
         SectionCard {
-            title: sec.title.clone(),
+            title: &sec.title,
             url: self.urls.href(from, &sec.path),
-            description: sec.description.clone(),
+            description: &sec.description,
             article_count: arts.len(),
             articles: arts
                 .take(5)

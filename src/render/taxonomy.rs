@@ -16,7 +16,7 @@ impl SiteData<'_> {
         struct V<'a> {
             #[serde(flatten)]
             common: Common<'a>,
-            taxonomy: TaxonomyView,
+            taxonomy: TaxonomyView<'a>,
         }
         let data = &self.taxonomies.list[t];
         let tax = &self.config.taxonomies[data.taxonomy];
@@ -25,12 +25,12 @@ impl SiteData<'_> {
             .terms
             .iter()
             .map(|term| TermCount {
-                name: term.name.clone(),
+                name: &term.name,
                 url: self.urls.href(&path, &format!("{path}{}/", term.slug)),
                 count: term.articles.len(),
             })
             .collect();
-        terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
         let common = self.common(
             &path,
             "taxonomy",
@@ -46,7 +46,7 @@ impl SiteData<'_> {
                 &V {
                     common,
                     taxonomy: TaxonomyView {
-                        title: tax.title.clone(),
+                        title: &tax.title,
                         terms,
                     },
                 },
@@ -65,7 +65,7 @@ impl SiteData<'_> {
         struct V<'a> {
             #[serde(flatten)]
             common: Common<'a>,
-            term: TermView,
+            term: TermView<'a>,
         }
         let data = &self.taxonomies.list[t];
         let tax = &self.config.taxonomies[data.taxonomy];
@@ -77,9 +77,9 @@ impl SiteData<'_> {
             format!("{base}page/{page}/")
         };
         let view = TermView {
-            taxonomy_title: tax.title.clone(),
+            taxonomy_title: &tax.title,
             taxonomy_url: self.urls.href(&path, &format!("{}/", tax.segment)),
-            name: term.name.clone(),
+            name: &term.name,
             article_count: term.articles.len(),
             articles: term
                 .articles
