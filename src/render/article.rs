@@ -1,6 +1,6 @@
 //! Article pages: body, table of contents, terms, questions, backlinks and related articles.
 
-use super::{PageSink, SiteData};
+use super::{note, PageSink, Read, SiteData};
 use crate::diagnostic::Diagnostic;
 use crate::ids::ArticleId;
 use crate::view::*;
@@ -21,6 +21,7 @@ impl SiteData<'_> {
         let art = &self.content.articles[a];
         let out = &self.articles[a];
         let path = art.path.as_str();
+        note(|| Read::Page(art.path.clone()));
         let sec = &self.content.sections[art.section];
         let terms = self
             .taxonomies

@@ -1,7 +1,7 @@
 //! FAQ pages: `/faq/` with every question (or, past `FAQ_SPLIT`, a list of sections) and,
 //! on a split site, one `faq/SECTION/` page per section.
 
-use super::{PageSink, SiteData, FAQ_SPLIT};
+use super::{note, PageSink, Read, SiteData, FAQ_SPLIT};
 use crate::diagnostic::Diagnostic;
 use crate::faq::render_json_ld;
 use crate::ids::SectionId;
@@ -20,6 +20,7 @@ impl SiteData<'_> {
             common: Common<'a>,
             faq: FaqIndexView<'a>,
         }
+        note(|| Read::Faq);
         let ui = self.lang.ui();
         let split = self.faq.len() > FAQ_SPLIT;
         let path = match only {

@@ -196,6 +196,59 @@ impl std::ops::Deref for SiteData<'_> {
     }
 }
 
+/// What a page showed of the analysis, noted while its view was built: the session's reach
+/// rules start from these, so a page is judged by what it read, not by a list of what each
+/// template is supposed to read. Articles are named by path, so the notes stay true when
+/// an edit reorders articles.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Read {
+    /// An article's card (title, summary, section, dates, URL): cards, links, aliases.
+    Card(String),
+    /// An article's own page: its text, body, questions, terms, backlinks and related lists.
+    Page(String),
+    /// Which articles a section lists.
+    Section(SectionId),
+    /// Which articles a term lists (taxonomy, term).
+    Term(usize, usize),
+    /// The site's questions.
+    Faq,
+    /// Every article's card (the home page picks the most recently reviewed).
+    EveryCard,
+}
+
+thread_local! {
+    /// The notes of the view being built on this thread, while `recording`.
+    static READS: std::cell::RefCell<Option<Vec<Read>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes that the view being built read `r` (nothing unless recording).
+pub(crate) fn note(r: impl FnOnce() -> Read) {
+    READS.with(|c| {
+        if let Some(v) = c.borrow_mut().as_mut() {
+            v.push(r());
+        }
+    });
+}
+
+/// Runs `f` (one page's view, built on this thread) and returns what it read.
+fn recording<T>(f: impl FnOnce() -> T) -> (T, Vec<Read>) {
+    READS.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let out = f();
+    let mut reads = READS.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    reads.sort_unstable();
+    reads.dedup();
+    (out, reads)
+}
+
+/// A page's fingerprint and what its view read.
+pub(crate) struct Print {
+    /// `SiteData::job_key`.
+    pub key: String,
+    pub path: String,
+    pub hash: u64,
+    pub reads: Vec<Read>,
+}
+
 /// One page to make: where it goes and what it shows.
 pub(crate) enum Job {
     Home,
@@ -286,11 +339,60 @@ impl SiteData<'_> {
         once_each(errors)
     }
 
-    /// Each job's output path and fingerprint, in job order.
-    pub(crate) fn fingerprints(&self, jobs: &[&Job]) -> Result<Vec<(String, u64)>, Diagnostic> {
+    /// Each job's output path, fingerprint and reads, in job order.
+    pub(crate) fn fingerprints(&self, jobs: &[&Job]) -> Result<Vec<Print>, Diagnostic> {
         jobs.par_iter()
-            .map(|j| self.render_job(&Fingerprint, j))
+            .map(|j| {
+                let (made, reads) = recording(|| self.render_job(&Fingerprint, j));
+                let (path, hash) = made?;
+                Ok(Print {
+                    key: self.job_key(j),
+                    path,
+                    hash,
+                    reads,
+                })
+            })
             .collect()
+    }
+
+    /// A name for a job that does not depend on article or section order.
+    pub(crate) fn job_key(&self, job: &Job) -> String {
+        let a = self.site;
+        let section = |s: SectionId| a.content.sections[s].path.as_str();
+        let taxonomy = |t: usize| {
+            a.config.taxonomies[a.taxonomies.list[t].taxonomy]
+                .name
+                .as_str()
+        };
+        match job {
+            Job::Home => "home".into(),
+            Job::FaqIndex => "faq".into(),
+            Job::Search => "search".into(),
+            Job::NotFound => "404".into(),
+            Job::Section { section: s, page } => format!("s {} {page}", section(*s)),
+            Job::Article(i) => format!("a {}", a.content.articles[*i].path),
+            Job::Taxonomy(t) => format!("t {}", taxonomy(*t)),
+            Job::Term {
+                taxonomy: t,
+                term,
+                page,
+            } => format!(
+                "T {} {} {page}",
+                taxonomy(*t),
+                a.taxonomies.list[*t].terms[*term].slug
+            ),
+            Job::FaqSection(s) => format!("f {}", section(*s)),
+            Job::Alias { article, path } => {
+                format!("l {path} {}", a.content.articles[*article].path)
+            }
+        }
+    }
+
+    /// A fingerprint of article `a`'s card as other pages show it.
+    pub(crate) fn card_print(&self, a: ArticleId) -> u64 {
+        Fingerprint
+            .page("card", &self.card("", a))
+            .unwrap_or_default()
     }
 
     /// Makes one page (or its fingerprint): its output path and what the sink made of it.

@@ -1,6 +1,6 @@
 //! The home page, the search page, 404.html and alias redirects.
 
-use super::{PageSink, SiteData};
+use super::{note, PageSink, Read, SiteData};
 use crate::diagnostic::Diagnostic;
 use crate::ids::{ArticleId, SectionId};
 use crate::view::*;
@@ -14,6 +14,8 @@ impl SiteData<'_> {
             common: Common<'a>,
             home: HomeView<'a>,
         }
+        note(|| Read::EveryCard);
+        note(|| Read::Faq);
         let mut recent: Vec<ArticleId> = self.content.articles.ids().collect();
         recent.sort_by(|&a, &b| {
             let (x, y) = (&self.content.articles[a], &self.content.articles[b]);
@@ -122,6 +124,7 @@ impl SiteData<'_> {
             alias: AliasView,
         }
         let art = &self.content.articles[a];
+        note(|| Read::Card(art.path.clone()));
         let (page_path, file) = if path.ends_with(".html") {
             (
                 path.rsplit_once('/')

@@ -1,7 +1,7 @@
 //! The pieces every page family shares: the common page context (site, URLs, UI words, page
 //! meta), breadcrumbs, links, article and section cards, pagination.
 
-use super::{SiteData, PER_PAGE};
+use super::{note, Read, SiteData, PER_PAGE};
 use crate::ids::{ArticleId, SectionId};
 use crate::urls::UrlMaker;
 use crate::view::*;
@@ -124,6 +124,7 @@ impl SiteData<'_> {
 
     pub(super) fn card(&self, from: &str, a: ArticleId) -> ArticleCard<'_> {
         let art = &self.content.articles[a];
+        note(|| Read::Card(art.path.clone()));
         ArticleCard {
             title: &art.matter.title,
             url: self.urls.href(from, &art.path),
@@ -140,6 +141,7 @@ impl SiteData<'_> {
         &self,
         s: SectionId,
     ) -> impl DoubleEndedIterator<Item = ArticleId> + ExactSizeIterator + Clone + use<> {
+        note(|| Read::Section(s));
         let articles = &self.content.articles;
         articles.ids_in(self.section_range(s))
     }
@@ -170,6 +172,7 @@ impl SiteData<'_> {
             articles: arts
                 .take(5)
                 .map(|a| {
+                    note(|| Read::Card(self.content.articles[a].path.clone()));
                     self.link(
                         from,
                         &self.content.articles[a].matter.title,

@@ -1,7 +1,7 @@
 //! Taxonomy pages (every term with its count) and term pages (a term's articles, paginated).
 
+use super::{note, PageSink, Read, SiteData};
 use super::{pages, PER_PAGE};
-use super::{PageSink, SiteData};
 use crate::diagnostic::Diagnostic;
 use crate::view::*;
 use serde::Serialize;
@@ -24,10 +24,14 @@ impl SiteData<'_> {
         let mut terms: Vec<TermCount> = data
             .terms
             .iter()
-            .map(|term| TermCount {
-                name: &term.name,
-                url: self.urls.href(&path, &format!("{path}{}/", term.slug)),
-                count: term.articles.len(),
+            .enumerate()
+            .map(|(i, term)| {
+                note(|| Read::Term(t, i));
+                TermCount {
+                    name: &term.name,
+                    url: self.urls.href(&path, &format!("{path}{}/", term.slug)),
+                    count: term.articles.len(),
+                }
             })
             .collect();
         terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
@@ -70,6 +74,7 @@ impl SiteData<'_> {
         let data = &self.taxonomies.list[t];
         let tax = &self.config.taxonomies[data.taxonomy];
         let term = &data.terms[term_i];
+        note(|| Read::Term(t, term_i));
         let base = format!("{}/{}/", tax.segment, term.slug);
         let path = if page == 1 {
             base.clone()

@@ -1,30 +1,36 @@
 //! Which pages a content change can reach, found without making them.
 //!
 //! Fingerprinting every page's view costs about a second at 10,000 articles, most of it on
-//! pages an edit cannot touch. When the change leaves the site's shape alone (the same
-//! pages, sections, navigation and taxonomy terms), the pages that read a changed article
-//! are few: its own page, the pages that show its card (its section and their ancestors,
-//! its terms, the articles that list it as a backlink or related article, aliases), the
-//! home page and the FAQ pages. Only those are fingerprinted; the fingerprint still decides
-//! which of them are made again. With `Session::with_reach_check` (the incremental tests
-//! switch it on) every page is fingerprinted as well, and each page outside the set that
-//! changed is recorded for the test to report, so the tests check the rules below.
+//! pages an edit cannot touch. Each page's fingerprint comes with what its view read
+//! (`render::Read`: the cards, pages, section and term listings and questions it showed),
+//! noted while the view was built. When the change leaves the site's shape alone (the same
+//! pages, sections, navigation and taxonomy terms), this module works out which of those
+//! things changed, and the pages that read one of them are the ones fingerprinted again;
+//! the fingerprint still decides which are made. A new template field read through the
+//! shared pieces (cards, listings) is covered without a rule here. With
+//! `Session::with_reach_check` (the incremental tests switch it on) every page is
+//! fingerprinted as well, and each page outside the set that changed is recorded for the
+//! test to report.
 
 use crate::ids::{ArticleId, SectionId, Table};
-use crate::render::Job;
+use crate::render::{Job, Read};
 use crate::site::Analysis;
 use std::collections::{HashMap, HashSet};
 
 /// The indices of the jobs (of `new`) whose pages may differ from those made from `old`;
-/// `None` when the change may reach any page.
+/// `None` when the change may reach any page. `reads` holds what each page read when it was
+/// last fingerprinted, by job key.
 pub fn affected(
     old: &Analysis,
     new: &Analysis,
     old_jobs: &[Job],
     jobs: &[Job],
+    reads: &HashMap<String, Vec<Read>>,
 ) -> Option<Vec<usize>> {
-    let old_keys: HashSet<String> = old_jobs.iter().map(|j| key(old, j)).collect();
-    let new_keys: Vec<String> = jobs.iter().map(|j| key(new, j)).collect();
+    let old_data = old.site_data(false);
+    let new_data = new.site_data(false);
+    let old_keys: HashSet<String> = old_jobs.iter().map(|j| old_data.job_key(j)).collect();
+    let new_keys: Vec<String> = jobs.iter().map(|j| new_data.job_key(j)).collect();
     if old_keys.len() != new_keys.len() || new_keys.iter().any(|k| !old_keys.contains(k)) {
         return None;
     }
@@ -48,9 +54,10 @@ pub fn affected(
             .map(|&i| a.content.articles[i].path.clone())
             .collect()
     };
+    // Cards are compared as the views other pages show, so a new card field counts.
     let card_changed: Table<ArticleId, bool> = ids
         .clone()
-        .map(|j| card(new, j) != card(old, before[j]))
+        .map(|j| new_data.card_print(j) != old_data.card_print(before[j]))
         .collect();
     let faq_of = |a: &Analysis, i: ArticleId| -> Vec<(String, String, String)> {
         a.faq[a.articles[i].faq.clone()]
@@ -62,6 +69,7 @@ pub fn affected(
         .clone()
         .map(|j| term_names(new, j) != term_names(old, before[j]))
         .collect();
+    // An article page's own inputs (the cards it shows are reads of their own).
     let page_changed: Table<ArticleId, bool> = ids
         .clone()
         .map(|j| {
@@ -75,36 +83,33 @@ pub fn affected(
                 || paths(old, &dx.backlinks) != paths(new, &dy.backlinks)
                 || paths(old, &dx.related) != paths(new, &dy.related)
                 || faq_of(old, i) != faq_of(new, j)
-                || dy
-                    .backlinks
-                    .iter()
-                    .chain(&dy.related)
-                    .any(|&k| card_changed[k])
         })
         .collect();
-
-    // Sections whose listing changed, and every ancestor (they show it as a card).
-    let members = |a: &Analysis, s: SectionId| -> Vec<String> {
-        a.content
-            .articles
-            .iter()
-            .filter(|x| x.section == s)
-            .map(|x| x.path.clone())
-            .collect()
-    };
-    let mut sections: HashSet<SectionId> = HashSet::new();
-    for s in new.content.sections.ids() {
-        let changed = members(old, s) != members(new, s)
-            || ids
-                .clone()
-                .any(|j| new.content.articles[j].section == s && card_changed[j]);
-        if changed {
-            sections.insert(s);
-            sections.extend(new.content.ancestry(s));
+    let mut changed: HashSet<Read> = HashSet::new();
+    for j in ids.clone() {
+        let path = &new.content.articles[j].path;
+        if card_changed[j] {
+            changed.insert(Read::Card(path.clone()));
+            changed.insert(Read::EveryCard);
+        }
+        if page_changed[j] {
+            changed.insert(Read::Page(path.clone()));
         }
     }
-    // Terms whose listing changed.
-    let mut terms: HashSet<(usize, usize)> = HashSet::new();
+    // Listings: which articles each section and term shows (sections and terms are the
+    // same in both: the shape is).
+    for s in new.content.sections.ids() {
+        fn members(a: &Analysis, s: SectionId) -> impl Iterator<Item = &str> {
+            a.content
+                .articles
+                .iter()
+                .filter(move |x| x.section == s)
+                .map(|x| x.path.as_str())
+        }
+        if !members(old, s).eq(members(new, s)) {
+            changed.insert(Read::Section(s));
+        }
+    }
     for (t, (x, y)) in old
         .taxonomies
         .list
@@ -113,10 +118,8 @@ pub fn affected(
         .enumerate()
     {
         for (term, (a, b)) in x.terms.iter().zip(&y.terms).enumerate() {
-            if paths(old, &a.articles) != paths(new, &b.articles)
-                || b.articles.iter().any(|&j| card_changed[j])
-            {
-                terms.insert((t, term));
+            if paths(old, &a.articles) != paths(new, &b.articles) {
+                changed.insert(Read::Term(t, term));
             }
         }
     }
@@ -126,19 +129,18 @@ pub fn affected(
             !new.articles[j].faq.is_empty()
                 && (card_changed[j] || terms_changed[j] || faq_of(old, before[j]) != faq_of(new, j))
         });
+    if faq_changed {
+        changed.insert(Read::Faq);
+    }
 
     Some(
-        jobs.iter()
+        new_keys
+            .iter()
             .enumerate()
-            .filter(|(_, job)| match job {
-                Job::Home => true,
-                Job::Article(j) => page_changed[*j],
-                Job::Section { section, .. } => sections.contains(section),
-                Job::Taxonomy(t) => terms.iter().any(|(x, _)| x == t),
-                Job::Term { taxonomy, term, .. } => terms.contains(&(*taxonomy, *term)),
-                Job::FaqIndex | Job::FaqSection(_) => faq_changed,
-                Job::Alias { article, .. } => card_changed[*article],
-                Job::Search | Job::NotFound => false,
+            .filter(|(_, key)| {
+                reads
+                    .get(*key)
+                    .is_none_or(|list| list.iter().any(|r| changed.contains(r)))
             })
             .map(|(i, _)| i)
             .collect(),
@@ -156,38 +158,6 @@ fn faq_order(a: &Analysis) -> Vec<(&str, &str)> {
             )
         })
         .collect()
-}
-
-/// A name for a job that does not depend on article or section order.
-fn key(a: &Analysis, job: &Job) -> String {
-    let section = |s: SectionId| a.content.sections[s].path.as_str();
-    let taxonomy = |t: usize| {
-        a.config.taxonomies[a.taxonomies.list[t].taxonomy]
-            .name
-            .as_str()
-    };
-    match job {
-        Job::Home => "home".into(),
-        Job::FaqIndex => "faq".into(),
-        Job::Search => "search".into(),
-        Job::NotFound => "404".into(),
-        Job::Section { section: s, page } => format!("s {} {page}", section(*s)),
-        Job::Article(i) => format!("a {}", a.content.articles[*i].path),
-        Job::Taxonomy(t) => format!("t {}", taxonomy(*t)),
-        Job::Term {
-            taxonomy: t,
-            term,
-            page,
-        } => format!(
-            "T {} {} {page}",
-            taxonomy(*t),
-            a.taxonomies.list[*t].terms[*term].slug
-        ),
-        Job::FaqSection(s) => format!("f {}", section(*s)),
-        Job::Alias { article, path } => {
-            format!("l {path} {}", a.content.articles[*article].path)
-        }
-    }
 }
 
 /// Navigation, section cards and headers, and the taxonomy terms: what every page or
@@ -228,18 +198,6 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
     old.section_order == new.section_order
         && sections(old) == sections(new)
         && terms(old) == terms(new)
-}
-
-/// What another page shows of article `i`.
-fn card(a: &Analysis, i: ArticleId) -> (&str, &str, SectionId, Option<&str>, Option<&str>) {
-    let art = &a.content.articles[i];
-    (
-        &art.matter.title,
-        &a.articles[i].summary,
-        art.section,
-        art.reviewed().map(|d| d.iso.as_str()),
-        art.matter.date.as_ref().map(|d| d.iso.as_str()),
-    )
 }
 
 /// The article's terms by taxonomy and slug.

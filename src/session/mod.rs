@@ -362,7 +362,7 @@ impl Session {
             );
         }
         let candidates: Vec<&Job> = candidates.iter().collect();
-        let prints = match fingerprint_jobs(&data, &candidates) {
+        let prints = match fingerprint_jobs(&data, &candidates, &mut kept.reads) {
             Ok(p) => p,
             Err(errors) => {
                 self.kept = None;
@@ -490,12 +490,13 @@ impl Session {
             .analysis
             .site_data(self.opts.live_reload)
             .jobs(&kept.analysis.aliases);
-        let reach = affected::affected(&kept.analysis, &analysis, &old_jobs, &jobs);
+        let reach = affected::affected(&kept.analysis, &analysis, &old_jobs, &jobs, &kept.reads);
         let candidates: Vec<&Job> = match &reach {
             Some(list) => list.iter().map(|&i| &jobs[i]).collect(),
             None => jobs.iter().collect(),
         };
-        let prints = match fingerprint_jobs(&data, &candidates) {
+        let mut reads = HashMap::new();
+        let prints = match fingerprint_jobs(&data, &candidates, &mut reads) {
             Ok(p) => p,
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
@@ -504,7 +505,7 @@ impl Session {
             // Tests check the shortcut against the whole site.
             let all: Vec<&Job> = jobs.iter().collect();
             let shown: std::collections::HashSet<&String> = prints.iter().map(|(p, _)| p).collect();
-            match fingerprint_jobs(&data, &all) {
+            match fingerprint_jobs(&data, &all, &mut HashMap::new()) {
                 Ok(every) => {
                     for (path, print) in every {
                         if !shown.contains(&path) && kept.pages.get(&path) != Some(&print) {
@@ -574,6 +575,11 @@ impl Session {
         for p in &gone {
             kept.live.remove(p)?;
             kept.pages.remove(p);
+        }
+        if reach.is_some() {
+            kept.reads.extend(reads);
+        } else {
+            kept.reads = reads;
         }
         kept.live.save()?;
         laps.lap("write pages");
@@ -646,11 +652,20 @@ fn apply_search(kept: &mut Kept, change: SearchChange) -> anyhow::Result<usize> 
 type Page = (String, u64, String);
 
 /// Each job's output path and fingerprint.
+/// The jobs' paths and fingerprints, in job order; what each read goes into `reads`.
 fn fingerprint_jobs(
     data: &crate::render::SiteData<'_>,
     jobs: &[&Job],
+    reads: &mut HashMap<String, Vec<crate::render::Read>>,
 ) -> Result<Vec<(String, u64)>, Vec<Diagnostic>> {
-    data.fingerprints(jobs).map_err(|d| vec![d])
+    let prints = data.fingerprints(jobs).map_err(|d| vec![d])?;
+    Ok(prints
+        .into_iter()
+        .map(|p| {
+            reads.insert(p.key, p.reads);
+            (p.path, p.hash)
+        })
+        .collect())
 }
 
 /// The jobs whose fingerprint differs from the one their page was made with.

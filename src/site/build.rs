@@ -35,6 +35,8 @@ pub struct Kept {
     pub renderer: Renderer,
     /// Output path of each page → fingerprint of its view.
     pub pages: std::collections::HashMap<String, u64>,
+    /// Each page's job key (`SiteData::job_key`) → what its view read (`render::Read`).
+    pub reads: std::collections::HashMap<String, Vec<crate::render::Read>>,
     pub search: crate::search::SearchState,
     /// Files under `search/` → hash of their bytes.
     pub search_files: std::collections::HashMap<String, u64>,
@@ -133,12 +135,13 @@ pub fn build_full(
     write_files(&recording, &theme, a)?;
     let files = recording.into_names();
     lap("files");
-    let pages = if keep {
+    let (pages, reads) = if keep {
         let all: Vec<&crate::render::Job> = jobs.iter().collect();
         data.fingerprints(&all)
             .map_err(|d| render_failure(a, &theme, vec![d]))?
             .into_iter()
-            .collect()
+            .map(|p| ((p.path, p.hash), (p.key, p.reads)))
+            .unzip()
     } else {
         Default::default()
     };
@@ -150,6 +153,7 @@ pub fn build_full(
         theme,
         renderer,
         pages,
+        reads,
         search,
         search_files,
         files,
