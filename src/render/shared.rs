@@ -137,7 +137,7 @@ impl SiteData<'_> {
     /// The articles of section `s` (not of its subsections), in content order. `content::load`
     /// sorts articles by section first, so they are one run of `content.articles`, found by
     /// binary search rather than a scan of every article for each page and card.
-    pub(super) fn section_articles(
+    pub(crate) fn section_articles(
         &self,
         s: SectionId,
     ) -> impl DoubleEndedIterator<Item = ArticleId> + ExactSizeIterator + Clone + use<> {

@@ -12,7 +12,7 @@
 //! fingerprinted as well, and each page outside the set that changed is recorded for the
 //! test to report.
 
-use crate::ids::{ArticleId, SectionId, Table};
+use crate::ids::{ArticleId, Table};
 use crate::render::{Job, Read};
 use crate::site::Analysis;
 use std::collections::{HashMap, HashSet};
@@ -99,14 +99,12 @@ pub fn affected(
     // Listings: which articles each section and term shows (sections and terms are the
     // same in both: the shape is).
     for s in new.content.sections.ids() {
-        fn members(a: &Analysis, s: SectionId) -> impl Iterator<Item = &str> {
-            a.content
-                .articles
-                .iter()
-                .filter(move |x| x.section == s)
-                .map(|x| x.path.as_str())
-        }
-        if !members(old, s).eq(members(new, s)) {
+        let members = |d: &crate::render::SiteData<'_>| -> Vec<String> {
+            d.section_articles(s)
+                .map(|i| d.content.articles[i].path.clone())
+                .collect()
+        };
+        if members(&old_data) != members(&new_data) {
             changed.insert(Read::Section(s));
         }
     }
