@@ -86,6 +86,7 @@ pub fn build_full(
         }
         let result = rayon::join(
             || {
+                let _done = OnDrop(|| lap("  pages rendered"));
                 data.render_all(&renderer, &jobs, |path, bytes| {
                     if let Err(e) = staging.write(path, bytes) {
                         plumbing
@@ -105,10 +106,12 @@ pub fn build_full(
                         dictionary_words: dictionary.clone(),
                     },
                 );
+                lap("  search counted");
                 if keep {
                     state.keep_shards();
                 }
                 let (files, _) = state.render_all(&docs);
+                lap("  search rendered");
                 files.par_iter().try_for_each(|(name, bytes)| {
                     staging.write(&format!("search/{name}"), bytes)
                 })?;
@@ -167,6 +170,15 @@ pub fn build_full(
         },
         kept,
     ))
+}
+
+/// Runs its closure when dropped (a lap at the end of a scope).
+struct OnDrop<F: Fn()>(F);
+
+impl<F: Fn()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
 }
 
 /// A hash of each file's bytes, by name.

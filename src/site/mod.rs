@@ -43,12 +43,26 @@ impl Laps {
     pub fn lap(&self, what: &str) {
         if self.on {
             eprintln!(
-                "timing: {}{what}: {} ms",
+                "timing: {}{what}: {} ms, {}",
                 self.prefix,
-                self.started.elapsed().as_millis()
+                self.started.elapsed().as_millis(),
+                memory()
             );
         }
     }
+}
+
+/// Resident and peak memory from /proc (Linux), for the timing lines.
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
+            .map_or("?".to_string(), |kb| format!("{} MB", kb / 1024))
+    };
+    format!("rss {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
 /// What `build` and `check` are asked to do.
