@@ -4,7 +4,7 @@
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ids::{ArticleId, SectionId, Table};
-use crate::markdown::{LinkResolver, Rendered, Resolution};
+use crate::markdown::{LinkRef, LinkResolver, Resolution};
 use crate::names::{closest, nfc};
 use crate::urls::{decode, UrlMaker};
 use std::collections::{HashMap, HashSet};
@@ -71,6 +71,11 @@ impl<'a> Catalog<'a> {
     }
 
     /// A resolver for links written in the file `from_rel` (relative to content/), shown on the page at `from_path`.
+    /// The content it finds articles in.
+    pub fn content(&self) -> &'a Content {
+        self.content
+    }
+
     pub fn resolver(&'a self, from_rel: &'a str, from_path: &'a str) -> FileLinks<'a> {
         let from_dir = from_rel.rsplit_once('/').map_or("", |(d, _)| d);
         FileLinks {
@@ -290,26 +295,25 @@ fn normalize(dir: &str, rel: &str) -> Option<String> {
 }
 
 /// The ids a page offers as link targets.
-pub fn anchors_of(rendered: &Rendered, faq_ids: &[String]) -> HashSet<String> {
-    rendered
-        .headings
+pub fn anchors_of(body: &crate::site::Body, faq_ids: &[String]) -> HashSet<String> {
+    body.headings
         .iter()
         .map(|h| h.id.clone())
         .chain(faq_ids.iter().cloned())
-        .chain(rendered.footnote_ids.iter().cloned())
+        .chain(body.footnote_ids.iter().cloned())
         .collect()
 }
 
 /// Checks every `#fragment` against the target's anchors; returns the backlinks of each article.
 pub fn check_links(
     content: &Content,
-    rendered: &Table<ArticleId, Rendered>,
+    links: &Table<ArticleId, Vec<LinkRef>>,
     anchors: &Table<ArticleId, HashSet<String>>,
     diags: &mut Diagnostics,
 ) -> Table<ArticleId, Vec<ArticleId>> {
     let mut backlinks: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|_| Vec::new());
-    for (from, r) in rendered.enumerate() {
-        for target in check_article_links(content, from, r, &|t| &anchors[t], diags) {
+    for (from, l) in links.enumerate() {
+        for target in check_article_links(content, from, l, &|t| &anchors[t], diags) {
             backlinks[target].push(from);
         }
     }
@@ -320,13 +324,13 @@ pub fn check_links(
 pub fn check_article_links<'t>(
     content: &Content,
     from: ArticleId,
-    r: &Rendered,
+    links: &[LinkRef],
     anchors: &dyn Fn(ArticleId) -> &'t HashSet<String>,
     diags: &mut Diagnostics,
 ) -> Vec<ArticleId> {
     let article = &content.articles[from];
     let mut targets = Vec::new();
-    for link in &r.links {
+    for link in links {
         let target = link.target.unwrap_or(from);
         if target != from {
             targets.push(target);

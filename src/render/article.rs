@@ -53,8 +53,9 @@ impl SiteData<'_> {
         let view = ArticleView {
             title: &art.matter.title,
             summary: &out.summary,
-            body_html: &out.html,
+            body_html: &out.body.html,
             toc: out
+                .body
                 .headings
                 .iter()
                 .filter(|h| (2..=3).contains(&h.level))

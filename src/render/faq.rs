@@ -70,10 +70,10 @@ impl SiteData<'_> {
                             )
                         })
                         .collect();
-                    let answer_html = if self.urls.is_portable() {
-                        crate::urls::rebase_relative(&e.answer_html, &art.path, &path)
+                    let answer_html: std::borrow::Cow<str> = if self.urls.is_portable() {
+                        crate::urls::rebase_relative(&e.answer_html, &art.path, &path).into()
                     } else {
-                        e.answer_html.clone()
+                        (&*e.answer_html).into()
                     };
                     let article_href = self.urls.href(&path, &art.path);
                     FaqEntryView {

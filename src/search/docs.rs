@@ -10,7 +10,7 @@ pub fn search_doc(a: &Analysis, i: ArticleId) -> SearchDoc<'_> {
     let art = &a.content.articles[i];
     let data = &a.articles[i];
     let mut parts = Vec::new();
-    for p in &data.parts {
+    for p in &data.body.parts {
         if !p.heading.is_empty() {
             parts.push(SearchPart {
                 field: Field::Heading,

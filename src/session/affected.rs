@@ -20,9 +20,9 @@ use std::collections::{HashMap, HashSet};
 /// The indices of the jobs (of `new`) whose pages may differ from those made from `old`;
 /// `None` when the change may reach any page. `reads` holds what each page read when it was
 /// last fingerprinted, by job key.
-pub fn affected(
-    old: &Analysis,
-    new: &Analysis,
+pub fn affected<'a>(
+    old: &'a Analysis,
+    new: &'a Analysis,
     old_jobs: &[Job],
     jobs: &[Job],
     reads: &HashMap<String, Vec<Read>>,
@@ -59,10 +59,10 @@ pub fn affected(
         .clone()
         .map(|j| new_data.card_print(j) != old_data.card_print(before[j]))
         .collect();
-    let faq_of = |a: &Analysis, i: ArticleId| -> Vec<(String, String, String)> {
+    let faq_of = |a: &'a Analysis, i: ArticleId| -> Vec<(&'a str, &'a str, &'a str)> {
         a.faq[a.articles[i].faq.clone()]
             .iter()
-            .map(|e| (e.question.clone(), e.anchor.clone(), e.answer_html.clone()))
+            .map(|e| (e.question.as_str(), e.anchor.as_str(), &*e.answer_html))
             .collect()
     };
     let terms_changed: Table<ArticleId, bool> = ids
@@ -79,7 +79,7 @@ pub fn affected(
             x.text != y.text
                 || card_changed[j]
                 || terms_changed[j]
-                || dx.html != dy.html
+                || (!std::sync::Arc::ptr_eq(&dx.body, &dy.body) && dx.body.html != dy.body.html)
                 || paths(old, &dx.backlinks) != paths(new, &dy.backlinks)
                 || paths(old, &dx.related) != paths(new, &dy.related)
                 || faq_of(old, i) != faq_of(new, j)

@@ -31,7 +31,7 @@ use crate::search::{search_doc, search_docs};
 use crate::serve::change::{classify, Scope};
 use crate::site::{
     analyse, build_full, hash_bytes, hash_files, render_article, summary_of, write_files,
-    BuildOptions, Kept, Outcome, Summary, Update,
+    BuildOptions, Kept, Outcome, RenderedArticle, Summary, Update,
 };
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -264,10 +264,22 @@ impl Session {
             if text.get(..old.body_start) != Some(&old.text[..old.body_start]) {
                 return Ok(None);
             }
-            stale.extend(render_article(i, old, &catalog, a.lang).2);
+            stale.extend(a.articles[i].reported.iter().cloned());
             let mut art = old.clone();
             art.text = text;
-            let (body, faq, d) = render_article(i, &art, &catalog, a.lang);
+            let mut rendered = render_article(i, &art, &catalog, a.lang);
+            let language = &a.config.language;
+            rendered
+                .reported
+                .extend(crate::lint::check_quotes(&art, language));
+            rendered.reported.extend(crate::lint::check_empty(&art));
+            let RenderedArticle {
+                body,
+                links,
+                faq,
+                reported: d,
+                lookups,
+            } = rendered;
             let faq_ids: Vec<String> = faq
                 .iter()
                 .filter(|e| e.anchor.starts_with("faq-"))
@@ -275,7 +287,7 @@ impl Session {
                 .collect();
             let kept_data = &a.articles[i];
             if crate::links::anchors_of(&body, &faq_ids) != kept_data.anchors
-                || summary_of(&art, &body) != kept_data.summary
+                || summary_of(&art, &body.first_paragraph) != kept_data.summary
                 || faq.len() != kept_data.faq.len()
             {
                 return Ok(None);
@@ -290,7 +302,7 @@ impl Session {
             let targets = crate::links::check_article_links(
                 &a.content,
                 i,
-                &body,
+                &links,
                 &|t| &a.articles[t].anchors,
                 &mut link_diags,
             );
@@ -302,13 +314,20 @@ impl Session {
             for x in link_diags.sorted() {
                 local.push(x.with_source(&art.text));
             }
-            for x in d {
-                local.push(x);
+            for x in &d {
+                local.push(x.clone());
             }
             for x in local.sorted() {
                 diags.push(x);
             }
-            edits.push((i, art, body, faq));
+            let rendered = RenderedArticle {
+                body,
+                links,
+                faq: Vec::new(),
+                reported: d,
+                lookups,
+            };
+            edits.push((i, art, rendered, faq));
         }
         drop(catalog);
         if diags.has_errors() {
@@ -323,7 +342,7 @@ impl Session {
             .collect();
         let mut faq_changed = false;
         let a = &mut kept.analysis;
-        for (i, art, body, faq) in edits {
+        for (i, art, rendered, faq) in edits {
             let range = a.articles[i].faq.clone();
             for (old, new) in a.faq[range].iter_mut().zip(faq) {
                 if old.question != new.question
@@ -336,7 +355,7 @@ impl Session {
                 *old = new;
             }
             a.content.articles[i] = art;
-            a.articles[i].set_body(body);
+            a.articles[i].set_body(rendered);
         }
         // Warnings: the edited bodies' old ones give way to their new ones.
         for d in &stale {
@@ -466,8 +485,8 @@ impl Session {
         let content_dir = self.root.join(crate::content::CONTENT_DIR);
         let pending = &self.pending;
         let changed = |rel: &str| pending.contains(&content_dir.join(rel));
-        let reuse = self.kept.as_ref().map(|k| crate::content::Reuse {
-            previous: &k.analysis.content,
+        let reuse = self.kept.as_ref().map(|k| crate::site::Earlier {
+            analysis: &k.analysis,
             changed: &changed,
         });
         // Only Markdown under content/ changed (see `plan`): kbgen.yaml, the theme and the
@@ -490,7 +509,9 @@ impl Session {
             .analysis
             .site_data(self.opts.live_reload)
             .jobs(&kept.analysis.aliases);
+        laps.lap("jobs");
         let reach = affected::affected(&kept.analysis, &analysis, &old_jobs, &jobs, &kept.reads);
+        laps.lap("affected");
         let candidates: Vec<&Job> = match &reach {
             Some(list) => list.iter().map(|&i| &jobs[i]).collect(),
             None => jobs.iter().collect(),
@@ -583,7 +604,10 @@ impl Session {
         }
         kept.live.save()?;
         laps.lap("write pages");
-        kept.analysis = analysis;
+        // Freeing the old analysis (every article's record) takes a while: not on the way
+        // to the served page.
+        let old = std::mem::replace(&mut kept.analysis, analysis);
+        std::thread::spawn(move || drop(old));
         // The pages are up; the search index, faq.json and the feeds follow in `finish`.
         search.files = true;
         self.deferred = Some(search);

@@ -1,13 +1,14 @@
 //! Reading the sources into an `Analysis`: content, Markdown, links, terms, FAQ, aliases.
 
-use super::{Analysis, ArticleData, BuildOptions, Laps};
+use super::{Analysis, ArticleData, Body, BuildOptions, Laps};
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics, Failure};
 use crate::faq::{check_duplicates, FaqEntry};
 use crate::ids::{ArticleId, SectionId, Table};
 use crate::links::{anchors_of, check_links, Catalog};
-use crate::markdown::{render_markdown, RenderOptions, Rendered, Source};
+use crate::markdown::LinkRef;
+use crate::markdown::{render_markdown, LinkResolver, RenderOptions, Resolution, Source};
 use crate::names::{name_of, IdSet};
 use crate::output::is_inside;
 use crate::taxonomy::{collect_terms, related_articles};
@@ -15,17 +16,31 @@ use crate::ui::Lang;
 use crate::urls::UrlMaker;
 use rayon::prelude::*;
 use std::path::Path;
+use std::sync::Arc;
 
-/// Reads `content/` and analyses it with `config`; with `reuse`, unchanged articles are
-/// taken from an earlier load. Errors fail it (with every problem found, warnings too);
-/// warnings of a good analysis are in `Analysis::problems`.
+/// An earlier analysis of the same site with the same configuration, and which files
+/// (paths relative to `content/`) changed since it was made.
+pub struct Earlier<'a> {
+    pub analysis: &'a Analysis,
+    pub changed: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// Reads `content/` and analyses it with `config`. With `earlier`, unchanged articles are
+/// taken from its load, and an article whose text is the same and whose every question to
+/// the rest of the site (`Lookup`) gets the same answer keeps its rendering. Errors fail it
+/// (with every problem found, warnings too); warnings of a good analysis are in
+/// `Analysis::problems`.
 pub fn analyse(
     config: Config,
     opts: &BuildOptions,
-    reuse: Option<crate::content::Reuse<'_>>,
+    earlier: Option<Earlier<'_>>,
 ) -> Result<Analysis, Failure> {
     let laps = Laps::new("  ");
     let lap = |what: &str| laps.lap(what);
+    let reuse = earlier.as_ref().map(|e| crate::content::Reuse {
+        previous: &e.analysis.content,
+        changed: e.changed,
+    });
     let (content, mut diags) = crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
     for d in crate::config::check_stray_configs(&opts.root) {
         diags.push(d);
@@ -35,17 +50,29 @@ pub fn analyse(
     let lang = Lang::of(&config.language);
     let catalog = Catalog::new(&content, &urls);
 
-    // Markdown is independent per article: render in parallel.
-    let rendered: Vec<(Rendered, Vec<FaqEntry>, Vec<Diagnostic>)> = content
+    // Markdown is independent per article: render in parallel (or take the earlier
+    // rendering where it still holds).
+    let kept = earlier
+        .as_ref()
+        .map(|e| Kept::new(e.analysis, &content))
+        .filter(|_| earlier.as_ref().is_some_and(|e| e.analysis.lang == lang));
+    let reused = std::sync::atomic::AtomicUsize::new(0);
+    let rendered: Vec<RenderedArticle> = content
         .articles
         .par_enumerate()
         .map(|(i, a)| {
-            let (body, faq, mut d) = render_article(i, a, &catalog, lang);
-            d.extend(crate::lint::check_quotes(a, &config.language));
-            d.extend(crate::lint::check_empty(a));
-            (body, faq, d)
+            if let Some(r) = kept.as_ref().and_then(|k| k.rendering(i, a, &catalog)) {
+                reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return r;
+            }
+            let mut r = render_article(i, a, &catalog, lang);
+            r.reported
+                .extend(crate::lint::check_quotes(a, &config.language));
+            r.reported.extend(crate::lint::check_empty(a));
+            r
         })
         .collect();
+    drop(kept);
     let intros: Table<SectionId, String> = content.sections.map(|s| {
         let Some(src_path) = &s.source else {
             return String::new();
@@ -87,13 +114,29 @@ pub fn analyse(
         r.html
     });
 
-    lap("markdown");
+    lap(&format!(
+        "markdown ({} of {} renderings kept)",
+        reused.into_inner(),
+        content.articles.len()
+    ));
     let mut faq: Vec<FaqEntry> = Vec::new();
-    let mut bodies: Table<ArticleId, Rendered> = Table::with_capacity(rendered.len());
+    let mut bodies: Table<ArticleId, Arc<Body>> = Table::with_capacity(rendered.len());
+    let mut links: Table<ArticleId, Vec<LinkRef>> = Table::with_capacity(rendered.len());
     let mut anchors: Table<ArticleId, _> = Table::with_capacity(rendered.len());
     let mut faq_ranges: Table<ArticleId, _> = Table::with_capacity(rendered.len());
-    for (body, f, d) in rendered {
-        diags.extend(d);
+    let mut records: Table<ArticleId, (Vec<Lookup>, Vec<Diagnostic>)> =
+        Table::with_capacity(rendered.len());
+    for RenderedArticle {
+        body,
+        links: l,
+        faq: f,
+        reported,
+        lookups,
+    } in rendered
+    {
+        links.push(l);
+        diags.extend(reported.iter().cloned());
+        records.push((lookups, reported));
         let faq_ids: Vec<String> = f
             .iter()
             .filter(|e| e.anchor.starts_with("faq-"))
@@ -105,7 +148,7 @@ pub fn analyse(
         faq.extend(f);
         bodies.push(body);
     }
-    let backlinks = check_links(&content, &bodies, &anchors, &mut diags);
+    let backlinks = check_links(&content, &links, &anchors, &mut diags);
     let (taxonomies, terms) = collect_terms(&config, &content, &mut diags);
 
     let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
@@ -131,6 +174,7 @@ pub fn analyse(
     let mut duplicates = Diagnostics::default();
     check_duplicates(&content, &faq, &mut duplicates);
     let faq_warnings = duplicates.sorted();
+    lap("duplicate questions");
     let aliases = check_aliases(&content, &mut diags);
     let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
     section_order.sort_by(|&a, &b| {
@@ -164,21 +208,33 @@ pub fn analyse(
         .zip(terms)
         .zip(backlinks)
         .zip(related)
+        .zip(records)
+        .zip(links)
         .zip(&content.articles)
         .map(
-            |((((((body, faq), anchors), terms), backlinks), related), a)| ArticleData {
-                summary: summary_of(a, &body),
-                html: body.html,
-                headings: body.headings,
-                parts: body.parts,
-                faq,
-                anchors,
-                terms,
-                backlinks,
-                related,
+            |(
+                (
+                    ((((((body, faq), anchors), terms), backlinks), related), (lookups, reported)),
+                    links,
+                ),
+                a,
+            )| {
+                ArticleData {
+                    summary: summary_of(a, &body.first_paragraph),
+                    body,
+                    links,
+                    lookups,
+                    reported,
+                    faq,
+                    anchors,
+                    terms,
+                    backlinks,
+                    related,
+                }
             },
         )
         .collect();
+    lap("records");
     let faq_firsts = crate::faq::first_of_each(&faq);
     let analysis = Analysis {
         config,
@@ -201,14 +257,178 @@ pub fn analyse(
     Ok(analysis)
 }
 
-/// Renders one article's body and front-matter FAQ answers; reports its questions and problems.
+/// One article rendered: its body, its questions, what rendering (and, in `analyse`, the
+/// article's lint) reported, and what it asked of the rest of the site.
+pub struct RenderedArticle {
+    pub body: Arc<Body>,
+    pub links: Vec<LinkRef>,
+    pub faq: Vec<FaqEntry>,
+    pub reported: Vec<Diagnostic>,
+    pub lookups: Vec<Lookup>,
+}
+
+/// One question an article's rendering asked of the rest of the site, with the answer it
+/// got. Replayed against a new catalog, equal answers mean the rendering still holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Resolve {
+        dest: String,
+        wiki: bool,
+        answer: Answer,
+    },
+    /// The title shown for a `[[wiki]]` link without text.
+    Title { target: String, title: String },
+}
+
+/// A `Resolution` with its article named by source path (ids differ between analyses).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Keep,
+    Article { rel: String, href: String },
+    Other { href: String },
+    SamePage,
+    Broken(String),
+    Unavailable,
+}
+
+impl Answer {
+    fn of(r: &Resolution, content: &Content) -> Answer {
+        match r {
+            Resolution::Keep => Answer::Keep,
+            Resolution::Article { id, href } => Answer::Article {
+                rel: content.articles[*id].rel.clone(),
+                href: href.clone(),
+            },
+            Resolution::Other { href } => Answer::Other { href: href.clone() },
+            Resolution::SamePage => Answer::SamePage,
+            Resolution::Broken(m) => Answer::Broken(m.clone()),
+            Resolution::Unavailable => Answer::Unavailable,
+        }
+    }
+}
+
+/// A link resolver that notes every question and answer.
+struct Recorder<'a> {
+    inner: &'a dyn LinkResolver,
+    content: &'a Content,
+    log: std::cell::RefCell<Vec<Lookup>>,
+}
+
+impl LinkResolver for Recorder<'_> {
+    fn resolve(&self, dest: &str, wiki: bool) -> Resolution {
+        let r = self.inner.resolve(dest, wiki);
+        self.log.borrow_mut().push(Lookup::Resolve {
+            dest: dest.to_string(),
+            wiki,
+            answer: Answer::of(&r, self.content),
+        });
+        r
+    }
+
+    fn title_of(&self, id: ArticleId) -> String {
+        let title = self.inner.title_of(id);
+        self.log.borrow_mut().push(Lookup::Title {
+            target: self.content.articles[id].rel.clone(),
+            title: title.clone(),
+        });
+        title
+    }
+}
+
+/// The earlier analysis's renderings, found by source path.
+struct Kept<'a> {
+    earlier: &'a Analysis,
+    by_rel: std::collections::HashMap<&'a str, ArticleId>,
+    /// The new analysis's articles by source path (to replay title lookups and move links).
+    now_by_rel: std::collections::HashMap<&'a str, ArticleId>,
+}
+
+impl<'a> Kept<'a> {
+    fn new(earlier: &'a Analysis, content: &'a Content) -> Kept<'a> {
+        let index = |c: &'a Content| {
+            c.articles
+                .enumerate()
+                .map(|(i, a)| (a.rel.as_str(), i))
+                .collect()
+        };
+        Kept {
+            earlier,
+            by_rel: index(&earlier.content),
+            now_by_rel: index(content),
+        }
+    }
+
+    /// Article `i`'s earlier rendering, when its text is the same and every lookup it made
+    /// gets the same answer from `catalog`; its link targets and questions moved to the new
+    /// ids.
+    fn rendering(
+        &self,
+        i: ArticleId,
+        a: &crate::content::Article,
+        catalog: &Catalog<'_>,
+    ) -> Option<RenderedArticle> {
+        let e = self.earlier;
+        let old = *self.by_rel.get(a.rel.as_str())?;
+        let (was, data) = (&e.content.articles[old], &e.articles[old]);
+        if was.text != a.text || was.path != a.path || was.source != a.source {
+            return None;
+        }
+        let links = catalog.resolver(&a.rel, &a.path);
+        let holds = data.lookups.iter().all(|l| match l {
+            Lookup::Resolve { dest, wiki, answer } => {
+                Answer::of(&links.resolve(dest, *wiki), catalog.content()) == *answer
+            }
+            Lookup::Title { target, title } => self
+                .now_by_rel
+                .get(target.as_str())
+                .is_some_and(|&t| links.title_of(t) == *title),
+        });
+        if !holds {
+            return None;
+        }
+        let moved = |t: ArticleId| {
+            self.now_by_rel
+                .get(e.content.articles[t].rel.as_str())
+                .copied()
+        };
+        let mut link_refs = data.links.clone();
+        for l in &mut link_refs {
+            if let Some(t) = l.target {
+                // A resolved target answered the same, so it is still there.
+                l.target = Some(moved(t)?);
+            }
+        }
+        let faq = e.faq[data.faq.clone()]
+            .iter()
+            .map(|f| FaqEntry {
+                article: i,
+                ..f.clone()
+            })
+            .collect();
+        Some(RenderedArticle {
+            body: Arc::clone(&data.body),
+            links: link_refs,
+            faq,
+            reported: data.reported.clone(),
+            lookups: data.lookups.clone(),
+        })
+    }
+}
+
+/// Renders one article's body and front-matter FAQ answers; reports its questions, problems
+/// and lookups.
 pub fn render_article(
     i: ArticleId,
     a: &crate::content::Article,
     catalog: &Catalog<'_>,
     lang: Lang,
-) -> (Rendered, Vec<FaqEntry>, Vec<Diagnostic>) {
-    let links = catalog.resolver(&a.rel, &a.path);
+) -> RenderedArticle {
+    let resolver = catalog.resolver(&a.rel, &a.path);
+    let links = Recorder {
+        inner: &resolver,
+        content: catalog.content(),
+        log: Default::default(),
+    };
     let mut ids = IdSet::default();
     let mut faq = Vec::new();
     let mut d = Vec::new();
@@ -241,8 +461,8 @@ pub fn render_article(
             article: i,
             anchor: h.id.clone(),
             question: h.text.clone(),
-            answer_html: q.answer_html,
-            answer_text: q.answer_text,
+            answer_html: q.answer_html.into(),
+            answer_text: q.answer_text.into(),
             line: h.line,
         });
     }
@@ -278,8 +498,8 @@ pub fn render_article(
             article: i,
             anchor: id,
             question: f.question.clone(),
-            answer_html: r.html,
-            answer_text: text,
+            answer_html: r.html.into(),
+            answer_text: text.into(),
             line: f.line,
         });
     }
@@ -288,7 +508,14 @@ pub fn render_article(
             .into_iter()
             .map(|x| located(x, &a.source, &a.text)),
     );
-    (body, faq, d)
+    let link_refs = std::mem::take(&mut body.links);
+    RenderedArticle {
+        body: Arc::new(Body::of(body)),
+        links: link_refs,
+        faq,
+        reported: d,
+        lookups: links.log.into_inner(),
+    }
 }
 
 /// Old URLs must stay inside the site and not shadow a page.
@@ -403,11 +630,11 @@ fn located(mut d: Diagnostic, path: &Path, text: &str) -> Diagnostic {
 }
 
 /// The summary cards show: the front matter's, else the start of the first paragraph.
-pub fn summary_of(a: &crate::content::Article, body: &Rendered) -> String {
+pub fn summary_of(a: &crate::content::Article, first_paragraph: &str) -> String {
     a.matter
         .summary
         .clone()
-        .unwrap_or_else(|| truncate(&body.first_paragraph, 160))
+        .unwrap_or_else(|| truncate(first_paragraph, 160))
 }
 
 fn truncate(text: &str, max: usize) -> String {

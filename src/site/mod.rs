@@ -6,7 +6,7 @@ mod analyse;
 mod build;
 
 pub(crate) use analyse::alias_path;
-pub use analyse::{analyse, render_article, summary_of};
+pub use analyse::{analyse, render_article, summary_of, Earlier, Lookup, RenderedArticle};
 pub use build::{build, build_full, hash_bytes, hash_files, write_files, Built, Kept};
 
 use crate::config::Config;
@@ -15,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Failure};
 use crate::faq::FaqEntry;
 use crate::ids::{ArticleId, SectionId, Table};
 use crate::markdown::{Heading, TextPart};
+
 use crate::render::SiteData;
 use crate::taxonomy::Taxonomies;
 use crate::taxonomy::TermRef;
@@ -200,14 +201,44 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Everything derived about one article: made by the analysis, kept as is by the session
-/// (an edited article gets a new record, the others are reused).
-pub struct ArticleData {
+/// An article's rendered body: shared between analyses while the article and what its
+/// rendering asked of the site stay the same (a re-analysis takes it without a copy).
+#[derive(Debug, Default)]
+pub struct Body {
     /// The body as HTML.
     pub html: String,
     pub headings: Vec<Heading>,
     /// The body's text, by heading, for the search index.
     pub parts: Vec<TextPart>,
+    /// The start of its first paragraph (the summary when the front matter has none).
+    pub first_paragraph: String,
+    pub footnote_ids: Vec<String>,
+}
+
+impl Body {
+    /// The body of a rendering (its links, questions and reports are taken apart first).
+    pub fn of(r: crate::markdown::Rendered) -> Body {
+        Body {
+            html: r.html,
+            headings: r.headings,
+            parts: r.parts,
+            first_paragraph: r.first_paragraph,
+            footnote_ids: r.footnote_ids,
+        }
+    }
+}
+
+/// Everything derived about one article: made by the analysis, kept as is by the session
+/// (an edited article gets a new record, the others are reused).
+pub struct ArticleData {
+    pub body: std::sync::Arc<Body>,
+    /// Its links to articles, for checking their anchors.
+    pub links: Vec<crate::markdown::LinkRef>,
+    /// What its rendering asked of the rest of the site (a re-analysis keeps the rendering
+    /// when the answers stay the same).
+    pub lookups: Vec<Lookup>,
+    /// What rendering and lint reported about it.
+    pub reported: Vec<Diagnostic>,
     /// This article's questions: a range of the site-wide FAQ list.
     pub faq: std::ops::Range<usize>,
     /// What its cards show.
@@ -223,12 +254,14 @@ pub struct ArticleData {
 }
 
 impl ArticleData {
-    /// Takes a new rendering of the body whose links, anchors, summary and questions are
-    /// the same as before (the session checks that before it keeps the rest of the record).
-    pub fn set_body(&mut self, body: crate::markdown::Rendered) {
-        self.html = body.html;
-        self.headings = body.headings;
-        self.parts = body.parts;
+    /// Takes a new rendering of the body whose link targets, anchors, summary and questions
+    /// are the same as before (the session checks that before it keeps the rest of the
+    /// record), with what the rendering reported and asked.
+    pub fn set_body(&mut self, r: RenderedArticle) {
+        self.body = r.body;
+        self.links = r.links;
+        self.lookups = r.lookups;
+        self.reported = r.reported;
     }
 }
 

@@ -173,6 +173,58 @@ fn front_matter_title_updates_cards_backlinks_and_related_lists() {
     f.assert_same_as_clean("title edit");
 }
 
+/// The pages linking to an article are rendered with its URL: a new slug must reach them
+/// although their own text did not change (the re-analysis keeps unchanged renderings only
+/// while every link they resolved resolves the same).
+#[test]
+fn new_slug_reaches_the_links_of_unchanged_articles() {
+    let mut f = Fixture::new();
+    const LPR_PAGE: &str = "debt/lpr/index.html";
+    assert!(f.read(LPR_PAGE).contains("privacy/leak/"));
+    let p = f.edit("content/privacy/leak.md", |t| {
+        t.replacen("---\n", "---\nslug: leaked\n", 1)
+    });
+    // sms.md names it by its old slug in a wiki link: that one is edited to a path link.
+    let q = f.edit("content/debt/sms.md", |t| {
+        t.replace("[[leak]]", "[泄露](../privacy/leak.md)")
+    });
+    assert_eq!(how(&f.rebuild(&[p, q])), "content");
+    // lpr.md did not change; its link did.
+    let lpr = f.read(LPR_PAGE);
+    assert!(
+        lpr.contains("privacy/leaked/") && !lpr.contains("privacy/leak/"),
+        "{lpr}"
+    );
+    f.assert_same_as_clean("slug edit");
+}
+
+/// Deleting the target of an unchanged article's link is a broken link in that article,
+/// reported where it is written, and the site stays as it was.
+#[test]
+fn deleting_a_link_target_fails_in_the_articles_linking_to_it() {
+    let mut f = Fixture::new();
+    let snapshot = snapshot_dir(&f.served);
+    let gone = f.root.join("content/privacy/leak.md");
+    fs::remove_file(&gone).expect("delete");
+    let Outcome::Failed(errors) = f.rebuild(std::slice::from_ref(&gone)) else {
+        panic!("deleting a linked article must fail the rebuild");
+    };
+    let shown: Vec<String> = errors.iter().map(|d| d.to_string()).collect();
+    assert!(
+        shown.iter().any(|e| e.contains("content/debt/sms.md:13:")),
+        "no error at sms.md's FAQ answer link: {shown:#?}"
+    );
+    assert!(
+        shown.iter().any(|e| e.contains("content/debt/lpr.md:9:")),
+        "no error at lpr.md's link: {shown:#?}"
+    );
+    assert_eq!(
+        snapshot_dir(&f.served),
+        snapshot,
+        "a failed rebuild changed the site"
+    );
+}
+
 #[test]
 fn front_matter_terms_update_term_pages_and_related_lists() {
     let mut f = Fixture::new();
