@@ -63,6 +63,12 @@ const BODY_MARK: &str = "bench-marker-";
 /// The title marker is " {TITLE_TAG} {TITLE_MARK}<k>-<nanos>", appended to the title.
 const TITLE_TAG: &str = "基准标题";
 const TITLE_MARK: &str = "bench-title-";
+/// The terms marker is a new tag "{TERM_MARK}<k>-<nanos>" added to the `tags:` list.
+const TERM_MARK: &str = "bench-tag-";
+/// New articles are "bench-new-<k>.md" in the first chosen article's folder.
+const NEW_MARK: &str = "bench-new-";
+/// Tag, new-article and deletion edits, each.
+const OTHER_EDITS: usize = 5;
 
 /// What is escaped in a URL path segment: everything but letters, digits and `-_.~`.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -178,6 +184,59 @@ fn main() {
         title_edits.push(e);
     }
 
+    let mut term_edits = Vec::new();
+    for k in 0..OTHER_EDITS {
+        let a = &articles[k % articles.len()];
+        let marker = format!("{TERM_MARK}{k}-{}", nanos());
+        let text = with_tag(&a.original, &marker)
+            .unwrap_or_else(|| panic!("{} has no one-line `tags: [...]` to edit", a.rel));
+        let e = measure_edit(&mut server, a, &text, &marker);
+        eprintln!(
+            "tag edit {}/{OTHER_EDITS} {}: {}",
+            k + 1,
+            a.rel,
+            e.describe()
+        );
+        term_edits.push(e);
+        // Back to the original, so the next tag edit starts from the same site.
+        let _ = measure_edit(&mut server, a, &a.original, "");
+    }
+    let mut new_edits = Vec::new();
+    let mut delete_edits = Vec::new();
+    let folder = articles[0].file.parent().unwrap().to_path_buf();
+    let section_url = articles[0]
+        .url
+        .trim_end_matches('/')
+        .rsplit_once('/')
+        .unwrap()
+        .0
+        .to_string();
+    for k in 0..OTHER_EDITS {
+        let marker = format!("{NEW_MARK}{k}-{}", nanos());
+        let file = folder.join(format!("{marker}.md"));
+        let url = format!("{section_url}/{marker}/");
+        let text = format!(
+            "---\ntitle: 基准新文章 {marker}\ntags: [\"基准\"]\n---\n\n{BODY_TAG} {marker}\n"
+        );
+        restore.0.push((file.clone(), String::new()));
+        let e = measure(
+            &mut server,
+            &url,
+            || fs::write(&file, &text).expect("write a new article"),
+            |status, body| status == 200 && body.contains(&marker),
+        );
+        eprintln!("new article {}/{OTHER_EDITS}: {}", k + 1, e.describe());
+        new_edits.push(e);
+        let e = measure(
+            &mut server,
+            &url,
+            || fs::remove_file(&file).expect("delete the new article"),
+            |status, _| status == 404,
+        );
+        eprintln!("deleted article {}/{OTHER_EDITS}: {}", k + 1, e.describe());
+        delete_edits.push(e);
+    }
+
     // 7. Restore, wait until every page is clean again, stop.
     server.pump();
     let before = server.rebuilds.len();
@@ -185,7 +244,7 @@ fn main() {
     restore.restore();
     for a in &articles {
         let clean = poll(port, &a.url, t0 + EDIT_TIMEOUT, |body| {
-            !body.contains(BODY_MARK) && !body.contains(TITLE_MARK)
+            !body.contains(BODY_MARK) && !body.contains(TITLE_MARK) && !body.contains(TERM_MARK)
         });
         assert!(
             clean.is_some(),
@@ -204,8 +263,13 @@ fn main() {
     let failed = report(
         n,
         &build_secs,
-        &body_edits,
-        &title_edits,
+        &[
+            ("body edit", &body_edits),
+            ("title edit", &title_edits),
+            ("tag edit", &term_edits),
+            ("new article", &new_edits),
+            ("deleted article", &delete_edits),
+        ],
         &initial,
         &server.rebuilds,
     );
@@ -307,6 +371,15 @@ fn unquote(v: &str) -> &str {
     v
 }
 
+/// `text` with `tag` added to its one-line `tags: [...]`; None when there is none.
+fn with_tag(text: &str, tag: &str) -> Option<String> {
+    let start = text.find("\ntags: [")? + 1;
+    let end = start + text[start..].find(']')?;
+    let list = &text[start + "tags: [".len()..end];
+    let sep = if list.trim().is_empty() { "" } else { ", " };
+    Some(format!("{}{sep}\"{tag}\"{}", &text[..end], &text[end..]))
+}
+
 /// `text` with `suffix` appended to the value of its front-matter `title:` (inside the quotes
 /// when it is quoted). None when there is no single-line title to edit.
 fn with_title_suffix(text: &str, suffix: &str) -> Option<String> {
@@ -345,11 +418,16 @@ fn strip_markers(text: &str) -> String {
 }
 
 /// Puts the original articles back; on drop too, so a panic leaves the corpus clean.
+/// Files to put back as they were (an empty text: a file the bench added, removed).
 struct Restore(Vec<(PathBuf, String)>);
 
 impl Restore {
     fn restore(&mut self) {
         for (file, text) in self.0.drain(..) {
+            if text.is_empty() {
+                let _ = fs::remove_file(&file);
+                continue;
+            }
             if let Err(e) = fs::write(&file, text) {
                 eprintln!("could not restore {}: {e}", file.display());
             }
@@ -398,15 +476,35 @@ impl Edit {
 /// Writes `text` over the article and waits for its page to contain `marker`, then for the
 /// server's report of that rebuild, then `PAUSE`.
 fn measure_edit(server: &mut Server, a: &Article, text: &str, marker: &str) -> Edit {
+    let write = || fs::write(&a.file, text).unwrap_or_else(|err| panic!("write {}: {err}", a.rel));
+    let gone = |body: &str| {
+        !body.contains(BODY_MARK) && !body.contains(TITLE_MARK) && !body.contains(TERM_MARK)
+    };
+    measure(server, &a.url, write, |status, body| {
+        status == 200
+            && if marker.is_empty() {
+                gone(body)
+            } else {
+                body.contains(marker)
+            }
+    })
+}
+
+/// Runs `act` (a file write or removal) and waits until `url` answers so that `done`
+/// (status, body) holds, then for the server's report of that rebuild, then `PAUSE`.
+fn measure(
+    server: &mut Server,
+    url: &str,
+    act: impl FnOnce(),
+    done: impl Fn(u16, &str) -> bool,
+) -> Edit {
     server.pump();
     let before = server.rebuilds.len();
     let mut e = Edit::default();
     let t0 = Instant::now();
-    fs::write(&a.file, text).unwrap_or_else(|err| panic!("write {}: {err}", a.rel));
-    e.latency = poll_with(server.port, &a.url, t0 + EDIT_TIMEOUT, &mut e.odd, |body| {
-        body.contains(marker)
-    })
-    .map(|at| at - t0);
+    act();
+    e.latency =
+        poll_status(server.port, url, t0 + EDIT_TIMEOUT, &mut e.odd, done).map(|at| at - t0);
     // The page can be in place before the build finishes (search index, lists): wait for the
     // report so the next edit starts on an idle server.
     let grace = e
@@ -422,8 +520,7 @@ fn measure_edit(server: &mut Server, a: &Article, text: &str, marker: &str) -> E
     e.reports = reports.iter().map(|(_, l)| l.clone()).collect();
     assert!(
         !server.exited,
-        "kbgen serve exited during an edit of {}; its last lines:\n{}",
-        a.rel,
+        "kbgen serve exited during an edit for {url}; its last lines:\n{}",
         server.tail()
     );
     e
@@ -442,10 +539,24 @@ fn poll_with(
     odd: &mut Vec<String>,
     done: impl Fn(&str) -> bool,
 ) -> Option<Instant> {
+    poll_status(port, url, deadline, odd, |status, body| {
+        status == 200 && done(body)
+    })
+}
+
+/// Polls until `done(status, body)`; statuses other than 200 that do not satisfy it are
+/// noted in `odd` (a page that is being added answers 404 until it is there: not noted).
+fn poll_status(
+    port: u16,
+    url: &str,
+    deadline: Instant,
+    odd: &mut Vec<String>,
+    done: impl Fn(u16, &str) -> bool,
+) -> Option<Instant> {
     loop {
         match get(port, url) {
-            Ok((200, body)) if done(&body) => return Some(Instant::now()),
-            Ok((200, _)) => {}
+            Ok((status, body)) if done(status, &body) => return Some(Instant::now()),
+            Ok((200 | 404, _)) => {}
             Ok((status, _)) => odd.push(format!("status {status}")),
             Err(e) => odd.push(format!("request failed ({e})")),
         }
@@ -671,8 +782,7 @@ impl Drop for Server {
 fn report(
     n: usize,
     build_secs: &[f64],
-    body: &[Edit],
-    title: &[Edit],
+    kinds: &[(&str, &Vec<Edit>)],
     initial: &str,
     rebuilds: &[(Instant, String)],
 ) -> bool {
@@ -703,7 +813,7 @@ fn report(
             .collect::<Vec<_>>()
             .join(" / ")
     );
-    for (kind, edits) in [("body edit", body), ("title edit", title)] {
+    for &(kind, edits) in kinds {
         println!(
             "| {kind} → page updated, median / min / max ({} edits{}) | {} |",
             edits.len(),
@@ -727,14 +837,19 @@ fn report(
             );
         }
     }
-    let edits = body.len() + title.len();
-    let report_count: usize = body.iter().chain(title).map(|e| e.reports.len()).sum();
+    let edits: usize = kinds.iter().map(|(_, e)| e.len()).sum();
+    let report_count: usize = kinds
+        .iter()
+        .flat_map(|(_, e)| e.iter())
+        .map(|e| e.reports.len())
+        .sum();
     println!("| rebuild reports / edits | {report_count} / {edits} |");
 
     println!(
         "\nPage updated: from just before the file write until a GET of the article's page \
-         returns the new text (polled every {} ms). Rebuild report: until the server's stderr \
-         line for that rebuild arrived.",
+         returns the new text (a new article: its page answers 200 with it; a deleted one: 404; \
+         polled every {} ms). Rebuild report: until the server's stderr line for that rebuild \
+         arrived.",
         POLL.as_millis()
     );
     println!("\nInitial build: `{initial}`");
@@ -745,14 +860,14 @@ fn report(
     println!("```");
 
     let mut notes = Vec::new();
-    for (kind, edits) in [("body", body), ("title", title)] {
+    for &(kind, edits) in kinds {
         for (i, e) in edits.iter().enumerate() {
             let failed_report = e
                 .reports
                 .iter()
                 .any(|r| r.contains("failed") || r.contains(": error:"));
             if e.latency.is_none() || e.reports.len() != 1 || !e.odd.is_empty() || failed_report {
-                notes.push(format!("- {kind} edit {}: {}", i + 1, e.describe()));
+                notes.push(format!("- {kind} {}: {}", i + 1, e.describe()));
                 for r in &e.reports {
                     notes.push(format!("  - server: `{r}`"));
                 }
@@ -765,7 +880,7 @@ fn report(
             println!("{note}");
         }
     }
-    failures(body) + failures(title) > 0
+    kinds.iter().map(|(_, e)| failures(e)).sum::<usize>() > 0
 }
 
 fn failed_note(failures: usize) -> String {

@@ -51,6 +51,17 @@ pub fn check_duplicates(content: &Content, entries: &[FaqEntry], diags: &mut Dia
     }
 }
 
+/// A hash of every question with its file and line, in order: what `check_duplicates` and
+/// `first_of_each` depend on.
+pub fn questions_print(content: &Content, entries: &[FaqEntry]) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for e in entries {
+        (&content.articles[e.article].source, &e.question, e.line).hash(&mut h);
+    }
+    h.finish()
+}
+
 /// Whether `e` is the first of its kind (for structured data: each question once site-wide).
 pub fn first_of_each(entries: &[FaqEntry]) -> Vec<bool> {
     let mut seen = std::collections::HashSet::new();

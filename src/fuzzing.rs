@@ -82,7 +82,7 @@ pub fn front_matter(data: &[u8]) {
     };
     let content = Content {
         sections: vec![section("")].into(),
-        articles: vec![article].into(),
+        articles: vec![std::sync::Arc::new(article)].into(),
         assets: Vec::new(),
         unparsed: Vec::new(),
     };
@@ -563,6 +563,9 @@ fn small_site() -> Content {
             article(1, "debt", "lpr", "LPR\" onerror=\"x"),
             article(2, "privacy", "leak", "泄露 & </a>"),
         ]
+        .into_iter()
+        .map(std::sync::Arc::new)
+        .collect::<Vec<_>>()
         .into(),
         assets: vec![Asset {
             source: PathBuf::from("content/debt/flow.svg"),

@@ -36,7 +36,7 @@ pub fn load_content_reusing(
     drafts: bool,
     reuse: Option<Reuse<'_>>,
 ) -> anyhow::Result<(Content, Diagnostics)> {
-    let kept: HashMap<&str, &Article> = reuse
+    let kept: HashMap<&str, &std::sync::Arc<Article>> = reuse
         .as_ref()
         .map(|r| {
             r.previous
@@ -194,7 +194,7 @@ pub fn load_content_reusing(
             let unchanged = reuse.as_ref().is_some_and(|r| !(r.changed)(real));
             match kept.get(rel.as_str()).filter(|_| unchanged) {
                 Some(a) => (
-                    Some(Parsed::Article(Box::new((*a).clone()))),
+                    Some(Parsed::Kept(std::sync::Arc::clone(a))),
                     Diagnostics::default(),
                 ),
                 None => read_one(config, &dir, real, rel),
@@ -230,14 +230,17 @@ pub fn load_content_reusing(
                     s.extra = matter.extra;
                 }
             }
-            Some(Parsed::Article(mut a)) => {
+            Some(Parsed::Article(a)) => {
                 if a.matter.draft && !drafts {
                     continue;
                 }
-                let folder = a.rel.rsplit_once('/').map_or("", |(f, _)| f);
-                a.section = section_of.get(folder).copied().unwrap_or(SectionId::ROOT);
-                a.path = format!("{}{}/", sections[a.section.index()].path, a.slug);
-                articles.push(*a);
+                articles.push(placed(std::sync::Arc::new(*a), &section_of, &sections));
+            }
+            Some(Parsed::Kept(a)) => {
+                if a.matter.draft && !drafts {
+                    continue;
+                }
+                articles.push(placed(a, &section_of, &sections));
             }
             None => {}
         }
@@ -280,6 +283,25 @@ struct ParsedSection {
 enum Parsed {
     Section(Box<ParsedSection>),
     Article(Box<Article>),
+    /// An unchanged article of the earlier load.
+    Kept(std::sync::Arc<Article>),
+}
+
+/// The article with its section and path (from its folder), copied only when they changed.
+fn placed(
+    mut a: std::sync::Arc<Article>,
+    section_of: &HashMap<String, SectionId>,
+    sections: &[Section],
+) -> std::sync::Arc<Article> {
+    let folder = a.rel.rsplit_once('/').map_or("", |(f, _)| f);
+    let section = section_of.get(folder).copied().unwrap_or(SectionId::ROOT);
+    let path = format!("{}{}/", sections[section.index()].path, a.slug);
+    if a.section != section || a.path != path {
+        let a = std::sync::Arc::make_mut(&mut a);
+        a.section = section;
+        a.path = path;
+    }
+    a
 }
 
 /// Reads and parses the file at `real` (relative to content/), named `rel` on the site.
@@ -410,7 +432,7 @@ fn read_one(config: &Config, dir: &Path, real: &str, rel: &str) -> (Option<Parse
 fn check_paths(
     config: &Config,
     sections: &[Section],
-    articles: &[Article],
+    articles: &[std::sync::Arc<Article>],
     diags: &mut Diagnostics,
 ) {
     let mut taken: BTreeMap<&str, (String, Option<&Path>)> = BTreeMap::new();
@@ -420,7 +442,7 @@ fn check_paths(
             (format!("section folder `{CONTENT_DIR}/{}`", s.dir), None),
         );
     }
-    let mut order: Vec<&Article> = articles.iter().collect();
+    let mut order: Vec<&Article> = articles.iter().map(|a| &**a).collect();
     order.sort_by(|a, b| a.rel.cmp(&b.rel));
     for a in order {
         let (line, column) = a

@@ -70,7 +70,8 @@ pub struct Asset {
 #[derive(Debug, Clone, Default)]
 pub struct Content {
     pub sections: Table<SectionId, Section>,
-    pub articles: Table<ArticleId, Article>,
+    /// Shared, so a re-analysis takes unchanged articles without copying them.
+    pub articles: Table<ArticleId, std::sync::Arc<Article>>,
     pub assets: Vec<Asset>,
     /// Markdown files (relative to content/) that could not be read or parsed: their own
     /// errors say why, so links to them are not reported again.

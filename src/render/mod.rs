@@ -208,8 +208,10 @@ pub(crate) enum Read {
     Page(String),
     /// Which articles a section lists.
     Section(SectionId),
-    /// Which articles a term lists (taxonomy, term).
-    Term(usize, usize),
+    /// Which articles a term lists (taxonomy, term slug).
+    Term(usize, String),
+    /// Which terms a taxonomy has.
+    Terms(usize),
     /// The site's questions.
     Faq,
     /// Every article's card (the home page picks the most recently reviewed).

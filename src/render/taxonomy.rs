@@ -21,12 +21,12 @@ impl SiteData<'_> {
         let data = &self.taxonomies.list[t];
         let tax = &self.config.taxonomies[data.taxonomy];
         let path = format!("{}/", tax.segment);
+        note(|| Read::Terms(t));
         let mut terms: Vec<TermCount> = data
             .terms
             .iter()
-            .enumerate()
-            .map(|(i, term)| {
-                note(|| Read::Term(t, i));
+            .map(|term| {
+                note(|| Read::Term(t, term.slug.clone()));
                 TermCount {
                     name: &term.name,
                     url: self.urls.href(&path, &format!("{path}{}/", term.slug)),
@@ -74,7 +74,7 @@ impl SiteData<'_> {
         let data = &self.taxonomies.list[t];
         let tax = &self.config.taxonomies[data.taxonomy];
         let term = &data.terms[term_i];
-        note(|| Read::Term(t, term_i));
+        note(|| Read::Term(t, term.slug.clone()));
         let base = format!("{}/{}/", tax.segment, term.slug);
         let path = if page == 1 {
             base.clone()

@@ -17,23 +17,35 @@ use crate::render::{Job, Read};
 use crate::site::Analysis;
 use std::collections::{HashMap, HashSet};
 
-/// The indices of the jobs (of `new`) whose pages may differ from those made from `old`;
-/// `None` when the change may reach any page. `reads` holds what each page read when it was
-/// last fingerprinted, by job key.
+/// What a change reaches: the jobs of `new` whose pages may differ from those made from
+/// `old` (the jobs that are new among them), and the jobs of `old` that are gone.
+pub struct Reach {
+    pub jobs: Vec<usize>,
+    pub gone: Vec<usize>,
+}
+
+/// What a content change reaches; `None` when it may reach any page (sections or navigation
+/// changed, or a term's name). `reads` holds what each page read when it was last
+/// fingerprinted, by job key. Articles and terms may come and go: a new page is always
+/// reached, a page that is no longer made is `gone`, and the listings, related lists and
+/// backlinks that showed or now show them changed.
 pub fn affected<'a>(
     old: &'a Analysis,
     new: &'a Analysis,
     old_jobs: &[Job],
     jobs: &[Job],
     reads: &HashMap<String, Vec<Read>>,
-) -> Option<Vec<usize>> {
+) -> Option<Reach> {
     let old_data = old.site_data(false);
     let new_data = new.site_data(false);
-    let old_keys: HashSet<String> = old_jobs.iter().map(|j| old_data.job_key(j)).collect();
     let new_keys: Vec<String> = jobs.iter().map(|j| new_data.job_key(j)).collect();
-    if old_keys.len() != new_keys.len() || new_keys.iter().any(|k| !old_keys.contains(k)) {
-        return None;
-    }
+    let new_set: HashSet<&str> = new_keys.iter().map(String::as_str).collect();
+    let gone: Vec<usize> = old_jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| !new_set.contains(old_data.job_key(j).as_str()))
+        .map(|(i, _)| i)
+        .collect();
     if !same_shape(old, new) {
         return None;
     }
@@ -43,21 +55,25 @@ pub fn affected<'a>(
         .enumerate()
         .map(|(i, a)| (a.path.as_str(), i))
         .collect();
-    // Each new article's id in `old`.
-    let mut before: Table<ArticleId, ArticleId> = Table::with_capacity(new.content.articles.len());
-    for a in &new.content.articles {
-        before.push(*by_path.get(a.path.as_str())?);
-    }
+    // Each new article's id in `old` (None: it is new).
+    let before: Table<ArticleId, Option<ArticleId>> = new
+        .content
+        .articles
+        .iter()
+        .map(|a| by_path.get(a.path.as_str()).copied())
+        .collect();
+    let kept_count = before.iter().filter(|b| b.is_some()).count();
+    let some_went = kept_count < old.content.articles.len();
     let ids = new.content.articles.ids();
-    let paths = |a: &Analysis, list: &[ArticleId]| -> Vec<String> {
+    let paths = |a: &'a Analysis, list: &[ArticleId]| -> Vec<&'a str> {
         list.iter()
-            .map(|&i| a.content.articles[i].path.clone())
+            .map(|&i| a.content.articles[i].path.as_str())
             .collect()
     };
     // Cards are compared as the views other pages show, so a new card field counts.
     let card_changed: Table<ArticleId, bool> = ids
         .clone()
-        .map(|j| new_data.card_print(j) != old_data.card_print(before[j]))
+        .map(|j| before[j].is_none_or(|i| new_data.card_print(j) != old_data.card_print(i)))
         .collect();
     let faq_of = |a: &'a Analysis, i: ArticleId| -> Vec<(&'a str, &'a str, &'a str)> {
         a.faq[a.articles[i].faq.clone()]
@@ -67,13 +83,15 @@ pub fn affected<'a>(
     };
     let terms_changed: Table<ArticleId, bool> = ids
         .clone()
-        .map(|j| term_names(new, j) != term_names(old, before[j]))
+        .map(|j| before[j].is_none_or(|i| term_names(new, j) != term_names(old, i)))
         .collect();
     // An article page's own inputs (the cards it shows are reads of their own).
     let page_changed: Table<ArticleId, bool> = ids
         .clone()
         .map(|j| {
-            let i = before[j];
+            let Some(i) = before[j] else {
+                return true;
+            };
             let (x, y) = (&old.content.articles[i], &new.content.articles[j]);
             let (dx, dy) = (&old.articles[i], &new.articles[j]);
             x.text != y.text
@@ -86,6 +104,10 @@ pub fn affected<'a>(
         })
         .collect();
     let mut changed: HashSet<Read> = HashSet::new();
+    // The home page picks from every card: one that went or came changes that pick.
+    if some_went || kept_count < new.content.articles.len() {
+        changed.insert(Read::EveryCard);
+    }
     for j in ids.clone() {
         let path = &new.content.articles[j].path;
         if card_changed[j] {
@@ -96,12 +118,12 @@ pub fn affected<'a>(
             changed.insert(Read::Page(path.clone()));
         }
     }
-    // Listings: which articles each section and term shows (sections and terms are the
-    // same in both: the shape is).
+    // Listings: which articles each section and term shows (sections are the same in
+    // both: the shape is; terms are matched by slug).
     for s in new.content.sections.ids() {
-        let members = |d: &crate::render::SiteData<'_>| -> Vec<String> {
+        let members = |d: &crate::render::SiteData<'a>| -> Vec<&'a str> {
             d.section_articles(s)
-                .map(|i| d.content.articles[i].path.clone())
+                .map(|i| d.site.content.articles[i].path.as_str())
                 .collect()
         };
         if members(&old_data) != members(&new_data) {
@@ -115,24 +137,45 @@ pub fn affected<'a>(
         .zip(&new.taxonomies.list)
         .enumerate()
     {
-        for (term, (a, b)) in x.terms.iter().zip(&y.terms).enumerate() {
-            if paths(old, &a.articles) != paths(new, &b.articles) {
-                changed.insert(Read::Term(t, term));
+        let was: HashMap<&str, &crate::taxonomy::Term> = x
+            .terms
+            .iter()
+            .map(|term| (term.slug.as_str(), term))
+            .collect();
+        let now: HashMap<&str, &crate::taxonomy::Term> = y
+            .terms
+            .iter()
+            .map(|term| (term.slug.as_str(), term))
+            .collect();
+        if was.len() != now.len() || now.keys().any(|k| !was.contains_key(k)) {
+            changed.insert(Read::Terms(t));
+        }
+        for (slug, b) in &now {
+            if was
+                .get(slug)
+                .is_none_or(|a| paths(old, &a.articles) != paths(new, &b.articles))
+            {
+                changed.insert(Read::Term(t, slug.to_string()));
             }
+        }
+        for slug in was.keys().filter(|k| !now.contains_key(*k)) {
+            changed.insert(Read::Term(t, slug.to_string()));
         }
     }
     // The site-wide question list follows article order (a new weight moves it).
     let faq_changed = faq_order(old) != faq_order(new)
         || ids.clone().any(|j| {
             !new.articles[j].faq.is_empty()
-                && (card_changed[j] || terms_changed[j] || faq_of(old, before[j]) != faq_of(new, j))
+                && (card_changed[j]
+                    || terms_changed[j]
+                    || before[j].is_none_or(|i| faq_of(old, i) != faq_of(new, j)))
         });
     if faq_changed {
         changed.insert(Read::Faq);
     }
 
-    Some(
-        new_keys
+    Some(Reach {
+        jobs: new_keys
             .iter()
             .enumerate()
             .filter(|(_, key)| {
@@ -142,7 +185,8 @@ pub fn affected<'a>(
             })
             .map(|(i, _)| i)
             .collect(),
-    )
+        gone,
+    })
 }
 
 /// The site's questions in order, by article path and anchor.
@@ -158,8 +202,8 @@ fn faq_order(a: &Analysis) -> Vec<(&str, &str)> {
         .collect()
 }
 
-/// Navigation, section cards and headers, and the taxonomy terms: what every page or
-/// many pages show.
+/// Navigation, section cards and headers, and the taxonomies and names of their terms:
+/// what every page or many pages show.
 fn same_shape(old: &Analysis, new: &Analysis) -> bool {
     let sections = |a: &Analysis| -> Vec<_> {
         a.content
@@ -178,24 +222,30 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
             })
             .collect()
     };
-    let terms = |a: &Analysis| -> Vec<_> {
-        a.taxonomies
-            .list
+    // Terms may come and go (their listings say so), but a term's name shows on every page
+    // of an article that has it.
+    let names = |a: &Analysis, t: usize| -> HashMap<String, String> {
+        a.taxonomies.list[t]
+            .terms
             .iter()
-            .map(|t| {
-                (
-                    t.taxonomy,
-                    t.terms
-                        .iter()
-                        .map(|x| (x.name.clone(), x.slug.clone()))
-                        .collect::<Vec<_>>(),
-                )
-            })
+            .map(|x| (x.slug.clone(), x.name.clone()))
             .collect()
     };
-    old.section_order == new.section_order
-        && sections(old) == sections(new)
-        && terms(old) == terms(new)
+    let same_taxonomies = old.taxonomies.list.len() == new.taxonomies.list.len()
+        && old
+            .taxonomies
+            .list
+            .iter()
+            .zip(&new.taxonomies.list)
+            .enumerate()
+            .all(|(t, (x, y))| {
+                let (was, now) = (names(old, t), names(new, t));
+                x.taxonomy == y.taxonomy
+                    && now
+                        .iter()
+                        .all(|(slug, name)| was.get(slug).is_none_or(|n| n == name))
+            });
+    old.section_order == new.section_order && sections(old) == sections(new) && same_taxonomies
 }
 
 /// The article's terms by taxonomy and slug.

@@ -265,7 +265,7 @@ impl Session {
                 return Ok(None);
             }
             stale.extend(a.articles[i].reported.iter().cloned());
-            let mut art = old.clone();
+            let mut art = (**old).clone();
             art.text = text;
             let mut rendered = render_article(i, &art, &catalog, a.lang);
             let language = &a.config.language;
@@ -354,7 +354,7 @@ impl Session {
                 }
                 *old = new;
             }
-            a.content.articles[i] = art;
+            a.content.articles[i] = std::sync::Arc::new(art);
             a.articles[i].set_body(rendered);
         }
         // Warnings: the edited bodies' old ones give way to their new ones.
@@ -369,6 +369,7 @@ impl Session {
             crate::faq::check_duplicates(&a.content, &a.faq, &mut duplicates);
             a.faq_warnings = duplicates.sorted();
             a.faq_firsts = crate::faq::first_of_each(&a.faq);
+            a.faq_print = crate::faq::questions_print(&a.content, &a.faq);
         }
 
         let data = a.site_data(self.opts.live_reload);
@@ -513,7 +514,7 @@ impl Session {
         let reach = affected::affected(&kept.analysis, &analysis, &old_jobs, &jobs, &kept.reads);
         laps.lap("affected");
         let candidates: Vec<&Job> = match &reach {
-            Some(list) => list.iter().map(|&i| &jobs[i]).collect(),
+            Some(r) => r.jobs.iter().map(|&i| &jobs[i]).collect(),
             None => jobs.iter().collect(),
         };
         let mut reads = HashMap::new();
@@ -555,8 +556,24 @@ impl Session {
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
         laps.lap("render");
-        let gone: Vec<String> = if reach.is_some() {
-            Vec::new()
+        let gone: Vec<String> = if let Some(r) = &reach {
+            // The pages of jobs that are no longer made (not those a new job writes again).
+            let went: Vec<&Job> = r.gone.iter().map(|&i| &old_jobs[i]).collect();
+            let written: std::collections::HashSet<&String> =
+                prints.iter().map(|(p, _)| p).collect();
+            let old_prints = kept
+                .analysis
+                .site_data(self.opts.live_reload)
+                .fingerprints(&went)
+                .map_err(|d| anyhow::anyhow!("{d}"))?;
+            old_prints
+                .into_iter()
+                .filter(|p| !written.contains(&p.path))
+                .map(|p| {
+                    kept.reads.remove(&p.key);
+                    p.path
+                })
+                .collect()
         } else {
             kept.pages
                 .keys()

@@ -171,9 +171,21 @@ pub fn analyse(
     lap("links, terms");
     let related = related_articles(&content, &taxonomies, &terms, &explicit, 5);
     lap("related");
-    let mut duplicates = Diagnostics::default();
-    check_duplicates(&content, &faq, &mut duplicates);
-    let faq_warnings = duplicates.sorted();
+    // Duplicate questions depend only on each question, its place and its file: the same
+    // list as the earlier analysis's gives the same warnings and firsts.
+    let faq_print = crate::faq::questions_print(&content, &faq);
+    let same_faq = earlier
+        .as_ref()
+        .map(|e| e.analysis)
+        .filter(|e| e.faq_print == faq_print && e.faq.len() == faq.len());
+    let (faq_warnings, faq_firsts) = match same_faq {
+        Some(e) => (e.faq_warnings.clone(), e.faq_firsts.clone()),
+        None => {
+            let mut duplicates = Diagnostics::default();
+            check_duplicates(&content, &faq, &mut duplicates);
+            (duplicates.sorted(), crate::faq::first_of_each(&faq))
+        }
+    };
     lap("duplicate questions");
     let aliases = check_aliases(&content, &mut diags);
     let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
@@ -235,7 +247,6 @@ pub fn analyse(
         )
         .collect();
     lap("records");
-    let faq_firsts = crate::faq::first_of_each(&faq);
     let analysis = Analysis {
         config,
         content,
@@ -250,6 +261,7 @@ pub fn analyse(
         diagnostics: diags,
         faq_warnings,
         faq_firsts,
+        faq_print,
     };
     if analysis.diagnostics.has_errors() {
         return Err(Failure::Content(analysis.problems()));

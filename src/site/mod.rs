@@ -288,6 +288,9 @@ pub struct Analysis {
     pub diagnostics: Diagnostics,
     /// Duplicate-question warnings (kept apart: they span articles).
     pub faq_warnings: Vec<Diagnostic>,
+    /// A hash of every question with its file and line (when it is unchanged, so are the
+    /// duplicate warnings and `faq_firsts`).
+    pub faq_print: u64,
 }
 
 impl Analysis {

@@ -235,6 +235,23 @@ fn front_matter_terms_update_term_pages_and_related_lists() {
     f.assert_same_as_clean("terms edit");
 }
 
+/// A tag no article had before: a new term page, and the tags page lists one more term.
+#[test]
+fn new_term_adds_its_page_and_joins_the_taxonomy_list() {
+    let mut f = Fixture::new();
+    let p = f.edit("content/debt/lpr.md", |t| {
+        t.replace("tags: [利息]", "tags: [利息, 全新标签]")
+    });
+    assert_eq!(how(&f.rebuild(std::slice::from_ref(&p))), "content");
+    assert!(f.read("tags/index.html").contains("全新标签"));
+    f.assert_same_as_clean("new term");
+    // And back: the term page goes.
+    let p = f.edit("content/debt/lpr.md", |t| t.replace(", 全新标签", ""));
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert!(!f.read("tags/index.html").contains("全新标签"));
+    f.assert_same_as_clean("term removed");
+}
+
 #[test]
 fn front_matter_summary_updates_cards() {
     let mut f = Fixture::new();
