@@ -23,7 +23,7 @@ mod affected;
 
 use crate::diagnostic::Failure;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::ids::{ArticleId, Id as _};
+use crate::ids::ArticleId;
 use crate::output::{Lock, Writer};
 use crate::render::Job;
 use crate::search::OwnedDoc;
@@ -584,12 +584,54 @@ impl Session {
 
         // Search: the changed docs in place when the set of articles is the same (their
         // order may differ: a new title moves an article within its section).
-        let old: HashMap<&str, crate::search::SearchDoc> = search_docs(&kept.analysis)
-            .into_iter()
-            .map(|d| (d.url, d))
+        // An article read from the same file, with the same body, terms and section title,
+        // has the same search doc: only the others are made and compared.
+        let earlier = &kept.analysis;
+        let old_ids: HashMap<&str, ArticleId> = earlier
+            .content
+            .articles
+            .enumerate()
+            .map(|(i, a)| (a.path.as_str(), i))
             .collect();
-        let new = search_docs(&analysis);
-        let same_urls = old.len() == new.len() && new.iter().all(|d| old.contains_key(d.url));
+        let same_doc = |j: ArticleId| {
+            let a = &analysis.content.articles[j];
+            old_ids.get(a.path.as_str()).is_some_and(|&i| {
+                let b = &earlier.content.articles[i];
+                std::sync::Arc::ptr_eq(a, b)
+                    && std::sync::Arc::ptr_eq(&analysis.articles[j].body, &earlier.articles[i].body)
+                    && analysis.content.sections[a.section].title
+                        == earlier.content.sections[b.section].title
+                    && term_names(&analysis, j) == term_names(earlier, i)
+            })
+        };
+        let same_urls = old_ids.len() == analysis.content.articles.len()
+            && analysis
+                .content
+                .articles
+                .iter()
+                .all(|a| old_ids.contains_key(a.path.as_str()));
+        let maybe: Vec<ArticleId> = if same_urls {
+            analysis
+                .content
+                .articles
+                .ids()
+                .filter(|&j| !same_doc(j))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let old: HashMap<&str, crate::search::SearchDoc> = maybe
+            .iter()
+            .map(|&j| {
+                let i = old_ids[analysis.content.articles[j].path.as_str()];
+                let d = search_doc(earlier, i);
+                (d.url, d)
+            })
+            .collect();
+        let new: Vec<(ArticleId, crate::search::SearchDoc)> = maybe
+            .iter()
+            .map(|&j| (j, search_doc(&analysis, j)))
+            .collect();
         let mut search = AfterPages {
             old_docs: Vec::new(),
             articles: Vec::new(),
@@ -598,10 +640,10 @@ impl Session {
             files: false,
         };
         if same_urls {
-            for (i, n) in new.iter().enumerate() {
+            for (j, n) in &new {
                 if old.get(n.url).is_some_and(|o| o != n) {
                     search.old_docs.push(OwnedDoc::from_doc(&old[n.url]));
-                    search.articles.push(ArticleId::new(i));
+                    search.articles.push(*j);
                 }
             }
             search.recount = search.articles.len() > MAX_SEARCH_UPDATES;
@@ -707,6 +749,15 @@ fn fingerprint_jobs(
             (p.path, p.hash)
         })
         .collect())
+}
+
+/// The names of article `k`'s terms.
+fn term_names(x: &crate::site::Analysis, k: ArticleId) -> Vec<&str> {
+    x.articles[k]
+        .terms
+        .iter()
+        .map(|r| x.taxonomies.term(*r).name.as_str())
+        .collect()
 }
 
 /// The jobs whose fingerprint differs from the one their page was made with.

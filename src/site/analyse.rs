@@ -124,7 +124,7 @@ pub fn analyse(
     let mut links: Table<ArticleId, Vec<LinkRef>> = Table::with_capacity(rendered.len());
     let mut anchors: Table<ArticleId, _> = Table::with_capacity(rendered.len());
     let mut faq_ranges: Table<ArticleId, _> = Table::with_capacity(rendered.len());
-    let mut records: Table<ArticleId, (Vec<Lookup>, Vec<Diagnostic>)> =
+    let mut records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)> =
         Table::with_capacity(rendered.len());
     for RenderedArticle {
         body,
@@ -276,7 +276,7 @@ pub struct RenderedArticle {
     pub links: Vec<LinkRef>,
     pub faq: Vec<FaqEntry>,
     pub reported: Vec<Diagnostic>,
-    pub lookups: Vec<Lookup>,
+    pub lookups: Arc<[Lookup]>,
 }
 
 /// One question an article's rendering asked of the rest of the site, with the answer it
@@ -304,6 +304,21 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// Whether `r` is this answer (without making one to compare).
+    fn is(&self, r: &Resolution, content: &Content) -> bool {
+        match (self, r) {
+            (Answer::Keep, Resolution::Keep)
+            | (Answer::SamePage, Resolution::SamePage)
+            | (Answer::Unavailable, Resolution::Unavailable) => true,
+            (Answer::Article { rel, href }, Resolution::Article { id, href: h }) => {
+                href == h && content.articles[*id].rel == *rel
+            }
+            (Answer::Other { href }, Resolution::Other { href: h }) => href == h,
+            (Answer::Broken(m), Resolution::Broken(n)) => m == n,
+            _ => false,
+        }
+    }
+
     fn of(r: &Resolution, content: &Content) -> Answer {
         match r {
             Resolution::Keep => Answer::Keep,
@@ -388,7 +403,7 @@ impl<'a> Kept<'a> {
         let links = catalog.resolver(&a.rel, &a.path);
         let holds = data.lookups.iter().all(|l| match l {
             Lookup::Resolve { dest, wiki, answer } => {
-                Answer::of(&links.resolve(dest, *wiki), catalog.content()) == *answer
+                answer.is(&links.resolve(dest, *wiki), catalog.content())
             }
             Lookup::Title { target, title } => self
                 .now_by_rel
@@ -422,7 +437,7 @@ impl<'a> Kept<'a> {
             links: link_refs,
             faq,
             reported: data.reported.clone(),
-            lookups: data.lookups.clone(),
+            lookups: Arc::clone(&data.lookups),
         })
     }
 }
@@ -526,7 +541,7 @@ pub fn render_article(
         links: link_refs,
         faq,
         reported: d,
-        lookups: links.log.into_inner(),
+        lookups: links.log.into_inner().into(),
     }
 }
 

@@ -236,7 +236,7 @@ pub struct ArticleData {
     pub links: Vec<crate::markdown::LinkRef>,
     /// What its rendering asked of the rest of the site (a re-analysis keeps the rendering
     /// when the answers stay the same).
-    pub lookups: Vec<Lookup>,
+    pub lookups: std::sync::Arc<[Lookup]>,
     /// What rendering and lint reported about it.
     pub reported: Vec<Diagnostic>,
     /// This article's questions: a range of the site-wide FAQ list.
