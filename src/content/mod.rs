@@ -79,6 +79,14 @@ pub struct Content {
 }
 
 impl Content {
+    /// Each article's id by its site path (`section/slug/`).
+    pub fn ids_by_path(&self) -> std::collections::HashMap<&str, ArticleId> {
+        self.articles
+            .enumerate()
+            .map(|(i, a)| (a.path.as_str(), i))
+            .collect()
+    }
+
     /// `section` and its ancestors up to (not including) the root, outermost first.
     pub fn ancestry(&self, section: SectionId) -> Vec<SectionId> {
         let mut chain = Vec::new();

@@ -49,12 +49,7 @@ pub fn affected<'a>(
     if !same_shape(old, new) {
         return None;
     }
-    let by_path: HashMap<&str, ArticleId> = old
-        .content
-        .articles
-        .enumerate()
-        .map(|(i, a)| (a.path.as_str(), i))
-        .collect();
+    let by_path = old.content.ids_by_path();
     // Each new article's id in `old` (None: it is new).
     let before: Table<ArticleId, Option<ArticleId>> = new
         .content

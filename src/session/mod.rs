@@ -587,12 +587,7 @@ impl Session {
         // An article read from the same file, with the same body, terms and section title,
         // has the same search doc: only the others are made and compared.
         let earlier = &kept.analysis;
-        let old_ids: HashMap<&str, ArticleId> = earlier
-            .content
-            .articles
-            .enumerate()
-            .map(|(i, a)| (a.path.as_str(), i))
-            .collect();
+        let old_ids = earlier.content.ids_by_path();
         let same_doc = |j: ArticleId| {
             let a = &analysis.content.articles[j];
             old_ids.get(a.path.as_str()).is_some_and(|&i| {
