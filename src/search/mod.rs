@@ -1,9 +1,11 @@
 //! The site search index: cuts every article into terms the same way the client cuts a
 //! query, counts them per field and writes sharded JavaScript files for `search.js`.
 //!
-//! Layout under the output's `search/` folder (every file calls `window.__kbgenSearch.*`).
-//! File counts grow with the article count in powers of two, never one file per article;
-//! at 10,000 articles: 1,024 shards, 128 tail bundles, 784 doc bundles, a few prefix lists.
+//! Layout under the output's `search/` folder (every file calls `window.__kbgenSearch.*`;
+//! shards, tails and docs pass their JSON deflated and in base64, see `shard::packed`).
+//! File counts grow with the article count in steps (shards and tails in powers of two,
+//! doc bundles by 16), never one file per article; at 10,000 articles: 1,024 shards,
+//! 128 tail bundles, 784 doc bundles, 21 prefix lists and the manifest (1,958 files).
 //! - `manifest.js`: doc count, the counts of shards, tail and doc bundles, field weights
 //!   and average lengths, section titles, and the dictionary words the client may
 //!   recognise in a query;
@@ -11,11 +13,11 @@
 //!   `{term: [df, postings, 1 if it has a tail]}`;
 //! - `t/HEX.js`: tail bundle `k` holds, for the terms of the shards `n % tails == k`, the
 //!   postings past the `HEAD_POSTINGS` highest-impact ones the shard keeps; loaded only when
-//!   the reader asks for more results;
+//!   the reader asks for more results, or when the heads alone find nothing;
 //! - `p/HEX.js`: sorted Latin words by first character, for prefix matching of the last word;
 //! - `d/HEX.js`: doc bundle `b` holds the docs whose ids fall in its range (about 13):
-//!   URL, title, section index, headings and questions, and the start of the summary and
-//!   body, as JSON deflated and in base64; fetched only for shown results.
+//!   URL, title, section index, headings and questions, and the start of the summary,
+//!   paragraphs and answers; fetched only for shown results.
 
 mod docs;
 mod encode;
