@@ -1,14 +1,23 @@
 //! The site search index: cuts every article into terms the same way the client cuts a
 //! query, counts them per field and writes sharded JavaScript files for `search.js`.
 //!
-//! Layout under the output's `search/` folder (every file calls `window.__kbgenSearch.*`):
-//! - `manifest.js`: doc count, shard count, field weights and average lengths, and the
-//!   dictionary words the client may recognise in a query;
-//! - `s/HEX.js`: one shard per hash bucket, `{term: [df, postings, tail?]}`;
-//! - `t/HEX.js`: the rest of a very common term's postings (the shard keeps the
-//!   highest-impact ones), loaded only when the reader asks for more results;
+//! Layout under the output's `search/` folder (every file calls `window.__kbgenSearch.*`;
+//! shards, tails and docs pass their JSON deflated and in base64, see `shard::packed`).
+//! File counts grow with the article count in steps (shards and tails in powers of two,
+//! doc bundles by 16), never one file per article; at 10,000 articles: 1,024 shards,
+//! 128 tail bundles, 784 doc bundles, 21 prefix lists and the manifest (1,958 files).
+//! - `manifest.js`: doc count, the counts of shards, tail and doc bundles, field weights
+//!   and average lengths, section titles, and the dictionary words the client may
+//!   recognise in a query;
+//! - `s/HEX.js`: one shard per hash bucket (about one per 16 articles),
+//!   `{term: [df, postings, 1 if it has a tail]}`;
+//! - `t/HEX.js`: tail bundle `k` holds, for the terms of the shards `n % tails == k`, the
+//!   postings past the `HEAD_POSTINGS` highest-impact ones the shard keeps; loaded only when
+//!   the reader asks for more results, or when the heads alone find nothing;
 //! - `p/HEX.js`: sorted Latin words by first character, for prefix matching of the last word;
-//! - `d/ID.js`: one per article — URL, title, section and text, fetched only for shown results.
+//! - `d/HEX.js`: doc bundle `b` holds the docs whose ids fall in its range (about 13):
+//!   URL, title, section index, headings and questions, and the start of the summary,
+//!   paragraphs and answers; fetched only for shown results.
 
 mod docs;
 mod encode;
@@ -53,8 +62,9 @@ const B: [f64; FIELDS] = [0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.75];
 const K1: f64 = 1.2;
 
 /// A common term's shard holds only this many postings (those that score highest); the rest
-/// go to its tail file. Their idf is low, so readers rarely need more than the best of them.
-const HEAD_POSTINGS: usize = 400;
+/// go to its tail bundle. Their idf is low, so readers rarely need more than the best of them
+/// (at 10,000 articles, 100 find the same top results of the benchmark's queries as 400).
+const HEAD_POSTINGS: usize = 100;
 
 /// Dictionary words offered to the client are capped so the manifest stays small.
 const MAX_WORDS: usize = 600;
@@ -216,10 +226,23 @@ impl SearchIndex {
     }
 }
 
-/// Shard count from the doc count alone (two or three articles' worth of postings per shard), so
+/// Shard count from the doc count alone (about 16 articles' worth of terms per shard), so
 /// editing articles never moves terms between shards; only crossing a power of two does.
 fn shard_count(docs: usize) -> u32 {
-    ((docs * 2 / 5).max(1).next_power_of_two() as u32).clamp(1, 8192)
+    ((docs / 16).max(1).next_power_of_two() as u32).clamp(1, 8192)
+}
+
+/// Tail bundles: one per eight shards (tails are read only for more results).
+fn tail_count(shards: u32) -> u32 {
+    (shards / 8).max(1)
+}
+
+/// Doc bundles: about one per 13 articles, in steps of 16 bundles, so that adding articles
+/// regroups the docs only every 200 or so articles. (Every doc of a bundle is loaded with
+/// any one result of it: bundles must stay small, and at 10,000 articles 784 of them keep
+/// the search folder under 2,000 files.)
+fn doc_bundle_count(docs: usize) -> u32 {
+    ((docs / 13).div_ceil(16) * 16).max(1) as u32
 }
 
 /// Stable document ids: the URL's hash in a space four times the doc count, probing on
@@ -392,7 +415,14 @@ pub struct SearchState {
     /// Each shard's rendered entries, when kept (`keep_shards`): an update then renders
     /// only the terms it changed.
     fragments: Vec<shard::Fragments>,
+    /// Each tail bundle's tails, kept with the fragments.
+    tail_cache: Vec<shard::Tails>,
     keep: bool,
+    /// Section titles, sorted (docs name theirs by index).
+    sections: Vec<String>,
+    /// Each doc's record in its bundle, by id: an update rewrites the bundles of the docs it
+    /// changes from them.
+    records: shard::Records,
 }
 
 /// What an incremental update changes under `search/`.
@@ -495,7 +525,15 @@ impl SearchState {
             words: Vec::new(),
             maps,
             fragments: Vec::new(),
+            tail_cache: Vec::new(),
             keep: false,
+            sections: {
+                let mut s: Vec<String> = docs.iter().map(|d| d.section.to_string()).collect();
+                s.sort_unstable();
+                s.dedup();
+                s
+            },
+            records: shard::Records::new(),
         };
         state.words = state.chosen_words();
         let words = state.words.clone();
@@ -546,20 +584,31 @@ impl SearchState {
     fn params(&self) -> shard::Params {
         shard::Params {
             shards: self.shards,
+            tails: tail_count(self.shards),
             id_space: self.id_space,
+            doc_bundles: doc_bundle_count(self.docs),
             avg: self.avg(),
             words: self.words.clone(),
+            sections: self.sections.clone(),
         }
     }
 
     /// Every file of the index.
     pub fn render_all(&mut self, docs: &[SearchDoc]) -> (Vec<(String, Vec<u8>)>, SearchStats) {
-        let mut doc_files: Vec<(u32, &SearchDoc)> =
-            docs.iter().map(|d| (self.ids[d.url], d)).collect();
-        doc_files.sort_unstable_by_key(|d| d.0);
-        let (files, stats, fragments) =
-            shard::render(&self.maps, &doc_files, &self.params(), self.keep);
+        let params = self.params();
+        self.records = docs
+            .par_iter()
+            .map(|d| {
+                let id = self.ids[d.url];
+                (id, shard::render_doc(id, d, &params))
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let (files, stats, fragments, tails) =
+            shard::render(&self.maps, &self.records, &params, self.keep);
         self.fragments = fragments;
+        self.tail_cache = tails;
         (files, stats)
     }
 
@@ -574,7 +623,12 @@ impl SearchState {
         let mut doc_ids = Vec::new();
         let mut counts = FxHashMap::default();
         for (old, new) in changes {
-            if old.url != new.url {
+            if old.url != new.url
+                || self
+                    .sections
+                    .binary_search_by(|s| s.as_str().cmp(new.section))
+                    .is_err()
+            {
                 return None;
             }
             let id = *self.ids.get(old.url)?;
@@ -671,8 +725,8 @@ impl SearchState {
         old_df
     }
 
-    /// The files an update touches: its shards and their tails, prefix lists of changed
-    /// Latin words, the docs' own files and the manifest.
+    /// The files an update touches: its shards and their tail bundles, prefix lists of
+    /// changed Latin words, the docs' bundles and the manifest.
     fn render_delta(
         &mut self,
         touched: &std::collections::BTreeMap<u32, Vec<(Term, u32)>>,
@@ -681,13 +735,12 @@ impl SearchState {
         let params = self.params();
         let mut delta = SearchDelta::default();
         let mut initials = std::collections::BTreeSet::new();
+        let mut tail_bundles = std::collections::BTreeSet::new();
         for (&n, terms) in touched {
             let map = &self.maps[n as usize];
             let cached = self.fragments.len() == self.maps.len();
             if !cached {
-                let (file, tails, _) = shard::render_shard(n, map, &params);
-                delta.write.push(file);
-                delta.write.extend(tails);
+                delta.write.push(shard::render_shard(n, map, &params).0);
             }
             // A term changed by several docs: what counts is its first count and its last.
             let mut first: std::collections::BTreeMap<&Term, u32> = Default::default();
@@ -702,17 +755,23 @@ impl SearchState {
                 if term.is_word() && new_df != old_df {
                     initials.extend(text.chars().next());
                 }
-                if old_df as usize > HEAD_POSTINGS && new_df as usize <= HEAD_POSTINGS {
-                    delta.remove.push(shard::tail_file(&text));
+                // The term's tail bundle changes when the term has a tail before or after.
+                if old_df.max(new_df) as usize > HEAD_POSTINGS {
+                    tail_bundles.insert(n % params.tails);
                 }
                 if cached {
                     match now {
                         Some(acc) => {
                             let (entry, tail) = shard::term_entry(&text, acc, &params);
-                            delta.write.extend(tail);
+                            let tails = &mut self.tail_cache[(n % params.tails) as usize];
+                            match tail {
+                                Some(t) => tails.insert(text.clone(), t),
+                                None => tails.remove(&text),
+                            };
                             self.fragments[n as usize].insert(text, entry);
                         }
                         None => {
+                            self.tail_cache[(n % params.tails) as usize].remove(&text);
                             self.fragments[n as usize].remove(&text);
                         }
                     }
@@ -732,12 +791,29 @@ impl SearchState {
                 None => delta.remove.push(shard::prefix_file(c)),
             }
         }
+        let cached = self.tail_cache.len() == params.tails as usize;
+        for k in tail_bundles {
+            let file = if cached {
+                shard::assemble_tails(k, &params, &self.tail_cache[k as usize])
+            } else {
+                shard::render_tails(k, &self.maps, &params)
+            };
+            match file {
+                Some(file) => delta.write.push(file),
+                None => delta.remove.push(shard::tail_file(k, params.tails)),
+            }
+        }
+        let mut doc_bundles = std::collections::BTreeSet::new();
         for (_, new) in changes {
             let id = self.ids[new.url];
-            delta
-                .write
-                .push((shard::doc_file(id), shard::render_doc(id, new)));
+            self.records.insert(id, shard::render_doc(id, new, &params));
+            doc_bundles.insert(params.doc_bundle(id));
         }
+        delta.write.extend(shard::render_doc_bundles(
+            &self.records,
+            &params,
+            Some(&doc_bundles),
+        ));
         delta.write.push((
             "manifest.js".into(),
             shard::render_manifest(&params, self.docs),

@@ -1,7 +1,7 @@
-//! Renders the counted postings into the index files: shards (with tails split off common
-//! terms), prefix lists, one small file per article, and the manifest.
+//! Renders the counted postings into the index files: shards (the heads of common terms'
+//! postings), tail bundles (the rest of them), prefix lists, doc bundles and the manifest.
 
-use super::encode::{fnv1a64, js_call, json_str, FxHashMap};
+use super::encode::{js_call, json_str, FxHashMap};
 use super::postings::{
     bucket_length, decode_postings, encode_postings, Acc, Posting, Term, BODY, TITLE,
 };
@@ -11,9 +11,27 @@ use std::fmt::Write as _;
 
 pub struct Params {
     pub shards: u32,
+    /// Tail bundles: a power of two no larger than `shards`, so a shard's tails share one.
+    pub tails: u32,
     pub id_space: u32,
+    /// Doc bundles; bundle `b` holds the ids `id` with `id * doc_bundles / id_space == b`.
+    pub doc_bundles: u32,
     pub avg: [f64; FIELDS],
     pub words: Vec<String>,
+    /// Section titles; a doc names its section by index.
+    pub sections: Vec<String>,
+}
+
+impl Params {
+    /// The bundle holding doc `id`.
+    pub fn doc_bundle(&self, id: u32) -> u32 {
+        (u64::from(id) * u64::from(self.doc_bundles) / u64::from(self.id_space)) as u32
+    }
+
+    /// The first id of bundle `b` (the ids of `b` run up to the first of `b + 1`).
+    fn first_id(&self, b: u32) -> u32 {
+        (u64::from(b) * u64::from(self.id_space)).div_ceil(u64::from(self.doc_bundles)) as u32
+    }
 }
 
 /// The BM25F term-frequency part the client computes (without idf, which is the same for
@@ -42,8 +60,9 @@ pub fn split_avg(avg: &[f64; FIELDS]) -> [f64; FIELDS] {
     std::array::from_fn(|f| 2f64.powf(((avg[f] + 1.0).log2() * 8.0).round() / 8.0) - 1.0)
 }
 
-/// Keeps the `HEAD_POSTINGS` highest-impact postings in the shard, in doc order.
-fn split(text: &str, acc: &Acc, avg: &[f64; FIELDS]) -> (Vec<u8>, Option<(String, Vec<u8>)>) {
+/// Keeps the `HEAD_POSTINGS` highest-impact postings in the shard, in doc order; the rest
+/// is the term's tail.
+fn split(acc: &Acc, avg: &[f64; FIELDS]) -> (Vec<u8>, Option<Vec<u8>>) {
     if acc.df as usize <= HEAD_POSTINGS {
         return (acc.data.clone(), None);
     }
@@ -59,15 +78,18 @@ fn split(text: &str, acc: &Acc, avg: &[f64; FIELDS]) -> (Vec<u8>, Option<(String
     let (head, tail): (Vec<Posting>, Vec<Posting>) = all
         .drain(..)
         .partition(|p| cut.binary_search(&p.doc).is_ok());
-    (
-        encode_postings(&head),
-        Some((tail_file(text), encode_postings(&tail))),
-    )
+    (encode_postings(&head), Some(encode_postings(&tail)))
 }
 
-/// File name of a common term's tail.
-pub fn tail_file(text: &str) -> String {
-    format!("t/{:016x}.js", fnv1a64(text.as_bytes()))
+/// Fixed-width hex, which the client rebuilds from the count of files of the kind.
+fn hex_name(folder: &str, n: u32, count: u32) -> String {
+    let bits = 32 - (count.max(2) - 1).leading_zeros() as usize;
+    format!("{folder}/{:0w$x}.js", n, w = bits.div_ceil(4))
+}
+
+/// File name of tail bundle `k` (of the shards `n` with `n % tails == k`).
+pub fn tail_file(k: u32, tails: u32) -> String {
+    hex_name("t", k, tails)
 }
 
 /// File name of the prefix list of Latin words starting with `first`.
@@ -75,39 +97,38 @@ pub fn prefix_file(first: char) -> String {
     format!("p/{:x}.js", first as u32)
 }
 
-fn hex_width(shards: u32) -> usize {
-    let bits = 32 - (shards.max(2) - 1).leading_zeros() as usize;
-    bits.div_ceil(4)
-}
-
-/// File name of shard `n`: fixed-width hex, which the client rebuilds from the shard count.
+/// File name of shard `n`.
 pub fn shard_file(n: u32, shards: u32) -> String {
-    format!("s/{:0w$x}.js", n, w = hex_width(shards))
+    hex_name("s", n, shards)
 }
 
-/// File name of a doc: its id in base 36 (the client does `id.toString(36)`).
-pub fn doc_file(id: u32) -> String {
-    let mut digits = Vec::new();
-    let mut v = id;
-    loop {
-        digits.push(char::from_digit(v % 36, 36).unwrap_or('0'));
-        v /= 36;
-        if v == 0 {
-            break;
-        }
-    }
-    let name: String = digits.iter().rev().collect();
-    format!("d/{name}.js")
+/// File name of doc bundle `b`.
+pub fn doc_file(b: u32, bundles: u32) -> String {
+    hex_name("d", b, bundles)
 }
 
 /// Words in a prefix list are capped so the list for a common initial stays small; the
 /// most frequent survive, as the client expands to the most frequent completions anyway.
 const MAX_PREFIX_WORDS: usize = 1500;
 
-/// Text kept per doc file: a snippet needs the text around a match, and a very long article
-/// must not make its result expensive to show.
-const MAX_PART_CHARS: usize = 300;
-const MAX_DOC_CHARS: usize = 1500;
+/// Text kept per doc: a snippet needs the text around a match, but every doc of a bundle
+/// is loaded with any one of them, so each keeps its headings and questions whole (they are
+/// short, name the anchors and rank highest) and only the start of its summary, body
+/// parts and answers (the summary and first paragraph `MAX_PART_CHARS`, the rest an equal
+/// share of what `MAX_DOC_CHARS` leaves).
+const MAX_PART_CHARS: usize = 30;
+const MAX_DOC_CHARS: usize = 84;
+
+/// How many characters each body part and answer keeps: the same for all (a match in the
+/// last FAQ answer is as likely as one in the first paragraph), as many as `budget` allows,
+/// at most `MAX_PART_CHARS`.
+fn part_share(lens: &[usize], budget: usize) -> usize {
+    let total = |k: usize| lens.iter().map(|&l| l.min(k)).sum::<usize>();
+    (0..=MAX_PART_CHARS)
+        .rev()
+        .find(|&k| total(k) <= budget)
+        .unwrap_or(0)
+}
 
 fn clip(text: &str, max: usize) -> &str {
     text.char_indices()
@@ -115,42 +136,115 @@ fn clip(text: &str, max: usize) -> &str {
         .map_or(text, |(i, _)| &text[..i])
 }
 
-pub fn render_doc(id: u32, doc: &SearchDoc) -> Vec<u8> {
-    let mut s = String::with_capacity(4096);
+/// Whether the client can rebuild `anchor` from the part's text with the name rule (SPEC
+/// "Names, anchors, links"), `faq-` first for a question: then the record says 1 instead.
+/// Only for text whose every character both sides classify alike (ASCII, CJK and their
+/// punctuation); anything else keeps its anchor spelled out.
+fn is_derived_anchor(field: super::Field, text: &str, anchor: &str) -> bool {
+    let plain = |c: char| {
+        c.is_ascii()
+            || matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}')
+    };
+    if anchor.is_empty() || !text.chars().all(plain) {
+        return false;
+    }
+    let name = crate::names::name_of(text);
+    match field {
+        super::Field::FaqQuestion => anchor.strip_prefix("faq-") == Some(name.as_str()),
+        super::Field::Heading => anchor == name,
+        _ => false,
+    }
+}
+
+/// A doc's record in its bundle: `[id,url,title,section,[field,anchor,text,…]]`, where the
+/// anchor is 0 when it is the previous part's (a heading's body, an FAQ answer) and 1 when
+/// the client derives it from the part's text.
+pub fn render_doc(id: u32, doc: &SearchDoc, p: &Params) -> String {
+    let section = p
+        .sections
+        .binary_search_by(|s| s.as_str().cmp(doc.section))
+        .unwrap_or(0);
+    let mut s = String::with_capacity(512);
     let _ = write!(
         s,
-        "{id},{{\"u\":{},\"t\":{},\"s\":{},\"p\":[",
+        "[{id},{},{},{section},[",
         json_str(doc.url),
         json_str(doc.title),
-        json_str(doc.section)
     );
-    let mut budget = MAX_DOC_CHARS;
     let summary = (super::Field::Summary, "", doc.summary);
-    let parts =
-        std::iter::once(summary).chain(doc.parts.iter().map(|p| (p.field, p.anchor, p.text)));
+    let parts: Vec<_> = std::iter::once(summary)
+        .chain(doc.parts.iter().map(|p| (p.field, p.anchor, p.text)))
+        .collect();
+    let is_whole = |f| matches!(f, super::Field::Heading | super::Field::FaqQuestion);
+    // The summary and the first paragraph say what the article is about: they keep the most.
+    let texts: Vec<usize> = (0..parts.len())
+        .filter(|&i| !is_whole(parts[i].0))
+        .collect();
+    let lead: Vec<usize> = texts.iter().copied().take(2).collect();
+    let lead_chars = |i: usize| MAX_PART_CHARS.min(parts[i].2.trim().chars().count());
+    let lens: Vec<usize> = texts[lead.len()..]
+        .iter()
+        .map(|&i| parts[i].2.trim().chars().count())
+        .collect();
+    let lead_total: usize = lead.iter().map(|&i| lead_chars(i)).sum();
+    let keep = part_share(&lens, MAX_DOC_CHARS.saturating_sub(lead_total));
     let mut first = true;
     let mut last_anchor = "";
-    for (field, anchor, text) in parts {
-        let text = clip(text.trim(), MAX_PART_CHARS.min(budget));
-        if text.is_empty() && anchor.is_empty() {
+    for (index, &(field, anchor, text)) in parts.iter().enumerate() {
+        let whole = text.trim();
+        let text = if is_whole(field) {
+            whole
+        } else if lead.contains(&index) {
+            clip(whole, lead_chars(index))
+        } else {
+            clip(whole, keep)
+        };
+        if text.is_empty() && (anchor.is_empty() || anchor == last_anchor) {
             continue;
         }
-        budget -= text.chars().count();
         if !first {
             s.push(',');
         }
         first = false;
-        // A part with the previous part's anchor (a heading's body, an FAQ answer) says 0.
         let anchor_json = if anchor == last_anchor && !anchor.is_empty() {
             "0".to_string()
+        } else if text == whole && is_derived_anchor(field, text, anchor) {
+            "1".to_string()
         } else {
             json_str(anchor)
         };
         last_anchor = anchor;
-        let _ = write!(s, "[{},{anchor_json},{}]", field.index(), json_str(text));
+        let _ = write!(s, "{},{anchor_json},{}", field.index(), json_str(text));
     }
-    s.push_str("]}");
-    js_call("doc", &s)
+    s.push_str("]]");
+    s
+}
+
+/// A file of shards, tails or docs: `KIND(n,"…")` with the JSON deflated (zlib) and in
+/// base64, which `search.js` inflates. Doc text deflates to about a third (UTF-8 Chinese
+/// repeats its three-byte lead-ins and its words), term keys and postings by a quarter;
+/// base64 costs a third of the deflated size back. `level` is zlib's: 6 deflates shards
+/// and docs as well as 9 does; 1 deflates the large tail bundles seven times faster (they are
+/// loaded only for more results) for an eighth more bytes.
+fn packed(kind: &str, n: u32, json: &str, level: u8) -> Vec<u8> {
+    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), level);
+    js_call(
+        kind,
+        &format!("{n},\"{}\"", super::encode::base64(&deflated)),
+    )
+}
+
+/// A doc bundle's file from its docs' records (a JSON array).
+pub fn assemble_docs<'a>(b: u32, p: &Params, records: impl Iterator<Item = &'a str>) -> File {
+    let mut s = String::from("[");
+    for (i, r) in records.enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(r);
+    }
+    s.push(']');
+    (doc_file(b, p.doc_bundles), packed("docs", b, &s, 6))
 }
 
 pub fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
@@ -160,15 +254,18 @@ pub fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
             .collect::<Vec<_>>()
             .join(",")
     };
-    let words: Vec<String> = p.words.iter().map(|w| json_str(w)).collect();
+    let strs = |xs: &[String]| xs.iter().map(|w| json_str(w)).collect::<Vec<_>>().join(",");
     let s = format!(
-        "{{\"v\":1,\"n\":{docs},\"m\":{},\"s\":{},\"k1\":{K1},\"w\":[{}],\"b\":[{}],\"avg\":[{}],\"words\":[{}]}}",
+        "{{\"v\":2,\"n\":{docs},\"m\":{},\"s\":{},\"t\":{},\"d\":{},\"k1\":{K1},\"w\":[{}],\"b\":[{}],\"avg\":[{}],\"sec\":[{}],\"words\":[{}]}}",
         p.id_space,
         p.shards,
+        p.tails,
+        p.doc_bundles,
         nums(&WEIGHTS),
         nums(&B),
         nums(&p.avg),
-        words.join(",")
+        strs(&p.sections),
+        strs(&p.words)
     );
     js_call("manifest", &s)
 }
@@ -176,32 +273,27 @@ pub fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
 /// A file of the index: its path under `search/` and its bytes.
 pub type File = (String, Vec<u8>);
 
-/// One shard's entries: term text → `"text":[df,"head",tail?]`, in text order.
+/// One shard's entries: term text → `"text":[df,"head"(,1 when it has a tail)]`, in text order.
 pub type Fragments = std::collections::BTreeMap<String, String>;
 
-/// A term's entry in its shard file, and its tail file when it has one.
-pub fn term_entry(text: &str, acc: &Acc, p: &Params) -> (String, Option<File>) {
-    let (head, tail) = split(text, acc, &p.avg);
+/// A term's entry in its shard file, and its tail's postings when it has one.
+pub fn term_entry(text: &str, acc: &Acc, p: &Params) -> (String, Option<String>) {
+    let (head, tail) = split(acc, &p.avg);
     let head = std::str::from_utf8(&head).unwrap_or_default();
     let mut s = format!("{}:[{},\"{head}\"", json_str(text), acc.df);
-    let mut tail_file = None;
-    if let Some((name, data)) = tail {
-        let _ = write!(s, ",{}", json_str(&name));
-        let data = std::str::from_utf8(&data).unwrap_or_default();
-        tail_file = Some((
-            name,
-            js_call("tail", &format!("{},\"{data}\"", json_str(text))),
-        ));
+    if tail.is_some() {
+        s.push_str(",1");
     }
     s.push(']');
-    (s, tail_file)
+    let tail = tail.map(|t| String::from_utf8(t).unwrap_or_default());
+    (s, tail)
 }
 
 /// A shard's file from its entries.
 pub fn assemble_shard(n: u32, p: &Params, fragments: &Fragments) -> File {
     let size = fragments.values().map(|f| f.len() + 1).sum::<usize>();
     let mut s = String::with_capacity(size + 16);
-    let _ = write!(s, "{n},{{");
+    s.push('{');
     for (i, f) in fragments.values().enumerate() {
         if i > 0 {
             s.push(',');
@@ -209,22 +301,57 @@ pub fn assemble_shard(n: u32, p: &Params, fragments: &Fragments) -> File {
         s.push_str(f);
     }
     s.push('}');
-    (shard_file(n, p.shards), js_call("shard", &s))
+    (shard_file(n, p.shards), packed("shard", n, &s, 6))
 }
 
-/// One shard's file, the tail files of its common terms, and its entries.
-pub fn render_shard(
-    n: u32,
-    map: &FxHashMap<Term, Acc>,
-    p: &Params,
-) -> (File, Vec<File>, Fragments) {
+/// Tails of one bundle: term text → postings, in text order.
+pub type Tails = std::collections::BTreeMap<String, String>;
+
+/// Tail bundle `k`'s file; `None` when it holds no tail.
+pub fn assemble_tails(k: u32, p: &Params, tails: &Tails) -> Option<File> {
+    if tails.is_empty() {
+        return None;
+    }
+    let mut s = String::from("{");
+    for (i, (term, data)) in tails.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "{}:\"{data}\"", json_str(term));
+    }
+    s.push('}');
+    Some((tail_file(k, p.tails), packed("tails", k, &s, 1)))
+}
+
+/// Tail bundle `k` from the postings of its shards; `None` when none of their terms has a tail.
+pub fn render_tails(k: u32, maps: &[FxHashMap<Term, Acc>], p: &Params) -> Option<File> {
+    let mut tails = Tails::new();
+    for map in maps.iter().skip(k as usize).step_by(p.tails as usize) {
+        for (term, acc) in map {
+            if acc.df as usize > HEAD_POSTINGS {
+                if let (_, Some(t)) = split(acc, &p.avg) {
+                    tails.insert(term.text(), String::from_utf8(t).unwrap_or_default());
+                }
+            }
+        }
+    }
+    assemble_tails(k, p, &tails)
+}
+
+/// One shard's file, its terms' tails (term, postings) and its entries.
+type RenderedShard = (File, Vec<(String, String)>, Fragments);
+
+/// One shard's file, its terms' tails and its entries.
+pub fn render_shard(n: u32, map: &FxHashMap<Term, Acc>, p: &Params) -> RenderedShard {
     let mut fragments = Fragments::new();
     let mut tails = Vec::new();
     for (term, acc) in map {
         let text = term.text();
         let (entry, tail) = term_entry(&text, acc, p);
+        if let Some(t) = tail {
+            tails.push((text.clone(), t));
+        }
         fragments.insert(text, entry);
-        tails.extend(tail);
     }
     (assemble_shard(n, p, &fragments), tails, fragments)
 }
@@ -269,15 +396,43 @@ fn prefix_list(first: char, words: &mut Vec<(String, u32)>) -> Option<(String, V
     Some((prefix_file(first), js_call("prefix", &body)))
 }
 
-/// Every file of the index: shards with tails, prefix lists, doc files and the manifest;
-/// with `keep`, also every shard's entries (for updating shards one term at a time).
+/// Doc records by id, in id order.
+pub type Records = std::collections::BTreeMap<u32, String>;
+
+/// The doc bundles holding `records`, each from the records of its range of ids.
+pub fn render_doc_bundles(
+    records: &Records,
+    p: &Params,
+    only: Option<&std::collections::BTreeSet<u32>>,
+) -> Vec<File> {
+    let bundles: Vec<u32> = match only {
+        Some(set) => set.iter().copied().collect(),
+        None => {
+            let mut all: Vec<u32> = records.keys().map(|&id| p.doc_bundle(id)).collect();
+            all.dedup();
+            all
+        }
+    };
+    bundles
+        .into_par_iter()
+        .filter_map(|b| {
+            let range = records.range(p.first_id(b)..p.first_id(b + 1));
+            let mut range = range.map(|(_, r)| r.as_str()).peekable();
+            range.peek().is_some().then(|| assemble_docs(b, p, range))
+        })
+        .collect()
+}
+
+/// Every file of the index: shards, tail bundles, prefix lists, doc bundles and the
+/// manifest; with `keep`, also every shard's entries and every tail bundle's tails (for
+/// updating them one term at a time).
 pub fn render(
     maps: &[FxHashMap<Term, Acc>],
-    docs: &[(u32, &SearchDoc)],
+    records: &Records,
     p: &Params,
     keep: bool,
-) -> (Vec<File>, SearchStats, Vec<Fragments>) {
-    let shard_files: Vec<(File, Vec<File>, Fragments)> = maps
+) -> (Vec<File>, SearchStats, Vec<Fragments>, Vec<Tails>) {
+    let shard_files: Vec<RenderedShard> = maps
         .par_iter()
         .enumerate()
         .map(|(n, map)| {
@@ -290,14 +445,21 @@ pub fn render(
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let mut kept = Vec::new();
     let mut tails = 0;
-    for (shard, t, fragments) in shard_files {
+    let mut bundles: Vec<Tails> = (0..p.tails).map(|_| Tails::new()).collect();
+    for (n, (shard, t, fragments)) in shard_files.into_iter().enumerate() {
         files.push(shard);
         tails += t.len();
-        files.extend(t);
+        bundles[n % p.tails as usize].extend(t);
         if keep {
             kept.push(fragments);
         }
     }
+    files.par_extend(
+        bundles
+            .par_iter()
+            .enumerate()
+            .filter_map(|(k, t)| assemble_tails(k as u32, p, t)),
+    );
 
     // Prefix lists: Latin words grouped by first character.
     let mut latin = latin_words(maps, |_| true);
@@ -309,11 +471,8 @@ pub fn render(
         files.extend(prefix_list(first, &mut run.to_vec()));
     }
 
-    files.par_extend(
-        docs.par_iter()
-            .map(|&(id, doc)| (doc_file(id), render_doc(id, doc))),
-    );
-    let manifest = render_manifest(p, docs.len());
+    files.extend(render_doc_bundles(records, p, None));
+    let manifest = render_manifest(p, records.len());
     let manifest_bytes = manifest.len();
     files.push(("manifest.js".to_string(), manifest));
     files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -328,5 +487,6 @@ pub fn render(
         largest_shard_bytes,
         ..SearchStats::default()
     };
-    (files, stats, kept)
+    let bundles = if keep { bundles } else { Vec::new() };
+    (files, stats, kept, bundles)
 }

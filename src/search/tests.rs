@@ -101,22 +101,46 @@ fn files_map(index: &SearchIndex) -> BTreeMap<String, Vec<u8>> {
     index.files().into_iter().collect()
 }
 
+/// A packed file (`window.__kbgenSearch.KIND(n,"base64 of zlib JSON")`): its number and JSON.
+fn unpack(kind: &str, bytes: &[u8]) -> (u32, serde_json::Value) {
+    use base64::Engine as _;
+    let text = std::str::from_utf8(bytes).unwrap();
+    let args = text
+        .strip_prefix(&format!("window.__kbgenSearch.{kind}("))
+        .and_then(|s| s.strip_suffix(");\n"))
+        .unwrap_or_else(|| panic!("not a {kind} file: {text}"));
+    let (n, data) = args.split_once(',').unwrap();
+    let data = data.trim_matches('"');
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .unwrap();
+    let json = miniz_oxide::inflate::decompress_to_vec_zlib(&deflated).unwrap();
+    (n.parse().unwrap(), serde_json::from_slice(&json).unwrap())
+}
+
+/// The manifest's JSON.
+fn manifest(files: &BTreeMap<String, Vec<u8>>) -> serde_json::Value {
+    let text = std::str::from_utf8(&files["manifest.js"]).unwrap();
+    let json = text
+        .strip_prefix("window.__kbgenSearch.manifest(")
+        .and_then(|s| s.strip_suffix(");\n"))
+        .unwrap();
+    serde_json::from_str(json).unwrap()
+}
+
 #[test]
 fn every_term_lands_in_its_shard_with_its_postings() {
     let index = build(&fixture());
     let files = files_map(&index);
     let stats = index.stats();
     assert_eq!(stats.docs, 5);
+    let m = manifest(&files);
+    let (id_space, bundles) = (m["m"].as_u64().unwrap(), m["d"].as_u64().unwrap());
     for q in ["催收短信", "LPR四倍", "征信", "个人信息保护法", "110"] {
         for term in query_terms(q) {
             let shard = shard_of(&term, stats.shards as u32);
-            let text =
-                String::from_utf8(files[&shard_file(shard, stats.shards as u32)].clone()).unwrap();
-            let json = text
-                .strip_prefix(&format!("window.__kbgenSearch.shard({shard},"))
-                .and_then(|s| s.strip_suffix(");\n"))
-                .unwrap();
-            let map: serde_json::Value = serde_json::from_str(json).unwrap();
+            let (n, map) = unpack("shard", &files[&shard_file(shard, stats.shards as u32)]);
+            assert_eq!(n, shard);
             let entry = &map[&term];
             let df = entry[0]
                 .as_u64()
@@ -124,7 +148,15 @@ fn every_term_lands_in_its_shard_with_its_postings() {
             let postings = decode_postings(entry[1].as_str().unwrap().as_bytes());
             assert_eq!(postings.len() as u64, df);
             for p in postings {
-                assert!(files.contains_key(&doc_file(p.doc)), "doc file for {term}");
+                // The client's bundle of an id (search.js, docsOf).
+                let b = (u64::from(p.doc) * bundles / id_space) as u32;
+                let (n, records) = unpack("docs", &files[&doc_file(b, bundles as u32)]);
+                assert_eq!(n, b);
+                assert!(
+                    records.as_array().unwrap().iter().any(|r| r[0] == p.doc),
+                    "doc {} of {term} missing from its bundle {b}",
+                    p.doc
+                );
             }
         }
     }
@@ -162,8 +194,8 @@ fn terms_of(doc: &Owned) -> Vec<String> {
 #[test]
 fn an_edit_changes_only_the_shards_of_the_terms_it_touches() {
     let mut docs = fixture();
-    // Filler articles so there are many shards to leave alone.
-    for i in 0..80 {
+    // Filler articles so there are many shards to leave alone (one per 16 articles).
+    for i in 0..2000 {
         docs.push(article(
             &format!("filler/{i}/"),
             &format!("第{i}篇说明"),
@@ -176,7 +208,7 @@ fn an_edit_changes_only_the_shards_of_the_terms_it_touches() {
     docs[3].parts[1].2.push_str("鲸鱼出没。");
     let after = files_map(&build(&docs));
     let shards = after.keys().filter(|k| k.starts_with("s/")).count() as u32;
-    assert!(shards >= 16);
+    assert!(shards >= 64);
     let allowed: std::collections::HashSet<String> = old_terms
         .iter()
         .chain(&terms_of(&docs[3]))
@@ -225,7 +257,7 @@ fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
     let mut files: BTreeMap<String, Vec<u8>> = state.render_all(&views).0.into_iter().collect();
     drop(views);
     let mut incremental = 0;
-    let mut removed = 0;
+    let mut tails_written = 0;
     for edit in edits {
         let old = docs.iter().map(|d| d.url.clone()).collect::<Vec<_>>();
         let before: Vec<Owned> = docs.clone();
@@ -241,7 +273,7 @@ fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
         match state.update(&changes) {
             Some(delta) => {
                 incremental += 1;
-                removed += delta.remove.iter().filter(|r| r.starts_with("t/")).count();
+                tails_written += delta.write.iter().filter(|f| f.0.starts_with("t/")).count();
                 for name in delta.remove {
                     assert!(
                         files.remove(&name).is_some(),
@@ -268,8 +300,8 @@ fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
         );
     }
     assert!(
-        removed >= 2,
-        "{removed} edits dropped a tail file, 2 should"
+        tails_written >= 2,
+        "{tails_written} tail bundles rewritten by updates, at least 2 should be"
     );
     incremental
 }
@@ -305,7 +337,7 @@ fn incremental_updates_equal_a_clean_build() {
                 d[1].parts
                     .push((Field::Body, String::new(), "催收短信".into()));
             },
-            // 鲲鹏 falls to the split: its tail file goes.
+            // 鲲鹏 falls to the split: its tail leaves its bundle.
             &|d| d[5].parts[0].2 = d[5].parts[0].2.replace("鲲鹏", ""),
             // So does the dictionary word's.
             &|d| d[6].title = d[6].title.replace("个人信息保护法", ""),
@@ -398,5 +430,19 @@ fn client_ranks_the_expected_article_first() {
     }
     for got in &results[cases.len()..] {
         assert_eq!(got["total"], 0, "must find nothing: {got}");
+    }
+}
+
+#[test]
+fn search_files_grow_linearly_and_stay_under_two_thousand_at_ten_thousand() {
+    let files = |n: usize| {
+        let shards = shard_count(n);
+        (shards + tail_count(shards) + doc_bundle_count(n)) as usize
+    };
+    // Shards, tails and docs; the manifest and prefix lists (one per Latin initial) add a few dozen.
+    assert!(files(10_000) <= 1_950, "{} files at 10,000", files(10_000));
+    for n in [1_000, 5_000, 10_000, 30_000, 100_000] {
+        assert!(files(n) <= n / 5 + 64, "{} files at {n}", files(n));
+        assert!(files(n) >= n / 20, "{} files at {n}", files(n));
     }
 }

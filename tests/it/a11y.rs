@@ -258,8 +258,13 @@ fn walk_keyboard(
     // Focus scrolls at once, not smoothly (a reader's own setting, which the theme honours),
     // so that each stop can be judged where it lands.
     page.set_media_features(&[("prefers-reduced-motion", "reduce")]);
-    // A fresh load: Tab starts at the top of the document.
+    // A fresh load: Tab starts at the top of the document. The search page's results are
+    // focusable too: count once they are shown (the index loads after the page).
     page.goto(&server.url(path));
+    if name == "search" {
+        page.wait_for("document.body.dataset.searchState === 'done'", WAIT)
+            .expect("the search page shows its results");
+    }
     page.eval(FOCUS_JS);
     let focusable = page
         .eval("kbFocusables().length")

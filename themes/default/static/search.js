@@ -22,10 +22,11 @@
     }
   }
   K.manifest = function (m) { settle("manifest", m); };
+  // Shards, tails and docs come deflated (see packed() below).
   K.shard = function (n, data) { settle("s" + n, data); };
-  K.tail = function (term, data) { settle("t" + term, data); };
+  K.tails = function (k, data) { settle("t" + k, data); };
   K.prefix = function (key, list) { settle("p" + key, list); };
-  K.doc = function (id, d) { settle("d" + id, d); };
+  K.docs = function (b, data) { settle("d" + b, data); };
 
   // Replaceable so tests can load files without a DOM.
   K.loadScript = function (url, done) {
@@ -50,6 +51,26 @@
     return loads[key];
   }
 
+  // A shard, tail or doc file's payload is JSON deflated (zlib) and in base64 (shard.rs,
+  // packed): Promise of the parsed value, null when the file is missing or unreadable.
+  var unpacked = {};
+
+  function inflateJson(b64) {
+    var bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).text().then(JSON.parse);
+  }
+
+  function loadPacked(key, path) {
+    if (!unpacked[key]) {
+      unpacked[key] = load(key, path).then(function (data) {
+        return typeof data === "string" ? inflateJson(data) : null;
+      }).catch(function () { return null; });
+    }
+    return unpacked[key];
+  }
+
   /* ---- the cut (mirrors segment.rs) ---- */
 
   var MAX_WORD_CHARS = 32;
@@ -66,6 +87,27 @@
   function normalize(text) {
     var out = "";
     for (var ch of text) out += foldChar(ch);
+    return out;
+  }
+
+  /* The name rule (src/names.rs, name_of) for the text the build lets the client name:
+   * drop punctuation and symbols but - and _, lower-case ASCII, white space runs become -. */
+  var NAME_CHAR = /[-_\p{Alphabetic}\p{N}]/u;
+
+  function nameOf(text) {
+    var out = "", space = false;
+    for (var ch of text.trim().replace(/[\uff01-\uff5e\u3000]/g, function (c) {
+      return c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+    })) {
+      if (/\s/.test(ch)) {
+        space = true;
+        continue;
+      }
+      if (!NAME_CHAR.test(ch)) continue;
+      if (space && out) out += "-";
+      space = false;
+      out += ch < "\x80" ? ch.toLowerCase() : ch;
+    }
     return out;
   }
 
@@ -151,21 +193,45 @@
   function loadManifest() {
     if (!manifestPromise) {
       manifestPromise = load("manifest", "manifest.js").then(function (m) {
-        if (m) {
-          m.wordSet = new Set(m.words);
-          m.width = Math.max(1, Math.ceil(Math.log2(Math.max(2, m.s)) / 4));
-        }
+        if (m) m.wordSet = new Set(m.words);
         return m;
       });
     }
     return manifestPromise;
   }
 
+  // File `n` of a kind with `count` files: fixed-width hex (shard.rs, hex_name).
+  function hexName(folder, n, count) {
+    var width = Math.max(1, Math.ceil(Math.log2(Math.max(2, count)) / 4));
+    var hex = n.toString(16);
+    while (hex.length < width) hex = "0" + hex;
+    return folder + "/" + hex + ".js";
+  }
+
   function shardOf(m, term) {
     var n = fnv32(term) & (m.s - 1);
-    var hex = n.toString(16);
-    while (hex.length < m.width) hex = "0" + hex;
-    return load("s" + n, "s/" + hex + ".js");
+    return loadPacked("s" + n, hexName("s", n, m.s));
+  }
+
+  // A shard's tails share the bundle of the shard's number modulo the bundle count.
+  function tailsOf(m, term) {
+    var k = fnv32(term) & (m.t - 1);
+    return loadPacked("t" + k, hexName("t", k, m.t));
+  }
+
+  var bundles = {}; // doc bundle -> Promise of Map id -> record
+
+  // Doc bundles hold ranges of ids (shard.rs, Params::doc_bundle).
+  function docsOf(m, id) {
+    var b = Math.floor((id * m.d) / m.m);
+    if (!bundles[b]) {
+      bundles[b] = loadPacked("d" + b, hexName("d", b, m.d)).then(function (list) {
+        var byId = new Map();
+        (list || []).forEach(function (r) { byId.set(r[0], r); });
+        return byId;
+      });
+    }
+    return bundles[b].then(function (byId) { return byId.get(id) || null; });
   }
 
   async function expandPrefix(m, slot) {
@@ -223,8 +289,8 @@
     if (!e) return (decoded[key] = { df: 0, list: [], more: false });
     var list = decode(e[1], []);
     if (full && e[2]) {
-      var tail = await load("t" + term, e[2]);
-      if (tail) decode(tail, list);
+      var tails = await tailsOf(m, term);
+      if (tails && tails[term]) decode(tails[term], list);
     }
     return (decoded[key] = { df: e[0], list: list, more: !!e[2] && !full });
   }
@@ -249,13 +315,24 @@
     if (!m) return null;
     var q = analyze(query, m);
     if (!q.units) return { q: q, m: m, hits: [], more: false };
-    if (q.partial) await expandPrefix(m, q.partial);
+    // The query's own terms load while the last word's completions are looked up; then
+    // the completions' postings.
     var jobs = [];
-    q.slots.forEach(function (slot) {
-      slot.alts.forEach(function (alt) {
-        jobs.push(postings(m, alt.t, full).then(function (p) { alt.p = p; }));
+    function fetchAlts() {
+      q.slots.forEach(function (slot) {
+        slot.alts.forEach(function (alt) {
+          if (!alt.loading) {
+            alt.loading = true;
+            jobs.push(postings(m, alt.t, full).then(function (p) { alt.p = p; }));
+          }
+        });
       });
-    });
+    }
+    fetchAlts();
+    if (q.partial) {
+      await expandPrefix(m, q.partial);
+      fetchAlts();
+    }
     await Promise.all(jobs);
     var docs = new Map(), more = false;
     q.slots.forEach(function (slot, si) {
@@ -317,19 +394,23 @@
    * snippet. */
   async function details(r, from, to) {
     var slice = r.hits.slice(from, to);
-    var docs = await Promise.all(slice.map(function (h) { return load("d" + h.id, "d/" + h.id.toString(36) + ".js"); }));
+    var docs = await Promise.all(slice.map(function (h) { return docsOf(r.m, h.id); }));
     var compact = r.q.norm.replace(/\s+/g, "");
     var out = [];
     slice.forEach(function (h, i) {
       var d = docs[i];
       if (!d) return;
-      var anchor = "";
-      var parts = [[0, "", d.t]].concat(d.p).map(function (p) {
-        var norm = normalize(p[2]);
-        // 0 stands for the previous part's anchor (a heading's text, an FAQ answer).
-        if (p[1] !== 0) anchor = p[1];
-        return { field: p[0], anchor: anchor, text: p[2], norm: norm, cov: partCoverage(r.q, norm) };
-      });
+      // A record: [id, url, title, section index, [field, anchor, text, …]].
+      var anchor = "", flat = [0, "", d[2]].concat(d[4]), parts = [];
+      for (var k = 0; k + 2 < flat.length; k += 3) {
+        var norm = normalize(flat[k + 2]);
+        // 0 stands for the previous part's anchor (a heading's text, an FAQ answer), 1 for
+        // the name of the part's text.
+        var a = flat[k + 1];
+        if (a === 1) anchor = (flat[k] === 1 ? "faq-" : "") + nameOf(flat[k + 2]);
+        else if (a !== 0) anchor = a;
+        parts.push({ field: flat[k], anchor: anchor, text: flat[k + 2], norm: norm, cov: partCoverage(r.q, norm) });
+      }
       var best = null, verbatim = false;
       parts.forEach(function (p) {
         if (compact.length > 1 && p.norm.indexOf(compact) >= 0) verbatim = true;
@@ -344,9 +425,9 @@
       out.push({
         id: h.id,
         score: h.score * bonus,
-        url: d.u,
-        title: d.t,
-        section: d.s,
+        url: d[1],
+        title: d[2],
+        section: r.m.sec[d[3]] || "",
         anchor: best.field === 0 || best.field === 3 ? "" : best.anchor,
         snippet: snip ? snippet(snip, queryStrings(r.q)) : [],
       });
@@ -402,6 +483,9 @@
    * (those already shown). `full` ranks with the tails of common terms too. */
   async function search(query, limit, full, skip) {
     var r = await rank(query, full);
+    // The heads of common terms may share no document that holds enough of the query:
+    // before saying "nothing found", rank with their tails too.
+    if (r && !full && r.more && !r.hits.length) r = await rank(query, true);
     if (!r) return { error: true, results: [], total: 0, more: false };
     var hits = skip ? r.hits.filter(function (h) { return !skip.has(h.id); }) : r.hits;
     var results = await details({ q: r.q, m: r.m, hits: hits }, 0, limit);
@@ -412,6 +496,7 @@
     normalize: normalize,
     analyze: analyze,
     fnv32: fnv32,
+    nameOf: nameOf,
     search: search,
     setBase: function (b) { indexBase = b; },
   };
