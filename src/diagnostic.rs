@@ -95,6 +95,24 @@ impl Diagnostic {
             }
             let start = *starts.get(self.line - 1)?;
             let end = starts.get(self.line).map_or(source.len(), |e| e - 1);
+            // The cache is keyed by where the text lives: a freed file's address can be
+            // another file's of the same length. The range must still be one line of this
+            // text (and so on character boundaries), else the lines are counted afresh.
+            let bytes = source.as_bytes();
+            let one_line = start <= end
+                && end <= bytes.len()
+                && (start == 0 || bytes[start - 1] == b'\n')
+                && (end == bytes.len() || bytes[end] == b'\n')
+                && !bytes[start..end].contains(&b'\n');
+            if one_line {
+                return Some(start..end);
+            }
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            let start = *starts.get(self.line - 1)?;
+            let end = starts.get(self.line).map_or(source.len(), |e| e - 1);
+            *last = Some((key.0, key.1, starts, 1));
             Some(start..end)
         });
         let Some(range) = range else {
@@ -409,6 +427,20 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The excerpt cache is keyed by the text's address and length: a new text in the same
+    /// buffer (a freed file's memory reused, as in a fuzz loop) must not be cut by the old
+    /// text's lines, which here would split a character.
+    #[test]
+    fn a_new_text_at_the_same_address_gets_its_own_lines() {
+        let mut text = String::from("ab\ncd\nef\n");
+        let first = Diagnostic::error("a.md", 2, 1, "x").with_source(&text);
+        assert_eq!(first.excerpt.as_deref(), Some("cd"));
+        // Same length, same buffer: "é" (2 bytes) where the first newline was.
+        text.replace_range(.., "aé\ndefgh");
+        let second = Diagnostic::error("a.md", 2, 1, "x").with_source(&text);
+        assert_eq!(second.excerpt.as_deref(), Some("defgh"));
+    }
 
     #[test]
     fn prints_in_spec_form() {
