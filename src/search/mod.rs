@@ -241,9 +241,18 @@ fn tail_count(shards: u32) -> u32 {
 /// regroups the docs only every 200 or so articles. (Every doc of a bundle is loaded with
 /// any one result of it: bundles must stay small, and at 10,000 articles 784 of them keep
 /// the search folder under 2,000 files.)
+///
+/// A site of up to `SMALL_SITE` articles has about one doc a bundle instead (their files
+/// fit in the budget) and keeps the text of each as before bundling (`Params::text`).
 fn doc_bundle_count(docs: usize) -> u32 {
+    if docs <= SMALL_SITE {
+        return (docs.div_ceil(16) * 16).max(1) as u32;
+    }
     ((docs / 13).div_ceil(16) * 16).max(1) as u32
 }
+
+/// Up to this many articles, each doc has (about) a bundle of its own.
+const SMALL_SITE: usize = 400;
 
 /// Stable document ids: the URL's hash in a space four times the doc count, probing on
 /// collision. Adding or removing an article leaves every other id (and so every posting
@@ -587,6 +596,11 @@ impl SearchState {
             tails: tail_count(self.shards),
             id_space: self.id_space,
             doc_bundles: doc_bundle_count(self.docs),
+            text: if self.docs <= SMALL_SITE {
+                shard::TextBudget::WHOLE
+            } else {
+                shard::TextBudget::SHARED
+            },
             avg: self.avg(),
             words: self.words.clone(),
             sections: self.sections.clone(),

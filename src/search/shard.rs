@@ -16,6 +16,8 @@ pub struct Params {
     pub id_space: u32,
     /// Doc bundles; bundle `b` holds the ids `id` with `id * doc_bundles / id_space == b`.
     pub doc_bundles: u32,
+    /// How much of each doc's text its record keeps.
+    pub text: TextBudget,
     pub avg: [f64; FIELDS],
     pub words: Vec<String>,
     /// Section titles; a doc names its section by index.
@@ -114,20 +116,33 @@ const MAX_PREFIX_WORDS: usize = 1500;
 /// Text kept per doc: a snippet needs the text around a match, but every doc of a bundle
 /// is loaded with any one of them, so each keeps its headings and questions whole (they are
 /// short, name the anchors and rank highest) and only the start of its summary, body
-/// parts and answers (the summary and first paragraph `MAX_PART_CHARS`, the rest an equal
-/// share of what `MAX_DOC_CHARS` leaves).
-const MAX_PART_CHARS: usize = 30;
-const MAX_DOC_CHARS: usize = 84;
+/// parts and answers (the summary and first paragraph `TextBudget::part`, the rest an equal
+/// share of what `TextBudget::doc` leaves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextBudget {
+    /// The summary and the first paragraph keep this many characters, other parts at most.
+    pub part: usize,
+    /// The whole record keeps about this many characters of text (headings and questions
+    /// aside).
+    pub doc: usize,
+}
+
+impl TextBudget {
+    /// A doc that shares its bundle with a dozen others (large sites).
+    pub const SHARED: TextBudget = TextBudget { part: 30, doc: 84 };
+    /// A doc with a bundle of its own (small sites): a snippet around most matches.
+    pub const WHOLE: TextBudget = TextBudget {
+        part: 300,
+        doc: 1500,
+    };
+}
 
 /// How many characters each body part and answer keeps: the same for all (a match in the
 /// last FAQ answer is as likely as one in the first paragraph), as many as `budget` allows,
-/// at most `MAX_PART_CHARS`.
-fn part_share(lens: &[usize], budget: usize) -> usize {
+/// at most `max`.
+fn part_share(lens: &[usize], budget: usize, max: usize) -> usize {
     let total = |k: usize| lens.iter().map(|&l| l.min(k)).sum::<usize>();
-    (0..=MAX_PART_CHARS)
-        .rev()
-        .find(|&k| total(k) <= budget)
-        .unwrap_or(0)
+    (0..=max).rev().find(|&k| total(k) <= budget).unwrap_or(0)
 }
 
 fn clip(text: &str, max: usize) -> &str {
@@ -181,13 +196,14 @@ pub fn render_doc(id: u32, doc: &SearchDoc, p: &Params) -> String {
         .filter(|&i| !is_whole(parts[i].0))
         .collect();
     let lead: Vec<usize> = texts.iter().copied().take(2).collect();
-    let lead_chars = |i: usize| MAX_PART_CHARS.min(parts[i].2.trim().chars().count());
+    let budget = p.text;
+    let lead_chars = |i: usize| budget.part.min(parts[i].2.trim().chars().count());
     let lens: Vec<usize> = texts[lead.len()..]
         .iter()
         .map(|&i| parts[i].2.trim().chars().count())
         .collect();
     let lead_total: usize = lead.iter().map(|&i| lead_chars(i)).sum();
-    let keep = part_share(&lens, MAX_DOC_CHARS.saturating_sub(lead_total));
+    let keep = part_share(&lens, budget.doc.saturating_sub(lead_total), budget.part);
     let mut first = true;
     let mut last_anchor = "";
     for (index, &(field, anchor, text)) in parts.iter().enumerate() {

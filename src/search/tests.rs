@@ -446,3 +446,43 @@ fn search_files_grow_linearly_and_stay_under_two_thousand_at_ten_thousand() {
         assert!(files(n) >= n / 20, "{} files at {n}", files(n));
     }
 }
+
+/// A small site's docs each have a bundle and keep their text for snippets; past
+/// `SMALL_SITE` a dozen docs share a bundle and each keeps only the start of its parts.
+#[test]
+fn a_small_site_keeps_doc_text_and_a_large_one_shares_the_bundle_budget() {
+    let long = format!("开头。{}", "催收短信".repeat(100));
+    let docs = |n: usize| -> Vec<Owned> {
+        (0..n)
+            .map(|i| {
+                article(
+                    &format!("a/p{i}/"),
+                    &format!("标题{i}"),
+                    &[("", &long)],
+                    &[],
+                )
+            })
+            .collect()
+    };
+    // The longest body text any doc record keeps, in characters.
+    let longest = |owned: &[Owned]| -> usize {
+        let files = files_map(&build(owned));
+        let mut most = 0;
+        for (name, bytes) in files.iter().filter(|(n, _)| n.starts_with("d/")) {
+            let (_, records) = unpack("docs", bytes);
+            for record in records.as_array().unwrap_or_else(|| panic!("{name}")) {
+                let parts = record[4].as_array().unwrap();
+                for triple in parts.chunks(3) {
+                    if triple[0] == Field::Body.index() {
+                        most = most.max(triple[2].as_str().unwrap().chars().count());
+                    }
+                }
+            }
+        }
+        most
+    };
+    let small = longest(&docs(SMALL_SITE));
+    assert!(small >= 300, "a small site's doc keeps {small} characters");
+    let large = longest(&docs(SMALL_SITE + 1));
+    assert!(large <= 30, "a large site's doc keeps {large} characters");
+}
