@@ -84,36 +84,26 @@ impl Diagnostic {
             let mut last = last.borrow_mut();
             let fresh = !matches!(&*last, Some((p, l, _, _)) if (*p, *l) == key);
             if fresh {
-                let mut starts = vec![0];
-                starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-                *last = Some((key.0, key.1, starts, 0));
+                *last = Some((key.0, key.1, line_starts(source), 0));
             }
             let (_, _, starts, given) = last.as_mut()?;
             *given += 1;
             if *given > MAX_PER_FILE {
                 return None;
             }
-            let start = *starts.get(self.line - 1)?;
-            let end = starts.get(self.line).map_or(source.len(), |e| e - 1);
             // The cache is keyed by where the text lives: a freed file's address can be
-            // another file's of the same length. The range must still be one line of this
-            // text (and so on character boundaries), else the lines are counted afresh.
-            let bytes = source.as_bytes();
-            let one_line = start <= end
-                && end <= bytes.len()
-                && (start == 0 || bytes[start - 1] == b'\n')
-                && (end == bytes.len() || bytes[end] == b'\n')
-                && !bytes[start..end].contains(&b'\n');
-            if one_line {
-                return Some(start..end);
+            // another file's of the same length. A cached range must still be one whole
+            // line of this text (and so on character boundaries), else the lines are
+            // counted afresh.
+            let cached = line_range(starts, self.line, source.len())
+                .filter(|r| is_one_line(source.as_bytes(), r));
+            if cached.is_some() || fresh {
+                return cached;
             }
-            let starts: Vec<usize> = std::iter::once(0)
-                .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-                .collect();
-            let start = *starts.get(self.line - 1)?;
-            let end = starts.get(self.line).map_or(source.len(), |e| e - 1);
+            let starts = line_starts(source);
+            let range = line_range(&starts, self.line, source.len());
             *last = Some((key.0, key.1, starts, 1));
-            Some(start..end)
+            range
         });
         let Some(range) = range else {
             return self;
@@ -422,6 +412,31 @@ impl LineIndex {
         self.last.set((line, offset, column));
         (line + 1, column + 1)
     }
+}
+
+/// Byte offsets where each line of `source` starts.
+fn line_starts(source: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The bytes of line `line` (from 1) without its newline, by `starts`.
+fn line_range(starts: &[usize], line: usize, len: usize) -> Option<std::ops::Range<usize>> {
+    let start = *starts.get(line.checked_sub(1)?)?;
+    let end = starts.get(line).map_or(len, |e| e - 1);
+    Some(start..end)
+}
+
+/// Whether `range` is exactly one line of `bytes`: it starts after a newline (or at the
+/// start) and runs to the next one (or the end).
+fn is_one_line(bytes: &[u8], range: &std::ops::Range<usize>) -> bool {
+    let (start, end) = (range.start, range.end);
+    start <= end
+        && end <= bytes.len()
+        && (start == 0 || bytes[start - 1] == b'\n')
+        && (end == bytes.len() || bytes[end] == b'\n')
+        && !bytes[start..end].contains(&b'\n')
 }
 
 #[cfg(test)]

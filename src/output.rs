@@ -678,23 +678,23 @@ impl Live {
         Ok(())
     }
 
-    /// Removes the file at `rel` and the folders it leaves empty.
+    /// Removes the file at `rel`, when kbgen wrote it (it is among the folder's names), and
+    /// the folders it leaves empty. Any other file is left alone.
     pub fn remove(&self, rel: &str) -> anyhow::Result<()> {
         let path = self.path_of(rel)?;
+        let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+        if !names.contains(rel) {
+            return Ok(());
+        }
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).with_context(|| format!("removing {}", path.display())),
         }
-        if self
-            .names
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(rel)
-        {
-            self.changed
-                .store(true, std::sync::atomic::Ordering::Relaxed);
-        }
+        names.remove(rel);
+        drop(names);
+        self.changed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let mut dir = path.parent();
         while let Some(d) = dir.filter(|d| *d != self.dir && d.starts_with(&self.dir)) {
             if std::fs::remove_dir(d).is_err() {
@@ -805,6 +805,24 @@ fn absolute(p: &Path) -> anyhow::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The served folder removes only what kbgen wrote into it: a file put there by hand
+    /// under a page's name survives a `remove` of that name.
+    #[test]
+    fn live_removes_only_files_it_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = Live::new(dir.path(), BTreeSet::new());
+        live.write("a/index.html", b"page").unwrap();
+        std::fs::create_dir_all(dir.path().join("mine")).unwrap();
+        std::fs::write(dir.path().join("mine/index.html"), "a writer's file").unwrap();
+        live.remove("mine/index.html").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("mine/index.html")).unwrap(),
+            "a writer's file"
+        );
+        live.remove("a/index.html").unwrap();
+        assert!(!dir.path().join("a").exists(), "its emptied folder stays");
+    }
 
     #[test]
     fn paths_must_stay_inside() {

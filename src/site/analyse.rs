@@ -54,8 +54,8 @@ pub fn analyse(
     // rendering where it still holds).
     let kept = earlier
         .as_ref()
-        .map(|e| Kept::new(e.analysis, &content))
-        .filter(|_| earlier.as_ref().is_some_and(|e| e.analysis.lang == lang));
+        .filter(|e| e.analysis.lang == lang)
+        .map(|e| Renderings::new(e.analysis, &content));
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let rendered: Vec<RenderedArticle> = content
         .articles
@@ -363,22 +363,22 @@ impl LinkResolver for Recorder<'_> {
 }
 
 /// The earlier analysis's renderings, found by source path.
-struct Kept<'a> {
+struct Renderings<'a> {
     earlier: &'a Analysis,
     by_rel: std::collections::HashMap<&'a str, ArticleId>,
     /// The new analysis's articles by source path (to replay title lookups and move links).
     now_by_rel: std::collections::HashMap<&'a str, ArticleId>,
 }
 
-impl<'a> Kept<'a> {
-    fn new(earlier: &'a Analysis, content: &'a Content) -> Kept<'a> {
+impl<'a> Renderings<'a> {
+    fn new(earlier: &'a Analysis, content: &'a Content) -> Renderings<'a> {
         let index = |c: &'a Content| {
             c.articles
                 .enumerate()
                 .map(|(i, a)| (a.rel.as_str(), i))
                 .collect()
         };
-        Kept {
+        Renderings {
             earlier,
             by_rel: index(&earlier.content),
             now_by_rel: index(content),
