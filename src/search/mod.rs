@@ -655,15 +655,20 @@ impl SearchState {
             self.lens.insert(id, now.lens);
             let mut new_tf: FxHashMap<&Term, Counts> =
                 now.entries.iter().map(|(_, t, c)| (t, *c)).collect();
+            // Only a posting that differs touches its shard: a title edit keeps the body's
+            // postings (its length bucket is mostly the same), so their shards stay as written.
             for (shard, term, _) in &was.entries {
                 let tf = new_tf.remove(term);
-                let df = self.replace_posting(*shard, term, id, tf, &now.lens);
-                touched.entry(*shard).or_default().push((term.clone(), df));
+                if let Some(df) = self.replace_posting(*shard, term, id, tf, &now.lens) {
+                    touched.entry(*shard).or_default().push((term.clone(), df));
+                }
             }
             for (shard, term, _) in &now.entries {
                 if let Some(tf) = new_tf.get(term) {
-                    let df = self.replace_posting(*shard, term, id, Some(*tf), &now.lens);
-                    touched.entry(*shard).or_default().push((term.clone(), df));
+                    if let Some(df) = self.replace_posting(*shard, term, id, Some(*tf), &now.lens)
+                    {
+                        touched.entry(*shard).or_default().push((term.clone(), df));
+                    }
                 }
             }
             for (w, _) in &was.words {
@@ -707,7 +712,8 @@ impl SearchState {
         Some(self.render_delta(&touched, changes))
     }
 
-    /// Sets (or removes) doc `id`'s posting of `term`; returns the term's old document count.
+    /// Sets (or removes) doc `id`'s posting of `term`; returns the term's old document count,
+    /// or `None` when the posting was already so.
     fn replace_posting(
         &mut self,
         shard: u32,
@@ -715,17 +721,24 @@ impl SearchState {
         id: u32,
         tf: Option<Counts>,
         lens: &[u32; FIELDS],
-    ) -> u32 {
+    ) -> Option<u32> {
         let map = &mut self.maps[shard as usize];
         let old_df = map.get(term).map_or(0, |a| a.df);
         let mut all = map
             .get(term)
             .map(|a| postings::decode_postings(&a.data))
             .unwrap_or_default();
-        all.retain(|p| p.doc != id);
-        if let Some(tf) = tf {
-            let at = all.partition_point(|p| p.doc < id);
-            all.insert(at, posting(id, tf, lens));
+        let at = all.partition_point(|p| p.doc < id);
+        let new = tf.map(|tf| posting(id, tf, lens));
+        let old = all.get(at).filter(|p| p.doc == id).copied();
+        if old == new {
+            return None;
+        }
+        if old.is_some() {
+            all.remove(at);
+        }
+        if let Some(p) = new {
+            all.insert(at, p);
         }
         if all.is_empty() {
             map.remove(term);
@@ -736,7 +749,7 @@ impl SearchState {
             }
             map.insert(term.clone(), acc);
         }
-        old_df
+        Some(old_df)
     }
 
     /// The files an update touches: its shards and their tail bundles, prefix lists of

@@ -486,3 +486,50 @@ fn a_small_site_keeps_doc_text_and_a_large_one_shares_the_bundle_budget() {
     let large = longest(&docs(SMALL_SITE + 1));
     assert!(large <= 30, "a large site's doc keeps {large} characters");
 }
+
+/// Regression (serve, issue 13): every edit rewrote the shard of every term of the edited
+/// article, because each posting was replaced whether or not it changed; a title edit on a
+/// 10k site rewrote 548 search files. Now only the shards of postings that differ are
+/// written: the new title's terms, not the long body's (its length bucket is the same).
+#[test]
+fn a_title_edit_rewrites_only_the_shards_of_changed_postings() {
+    let mut docs = fixture();
+    let body: String = (0..200)
+        .map(|i| format!("第{i}条说明涉及个人信息与催收短信的处理办法。"))
+        .collect();
+    // Enough articles for 64 shards.
+    for i in 0..1100 {
+        docs.push(article(
+            &format!("filler/{i}/"),
+            &format!("第{i}篇"),
+            &[("", "其他内容。")],
+            &[],
+        ));
+    }
+    docs.push(article("long/one/", "长文章", &[("", &body)], &[]));
+    let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
+    let mut state = SearchState::build(&views, &options());
+    state.keep_shards();
+    let body_shards: std::collections::BTreeSet<u32> = query_terms(&body)
+        .iter()
+        .map(|t| shard_of(t, state.shards))
+        .collect();
+    drop(views);
+    let before = docs.last().unwrap().clone();
+    // The same length, so the averages (and the split between head and tail) stay.
+    docs.last_mut().unwrap().title = "短文章".into();
+    let delta = state
+        .update(&[(before.doc(), docs.last().unwrap().doc())])
+        .expect("a title edit takes the incremental path");
+    let shards = delta.write.iter().filter(|f| f.0.starts_with("s/")).count();
+    assert!(
+        body_shards.len() > 40,
+        "the body should span many shards, spans {}",
+        body_shards.len()
+    );
+    assert!(
+        (1..=6).contains(&shards),
+        "a title edit wrote {shards} shards (the body spans {})",
+        body_shards.len()
+    );
+}
