@@ -20,7 +20,7 @@ impl SiteData<'_> {
             common: Common<'a>,
             faq: FaqIndexView<'a>,
         }
-        note(|| Read::Faq);
+        note(|| Read::FaqCount);
         let ui = self.lang.ui();
         let split = self.faq.len() > FAQ_SPLIT;
         let path = match only {
@@ -50,6 +50,7 @@ impl SiteData<'_> {
             let listed = if listed.is_empty() {
                 &[]
             } else {
+                note(|| Read::FaqSection(s));
                 &self.faq[listed]
             };
             let questions: Vec<FaqEntryView> = listed
@@ -123,6 +124,7 @@ impl SiteData<'_> {
             self.section_order
                 .iter()
                 .filter_map(|&s| {
+                    note(|| Read::FaqSection(s));
                     let count = self.section_faq(s).len();
                     (count > 0).then(|| FaqSectionLink {
                         title: &self.content.sections[s].title,

@@ -212,8 +212,11 @@ pub(crate) enum Read {
     Term(usize, String),
     /// Which terms a taxonomy has.
     Terms(usize),
-    /// The site's questions.
-    Faq,
+    /// How many questions the site has.
+    FaqCount,
+    /// A section's questions: their order, text, answers, articles' cards and terms, and
+    /// which of them are marked up (the first of each question site-wide).
+    FaqSection(SectionId),
     /// Every article's card (the home page picks the most recently reviewed).
     EveryCard,
 }

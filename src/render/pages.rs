@@ -15,7 +15,7 @@ impl SiteData<'_> {
             home: HomeView<'a>,
         }
         note(|| Read::EveryCard);
-        note(|| Read::Faq);
+        note(|| Read::FaqCount);
         let mut recent: Vec<ArticleId> = self.content.articles.ids().collect();
         recent.sort_by(|&a, &b| {
             let (x, y) = (&self.content.articles[a], &self.content.articles[b]);

@@ -665,8 +665,7 @@ impl SearchState {
             }
             for (shard, term, _) in &now.entries {
                 if let Some(tf) = new_tf.get(term) {
-                    if let Some(df) = self.replace_posting(*shard, term, id, Some(*tf), &now.lens)
-                    {
+                    if let Some(df) = self.replace_posting(*shard, term, id, Some(*tf), &now.lens) {
                         touched.entry(*shard).or_default().push((term.clone(), df));
                     }
                 }

@@ -12,7 +12,7 @@
 //! fingerprinted as well, and each page outside the set that changed is recorded for the
 //! test to report.
 
-use crate::ids::{ArticleId, Table};
+use crate::ids::{ArticleId, SectionId, Table};
 use crate::render::{Job, Read};
 use crate::site::Analysis;
 use std::collections::{HashMap, HashSet};
@@ -157,16 +157,26 @@ pub fn affected<'a>(
             changed.insert(Read::Term(t, slug.to_string()));
         }
     }
-    // The site-wide question list follows article order (a new weight moves it).
-    let faq_changed = faq_order(old) != faq_order(new)
-        || ids.clone().any(|j| {
-            !new.articles[j].faq.is_empty()
-                && (card_changed[j]
-                    || terms_changed[j]
-                    || before[j].is_none_or(|i| faq_of(old, i) != faq_of(new, j)))
-        });
-    if faq_changed {
-        changed.insert(Read::Faq);
+    // A section's questions follow its article order (a new weight moves them) and show
+    // their articles' cards and terms; whether a question is marked up depends on the whole
+    // site's (a duplicate elsewhere), so that flag is compared too.
+    if old.faq.len() != new.faq.len() {
+        changed.insert(Read::FaqCount);
+    }
+    let (was, now) = (faq_by_section(old), faq_by_section(new));
+    for s in new.content.sections.ids() {
+        if was.get(&s) != now.get(&s) {
+            changed.insert(Read::FaqSection(s));
+        }
+    }
+    for j in ids.clone() {
+        if !new.articles[j].faq.is_empty()
+            && (card_changed[j]
+                || terms_changed[j]
+                || before[j].is_none_or(|i| faq_of(old, i) != faq_of(new, j)))
+        {
+            changed.insert(Read::FaqSection(new.content.articles[j].section));
+        }
     }
 
     Some(Reach {
@@ -184,17 +194,17 @@ pub fn affected<'a>(
     })
 }
 
-/// The site's questions in order, by article path and anchor.
-fn faq_order(a: &Analysis) -> Vec<(&str, &str)> {
-    a.faq
-        .iter()
-        .map(|e| {
-            (
-                a.content.articles[e.article].path.as_str(),
-                e.anchor.as_str(),
-            )
-        })
-        .collect()
+/// Each section's questions in order, by article path and anchor, and whether each is the
+/// first of its kind site-wide.
+fn faq_by_section(a: &Analysis) -> HashMap<SectionId, Vec<(&str, &str, bool)>> {
+    let mut by: HashMap<SectionId, Vec<_>> = HashMap::new();
+    for (e, &first) in a.faq.iter().zip(&a.faq_firsts) {
+        let art = &a.content.articles[e.article];
+        by.entry(art.section)
+            .or_default()
+            .push((art.path.as_str(), e.anchor.as_str(), first));
+    }
+    by
 }
 
 /// Navigation, section cards and headers, and the taxonomies and names of their terms:

@@ -434,6 +434,7 @@ impl Session {
             return Ok(0);
         };
         let result = (|| {
+            let laps = crate::site::Laps::new("deferred ");
             let a = &kept.analysis;
             let changes: Vec<_> = d
                 .old_docs
@@ -450,7 +451,9 @@ impl Session {
                 }
             };
             drop(changes);
+            laps.lap("search delta");
             let mut files = apply_search(kept, search)?;
+            laps.lap("search written");
             if d.files {
                 let recording = crate::output::Recording::new(&kept.live);
                 write_files(&recording, &kept.theme, &kept.analysis)?;
@@ -466,6 +469,7 @@ impl Session {
                 files += 1;
             }
             kept.live.save()?;
+            laps.lap("files");
             Ok(files)
         })();
         if result.is_err() {

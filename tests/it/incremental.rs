@@ -386,3 +386,63 @@ fn theme_override_is_a_full_build() {
     assert!(f.read("404.html").contains("找不到这一页"));
     f.assert_same_as_clean("theme override");
 }
+
+/// Two sections of 13 articles with 20 questions each: past 500 questions the FAQ splits
+/// into one page per section.
+fn split_faq_files() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (dir, title, word) in [("aa-bulk", "甲组", "甲"), ("zz-bulk", "乙组", "乙")] {
+        files.push((
+            format!("content/{dir}/_index.md"),
+            format!("---\ntitle: {title}\nweight: 1\n---\n"),
+        ));
+        for k in 0..13 {
+            let mut text = format!("---\ntitle: {word}文章{k}\ntags: [{word}{}]\n---\n", k % 3);
+            for q in 0..20 {
+                text.push_str(&format!("\n## {word}问题{k}之{q}？\n\n回答{q}。\n"));
+            }
+            files.push((format!("content/{dir}/a{k}.md"), text));
+        }
+    }
+    files
+}
+
+/// Regression (issue 13): every FAQ section page read "the site's questions" as a whole, so
+/// any edit to an article with questions fingerprinted all of them (6 MB pages at 10k). A
+/// section's page now reads only its own questions and the marks of the first of each; an
+/// edit elsewhere that makes one of its questions a duplicate must still reach it.
+#[test]
+fn split_faq_pages_follow_their_own_sections_and_site_wide_duplicates() {
+    let files = split_faq_files();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let mut f = Fixture::with_files(&refs);
+    assert!(f.read("faq/zz-bulk/index.html").contains("乙问题3之4？"));
+    // A title shows on its own section's FAQ page only.
+    let p = f.edit("content/aa-bulk/a3.md", |t| {
+        t.replace("title: 甲文章3", "title: 甲文章三")
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert!(f.read("faq/aa-bulk/index.html").contains("甲文章三"));
+    f.assert_same_as_clean("title in a split FAQ section");
+    // 乙's question asked first in 甲: 乙's page no longer marks it up (JSON-LD).
+    let ld = |f: &Fixture| {
+        let page = f.read("faq/zz-bulk/index.html");
+        let start = page.find("application/ld+json").expect("JSON-LD");
+        let block = &page[start..];
+        block[..block.find("</script>").expect("end of JSON-LD")].contains("乙问题3之4？")
+    };
+    assert!(ld(&f));
+    // (The same number of questions: a new count reaches every FAQ page anyway.)
+    let p = f.edit("content/aa-bulk/a0.md", |t| {
+        t.replace("## 甲问题0之0？", "## 乙问题3之4？")
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert!(
+        !ld(&f),
+        "the duplicate is still marked up on the later page"
+    );
+    f.assert_same_as_clean("a question duplicated from another section");
+}
