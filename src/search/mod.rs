@@ -259,13 +259,18 @@ const SMALL_SITE: usize = 400;
 /// that does not mention it) alone, while gaps between ids stay small enough to encode in
 /// one character.
 fn assign_ids(docs: &[SearchDoc]) -> (Vec<u32>, u32) {
-    let space = (docs.len().max(16).next_power_of_two() * 4) as u32;
-    let mut by_url: Vec<usize> = (0..docs.len()).collect();
-    by_url.sort_by(|&a, &b| docs[a].url.cmp(docs[b].url).then(a.cmp(&b)));
+    let urls: Vec<&str> = docs.iter().map(|d| d.url).collect();
+    assign_url_ids(&urls)
+}
+
+fn assign_url_ids(urls: &[&str]) -> (Vec<u32>, u32) {
+    let space = (urls.len().max(16).next_power_of_two() * 4) as u32;
+    let mut by_url: Vec<usize> = (0..urls.len()).collect();
+    by_url.sort_by(|&a, &b| urls[a].cmp(urls[b]).then(a.cmp(&b)));
     let mut taken = vec![false; space as usize];
-    let mut ids = vec![0; docs.len()];
+    let mut ids = vec![0; urls.len()];
     for i in by_url {
-        let mut id = fnv1a32(docs[i].url.as_bytes()) & (space - 1);
+        let mut id = fnv1a32(urls[i].as_bytes()) & (space - 1);
         while taken[id as usize] {
             id = (id + 1) & (space - 1);
         }
@@ -429,6 +434,8 @@ pub struct SearchState {
     keep: bool,
     /// Section titles, sorted (docs name theirs by index).
     sections: Vec<String>,
+    /// How many docs each of `sections` has (a section with none is not listed).
+    section_docs: Vec<usize>,
     /// Each doc's record in its bundle, by id: an update rewrites the bundles of the docs it
     /// changes from them.
     records: shard::Records,
@@ -542,8 +549,15 @@ impl SearchState {
                 s.dedup();
                 s
             },
+            section_docs: Vec::new(),
             records: shard::Records::new(),
         };
+        state.section_docs = vec![0; state.sections.len()];
+        for d in docs {
+            if let Some(k) = state.section_index(d.section) {
+                state.section_docs[k] += 1;
+            }
+        }
         state.words = state.chosen_words();
         let words = state.words.clone();
         for w in &words {
@@ -626,51 +640,97 @@ impl SearchState {
         (files, stats)
     }
 
-    /// Replaces the given docs (same URLs, same set of articles) by their new versions and
-    /// says which files change. `None` when the change reaches beyond those docs' postings
-    /// (the listed whole words or the lengths that order common terms change): the state is
-    /// then spent, and the caller builds anew.
+    /// Replaces the given docs (same URLs) by their new versions and says which files
+    /// change. `None` when the change reaches beyond those docs' postings (the listed whole
+    /// words or the lengths that order common terms change): the state is then spent, and
+    /// the caller builds anew.
+    #[cfg(test)]
     pub fn update(&mut self, changes: &[(SearchDoc, SearchDoc)]) -> Option<SearchDelta> {
+        self.update_with(changes, &[], &[])
+    }
+
+    /// `update`, also adding the docs of new articles and removing those of deleted ones.
+    /// An article that comes or goes keeps the update incremental while every other doc keeps
+    /// its id and the site stays in the same size class (shards, doc bundles, id space); a
+    /// new section, or a section left empty, also needs a build anew.
+    pub fn update_with(
+        &mut self,
+        changes: &[(SearchDoc, SearchDoc)],
+        added: &[SearchDoc],
+        removed: &[SearchDoc],
+    ) -> Option<SearchDelta> {
         let before = shard::split_avg(&self.avg());
+        let mut fresh = Vec::new();
+        if !added.is_empty() || !removed.is_empty() {
+            fresh = self.place(added, removed)?;
+        }
         let mut touched: std::collections::BTreeMap<u32, Vec<(Term, u32)>> = Default::default();
         let mut changed_words = std::collections::BTreeSet::new();
         let mut doc_ids = Vec::new();
         let mut counts = FxHashMap::default();
+        let mut edits: Vec<(u32, Option<&SearchDoc>, Option<&SearchDoc>)> = Vec::new();
         for (old, new) in changes {
-            if old.url != new.url
-                || self
-                    .sections
-                    .binary_search_by(|s| s.as_str().cmp(new.section))
-                    .is_err()
-            {
+            if old.url != new.url || self.section_index(new.section).is_none() {
                 return None;
             }
-            let id = *self.ids.get(old.url)?;
+            edits.push((*self.ids.get(old.url)?, Some(old), Some(new)));
+        }
+        for d in removed {
+            let id = self.ids.remove(d.url)?;
+            let k = self.section_index(d.section)?;
+            self.section_docs[k] -= 1;
+            edits.push((id, Some(d), None));
+        }
+        for (d, &id) in added.iter().zip(&fresh) {
+            self.ids.insert(d.url.to_string(), id);
+            let k = self.section_index(d.section)?;
+            self.section_docs[k] += 1;
+            edits.push((id, None, Some(d)));
+        }
+        if self.section_docs.contains(&0) {
+            return None;
+        }
+        self.docs = self.docs + added.len() - removed.len();
+        for (id, old, new) in edits {
             doc_ids.push(id);
-            let was = cut_doc(&mut counts, old, &self.jieba, self.shards);
-            let now = cut_doc(&mut counts, new, &self.jieba, self.shards);
-            for (sum, (o, n)) in self.len_sums.iter_mut().zip(was.lens.iter().zip(now.lens)) {
+            let cut = |d: Option<&SearchDoc>, counts: &mut FxHashMap<Term, Counts>| {
+                d.map(|d| cut_doc(counts, d, &self.jieba, self.shards))
+            };
+            let was = cut(old, &mut counts);
+            let now = cut(new, &mut counts);
+            let zero = [0; FIELDS];
+            let (was_lens, now_lens) = (
+                was.as_ref().map_or(zero, |w| w.lens),
+                now.as_ref().map_or(zero, |n| n.lens),
+            );
+            for (sum, (o, n)) in self.len_sums.iter_mut().zip(was_lens.iter().zip(now_lens)) {
                 *sum = *sum - u64::from(*o) + u64::from(n);
             }
-            self.lens.insert(id, now.lens);
-            let mut new_tf: FxHashMap<&Term, Counts> =
-                now.entries.iter().map(|(_, t, c)| (t, *c)).collect();
+            match &now {
+                Some(_) => self.lens.insert(id, now_lens),
+                None => self.lens.remove(&id),
+            };
+            let mut new_tf: FxHashMap<&Term, Counts> = now
+                .iter()
+                .flat_map(|n| &n.entries)
+                .map(|(_, t, c)| (t, *c))
+                .collect();
             // Only a posting that differs touches its shard: a title edit keeps the body's
             // postings (its length bucket is mostly the same), so their shards stay as written.
-            for (shard, term, _) in &was.entries {
+            for (shard, term, _) in was.iter().flat_map(|w| &w.entries) {
                 let tf = new_tf.remove(term);
-                if let Some(df) = self.replace_posting(*shard, term, id, tf, &now.lens) {
+                if let Some(df) = self.replace_posting(*shard, term, id, tf, &now_lens) {
                     touched.entry(*shard).or_default().push((term.clone(), df));
                 }
             }
-            for (shard, term, _) in &now.entries {
+            for (shard, term, _) in now.iter().flat_map(|n| &n.entries) {
                 if let Some(tf) = new_tf.get(term) {
-                    if let Some(df) = self.replace_posting(*shard, term, id, Some(*tf), &now.lens) {
+                    if let Some(df) = self.replace_posting(*shard, term, id, Some(*tf), &now_lens) {
                         touched.entry(*shard).or_default().push((term.clone(), df));
                     }
                 }
             }
-            for (w, _) in &was.words {
+            for (w, _) in was.iter().flat_map(|w| &w.words) {
                 if let Some(d) = self.word_docs.get_mut(w) {
                     d.remove(&id);
                     if d.is_empty() {
@@ -679,7 +739,7 @@ impl SearchState {
                 }
                 changed_words.insert(w.clone());
             }
-            for (w, c) in now.words {
+            for (w, c) in now.into_iter().flat_map(|n| n.words) {
                 self.word_docs.entry(w.clone()).or_default().insert(id, c);
                 changed_words.insert(w);
             }
@@ -708,7 +768,58 @@ impl SearchState {
             self.set_word_postings(&w);
             touched.entry(shard).or_default().push((term, old_df));
         }
-        Some(self.render_delta(&touched, changes))
+        let docs: Vec<&SearchDoc> = changes.iter().map(|(_, n)| n).chain(added).collect();
+        let gone: Vec<u32> = removed
+            .iter()
+            .zip(&doc_ids[changes.len()..])
+            .map(|(_, &id)| id)
+            .collect();
+        Some(self.render_delta(&touched, &docs, &gone))
+    }
+
+    /// The ids of `added` once `removed` went, when every other doc keeps its id and the
+    /// site keeps its size class; `None` otherwise.
+    fn place(&self, added: &[SearchDoc], removed: &[SearchDoc]) -> Option<Vec<u32>> {
+        let n = (self.docs + added.len()).checked_sub(removed.len())?;
+        if shard_count(n) != self.shards
+            || doc_bundle_count(n) != doc_bundle_count(self.docs)
+            || (n <= SMALL_SITE) != (self.docs <= SMALL_SITE)
+        {
+            return None;
+        }
+        let gone: std::collections::HashSet<&str> = removed.iter().map(|d| d.url).collect();
+        if gone.len() != removed.len()
+            || gone.iter().any(|u| !self.ids.contains_key(*u))
+            || added.iter().any(|d| self.ids.contains_key(d.url))
+        {
+            return None;
+        }
+        let mut urls: Vec<&str> = self
+            .ids
+            .keys()
+            .map(String::as_str)
+            .filter(|u| !gone.contains(u))
+            .collect();
+        let kept = urls.len();
+        urls.extend(added.iter().map(|d| d.url));
+        let (ids, space) = assign_url_ids(&urls);
+        if space != self.id_space
+            || urls[..kept]
+                .iter()
+                .zip(&ids)
+                .any(|(u, id)| self.ids[*u] != *id)
+        {
+            return None;
+        }
+        let fresh = ids[kept..].to_vec();
+        let mut seen = std::collections::HashSet::new();
+        fresh.iter().all(|id| seen.insert(*id)).then_some(fresh)
+    }
+
+    fn section_index(&self, title: &str) -> Option<usize> {
+        self.sections
+            .binary_search_by(|s| s.as_str().cmp(title))
+            .ok()
     }
 
     /// Sets (or removes) doc `id`'s posting of `term`; returns the term's old document count,
@@ -756,7 +867,8 @@ impl SearchState {
     fn render_delta(
         &mut self,
         touched: &std::collections::BTreeMap<u32, Vec<(Term, u32)>>,
-        changes: &[(SearchDoc, SearchDoc)],
+        docs: &[&SearchDoc],
+        gone: &[u32],
     ) -> SearchDelta {
         let params = self.params();
         let mut delta = SearchDelta::default();
@@ -830,16 +942,24 @@ impl SearchState {
             }
         }
         let mut doc_bundles = std::collections::BTreeSet::new();
-        for (_, new) in changes {
+        for new in docs {
             let id = self.ids[new.url];
             self.records.insert(id, shard::render_doc(id, new, &params));
             doc_bundles.insert(params.doc_bundle(id));
         }
-        delta.write.extend(shard::render_doc_bundles(
-            &self.records,
-            &params,
-            Some(&doc_bundles),
-        ));
+        for &id in gone {
+            self.records.remove(&id);
+            doc_bundles.insert(params.doc_bundle(id));
+        }
+        let bundles = shard::render_doc_bundles(&self.records, &params, Some(&doc_bundles));
+        // A bundle whose last doc went is no longer made.
+        for &b in &doc_bundles {
+            let name = shard::doc_file(b, params.doc_bundles);
+            if !bundles.iter().any(|f| f.0 == name) {
+                delta.remove.push(name);
+            }
+        }
+        delta.write.extend(bundles);
         delta.write.push((
             "manifest.js".into(),
             shard::render_manifest(&params, self.docs),

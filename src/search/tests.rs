@@ -259,18 +259,29 @@ fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
     let mut incremental = 0;
     let mut tails_written = 0;
     for edit in edits {
-        let old = docs.iter().map(|d| d.url.clone()).collect::<Vec<_>>();
         let before: Vec<Owned> = docs.clone();
         edit(&mut docs);
-        assert_eq!(old, docs.iter().map(|d| d.url.clone()).collect::<Vec<_>>());
-        let changes: Vec<(SearchDoc, SearchDoc)> = before
+        // Docs are matched by URL: a URL that came is an added doc, one that went removed.
+        let was: BTreeMap<&str, &Owned> = before.iter().map(|d| (d.url.as_str(), d)).collect();
+        let now: BTreeMap<&str, &Owned> = docs.iter().map(|d| (d.url.as_str(), d)).collect();
+        let changes: Vec<(SearchDoc, SearchDoc)> = now
             .iter()
-            .zip(&docs)
+            .filter_map(|(u, b)| was.get(u).map(|a| (*a, *b)))
             .filter(|(a, b)| a.title != b.title || a.parts != b.parts || a.summary != b.summary)
             .map(|(a, b)| (a.doc(), b.doc()))
             .collect();
+        let added: Vec<SearchDoc> = now
+            .iter()
+            .filter(|(u, _)| !was.contains_key(*u))
+            .map(|(_, d)| d.doc())
+            .collect();
+        let removed: Vec<SearchDoc> = was
+            .iter()
+            .filter(|(u, _)| !now.contains_key(*u))
+            .map(|(_, d)| d.doc())
+            .collect();
         let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
-        match state.update(&changes) {
+        match state.update_with(&changes, &added, &removed) {
             Some(delta) => {
                 incremental += 1;
                 tails_written += delta.write.iter().filter(|f| f.0.starts_with("t/")).count();
@@ -347,9 +358,26 @@ fn incremental_updates_equal_a_clean_build() {
                     x.parts[0].2 = "无关。".into();
                 }
             },
+            // Articles come and go (serve: a new or deleted file).
+            &|d| {
+                d.remove(20);
+            },
+            &|d| {
+                let mut x = d[30].clone();
+                x.url = "filler/new-one/".into();
+                x.title = "新来的说明 narwhal".into();
+                d.push(x);
+            },
+            &|d| {
+                d.remove(50);
+                let mut x = d[40].clone();
+                x.url = "filler/new-two/".into();
+                x.title = x.title.replace("说明", "海豚");
+                d.insert(7, x);
+            },
         ],
     );
-    assert!(n >= 5, "only {n} edits took the incremental path");
+    assert!(n >= 9, "only {n} edits took the incremental path");
 }
 
 /// Runs the real client (`search.js`) under node over a built fixture index. Skips, loudly,

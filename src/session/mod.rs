@@ -69,8 +69,11 @@ struct AfterPages {
     /// The edited articles' search docs before the edit.
     old_docs: Vec<OwnedDoc>,
     articles: Vec<ArticleId>,
+    /// New articles (their docs are added) and the docs of deleted ones.
+    added: Vec<ArticleId>,
+    removed_docs: Vec<OwnedDoc>,
     faq_changed: bool,
-    /// Count the index afresh (the set of articles changed, or most of them did).
+    /// Count the index afresh (most of the site changed).
     recount: bool,
     /// Write static files, assets, feeds and faq.json (after a content rebuild).
     files: bool,
@@ -405,6 +408,8 @@ impl Session {
         self.deferred = Some(AfterPages {
             old_docs,
             articles: list.to_vec(),
+            added: Vec::new(),
+            removed_docs: Vec::new(),
             faq_changed,
             recount: false,
             files: false,
@@ -442,15 +447,17 @@ impl Session {
                 .zip(&d.articles)
                 .map(|(old, &i)| (old.doc(), search_doc(a, i)))
                 .collect();
+            let added: Vec<_> = d.added.iter().map(|&i| search_doc(a, i)).collect();
+            let removed: Vec<_> = d.removed_docs.iter().map(OwnedDoc::doc).collect();
             let search = if d.recount {
                 SearchChange::Rebuild
             } else {
-                match kept.search.update(&changes) {
+                match kept.search.update_with(&changes, &added, &removed) {
                     Some(delta) => SearchChange::Delta(delta),
                     None => SearchChange::Rebuild,
                 }
             };
-            drop(changes);
+            drop((changes, added, removed));
             laps.lap("search delta");
             let mut files = apply_search(kept, search)?;
             laps.lap("search written");
@@ -603,22 +610,28 @@ impl Session {
                     && term_names(&analysis, j) == term_names(earlier, i)
             })
         };
-        let same_urls = old_ids.len() == analysis.content.articles.len()
-            && analysis
-                .content
-                .articles
-                .iter()
-                .all(|a| old_ids.contains_key(a.path.as_str()));
-        let maybe: Vec<ArticleId> = if same_urls {
-            analysis
-                .content
-                .articles
-                .ids()
-                .filter(|&j| !same_doc(j))
-                .collect()
-        } else {
-            Vec::new()
-        };
+        // Articles that came (their docs are added) and went (their docs removed).
+        let added: Vec<ArticleId> = analysis
+            .content
+            .articles
+            .ids()
+            .filter(|&j| !old_ids.contains_key(analysis.content.articles[j].path.as_str()))
+            .collect();
+        let new_paths = analysis.content.ids_by_path();
+        let removed_docs: Vec<OwnedDoc> = earlier
+            .content
+            .articles
+            .ids()
+            .filter(|&i| !new_paths.contains_key(earlier.content.articles[i].path.as_str()))
+            .map(|i| OwnedDoc::from_doc(&search_doc(earlier, i)))
+            .collect();
+        let maybe: Vec<ArticleId> = analysis
+            .content
+            .articles
+            .ids()
+            .filter(|&j| old_ids.contains_key(analysis.content.articles[j].path.as_str()))
+            .filter(|&j| !same_doc(j))
+            .collect();
         let old: HashMap<&str, crate::search::SearchDoc> = maybe
             .iter()
             .map(|&j| {
@@ -634,19 +647,31 @@ impl Session {
         let mut search = AfterPages {
             old_docs: Vec::new(),
             articles: Vec::new(),
+            added,
+            removed_docs,
             faq_changed: false,
-            recount: !same_urls,
+            recount: false,
             files: false,
         };
-        if same_urls {
-            for (j, n) in &new {
-                if old.get(n.url).is_some_and(|o| o != n) {
-                    search.old_docs.push(OwnedDoc::from_doc(&old[n.url]));
+        for (j, n) in &new {
+            match old.get(n.url) {
+                Some(o) if o == n => {}
+                Some(o) => {
+                    search.old_docs.push(OwnedDoc::from_doc(o));
                     search.articles.push(*j);
                 }
+                // Same file, new URL (a new slug): the doc goes and comes back.
+                None => {
+                    let i = old_ids[analysis.content.articles[*j].path.as_str()];
+                    search
+                        .removed_docs
+                        .push(OwnedDoc::from_doc(&search_doc(earlier, i)));
+                    search.added.push(*j);
+                }
             }
-            search.recount = search.articles.len() > MAX_SEARCH_UPDATES;
         }
+        search.recount = search.articles.len() + search.added.len() + search.removed_docs.len()
+            > MAX_SEARCH_UPDATES;
         drop((old, new));
         laps.lap("search docs");
 
