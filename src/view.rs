@@ -303,4 +303,9 @@ pub struct FaqSectionLink<'a> {
 #[derive(Serialize)]
 pub struct AliasView {
     pub target_url: String,
+    /// The page's title: where it moved, by the target's title ("This page has moved to: X").
+    pub title: String,
+    /// The same words before a link to the target ("This page has moved to: ").
+    pub lead: String,
+    pub target_title: String,
 }

@@ -196,11 +196,20 @@ fn aliases_sitemap_and_feed_use_absolute_urls() {
     let alias = read(&public.join("old/sms/index.html"));
     assert!(alias.contains("https://example.org/kb/debt/sms/"));
     assert!(alias.contains("http-equiv=\"refresh\""));
-    // Its title says where to, not a sentence ending in a colon.
-    let title = texts(&parse_html(&public.join("old/sms/index.html")), "title").join("");
-    assert!(
-        title.ends_with("https://example.org/kb/debt/sms/"),
-        "alias page title: {title:?}"
+    // Its title says where to, by the target's title, not a sentence ending in a colon
+    // (issue 14: "页面已移动，正在跳转到：" and nothing after it); the link says it too.
+    let doc = parse_html(&public.join("old/sms/index.html"));
+    assert_eq!(
+        texts(&doc, "title").join(""),
+        "页面已移动，正在跳转到：催收短信怎么办"
+    );
+    assert_eq!(
+        texts(&doc, "body > p").join(""),
+        "页面已移动，正在跳转到：催收短信怎么办"
+    );
+    assert_eq!(
+        attrs(&doc, "body > p a", "href"),
+        ["https://example.org/kb/debt/sms/"]
     );
     let sitemap = read(&public.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://example.org/kb/debt/sms/</loc>"));
