@@ -55,6 +55,15 @@ impl Lang {
         }
     }
 
+    /// A count of articles as a heading says it: "5 篇文章", "1 article", "5 articles".
+    pub fn article_count(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("{n} 篇文章"),
+            Lang::En if n == 1 => "1 article".to_string(),
+            Lang::En => format!("{n} articles"),
+        }
+    }
+
     pub fn ui(self) -> &'static Ui {
         match self {
             Lang::Zh => &ZH,

@@ -200,6 +200,8 @@ pub struct SectionView<'a> {
     pub articles: Vec<ArticleCard<'a>>,
     /// Number of articles in the whole section (all pages).
     pub article_count: usize,
+    /// That number in words, for the list's heading ("5 篇文章", "1 article").
+    pub article_count_text: String,
     pub pagination: Option<Pagination>,
 }
 
