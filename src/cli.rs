@@ -59,12 +59,14 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Create a new article at content/SECTION/SLUG.md
+    /// Create a new article at content/SECTION/SLUG.md, with the site's taxonomies to fill in
     New {
         /// Site folder holding kbgen.yaml and content/
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// SECTION/SLUG, e.g. remedies/keep-evidence
+        /// SECTION/SLUG, e.g. remedies/keep-evidence: a top-level section and the article's
+        /// URL name, each of letters, digits, `-` and `_`
+        #[arg(value_name = "SECTION/SLUG")]
         path: String,
         /// Title of the article (default: the slug)
         #[arg(long)]

@@ -412,26 +412,60 @@ fn new_creates_an_article_that_builds() {
         Some(2),
         "creating it twice is a usage error"
     );
-    // Not SECTION/SLUG: a bare slug, or a section that does not exist below another.
-    for bad in ["lonely", "no/such/place"] {
+    let files = || -> Vec<std::path::PathBuf> {
+        walkdir::WalkDir::new(site.path().join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .collect()
+    };
+    let before = files();
+    // Not SECTION/SLUG (issue 14: `foo` and `a/b/c` were accepted though the help says
+    // SECTION/SLUG), or a name the slug rule refuses: exit 2, a message saying why, no file.
+    for (bad, why) in [
+        ("lonely", "name its section too, e.g. `guides/lonely`"),
+        (
+            "no/such/place",
+            "puts articles in a top-level section, e.g. `no/place`",
+        ),
+        (
+            "privacy/nested/deeper",
+            "puts articles in a top-level section",
+        ),
+        (
+            "debt/bad slug",
+            "the slug `bad slug` may hold only letters, digits, `-` and `_`",
+        ),
+        ("debt/a.b", "the slug `a.b` may hold only"),
+        ("de bt/x", "the section `de bt` may hold only"),
+        ("", "is not SECTION/SLUG"),
+    ] {
         let out = kbgen(
             ["new", "--root", site.path().to_str().unwrap(), bad],
             site.path(),
         );
         assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
-        assert!(stderr(&out).contains("SECTION/SLUG"), "{}", stderr(&out));
-        assert!(!site.path().join(format!("content/{bad}.md")).exists());
+        let said = stderr(&out);
+        assert!(
+            said.starts_with(&format!("error: `{bad}` is not SECTION/SLUG")) && said.contains(why),
+            "{bad}: {said}"
+        );
     }
-    // A nested section that exists is fine.
-    assert_success(&kbgen(
+    assert_eq!(files(), before, "a refused path left a file or folder");
+    // A folder that is not a site gets no content/ folder, and is pointed at `kbgen init`.
+    let empty = tempfile::tempdir().unwrap();
+    let out = kbgen(
         [
             "new",
             "--root",
-            site.path().to_str().unwrap(),
-            "privacy/nested/deeper",
+            empty.path().to_str().unwrap(),
+            "guides/first",
         ],
-        site.path(),
-    ));
+        empty.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kbgen init"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
 }
 
 #[test]
