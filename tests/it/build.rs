@@ -391,8 +391,12 @@ fn new_creates_an_article_that_builds() {
         site.path(),
     );
     assert_success(&checked);
+    // (issue 14: an empty article passed silently). At the body's first line, below the
+    // front matter's 10 lines.
     assert!(
-        stderr(&checked).contains("debt/new-one.md:") && stderr(&checked).contains("no text yet"),
+        stderr(&checked).lines().any(|l| l
+            == "warning: content/debt/new-one.md:11:1: the article has no text yet: it would \
+                be published as an empty page (write it, or set `draft: true` until it is ready)"),
         "{}",
         stderr(&checked)
     );
