@@ -1,4 +1,4 @@
-//! kbgen: a static knowledge-base generator. `build`, `check`, `serve` and `new`.
+//! kbgen: a static knowledge-base generator. `init`, `build`, `check`, `serve` and `new`.
 
 pub mod cli;
 pub(crate) mod config;
@@ -10,6 +10,7 @@ pub(crate) mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod ids;
+pub mod init;
 pub(crate) mod links;
 mod lint;
 pub(crate) mod markdown;
