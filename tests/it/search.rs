@@ -617,7 +617,8 @@ fn the_search_popup_stays_inside_the_window_at_desktop_and_phone_widths() {
 
 /// "按 / 键可快速搜索" is for keyboards: hidden where the main pointer is a finger (a phone at
 /// 390 px and a tablet, in Chromium's touch emulation: `pointer: coarse`, `hover: none`),
-/// shown with a mouse, in a wide window and a narrow one alike (issue 14: it showed on phones).
+/// shown with a mouse, in a wide window and a narrow one alike (issue 14: it showed on phones);
+/// the page does not scroll sideways with the popup open, touch or not.
 #[test]
 fn the_slash_key_hint_shows_only_where_there_is_a_keyboard() {
     let site = build_site("public", &[]);
@@ -654,5 +655,14 @@ fn the_slash_key_hint_shows_only_where_there_is_a_keyboard() {
                 "{width} px, touch: the hint shows ({hint})"
             );
         }
+        // And with the header popup open, nothing runs past the window's right edge.
+        page.type_text("#site-search-input", "投诉");
+        page.wait_for(&popup_shows("投诉", 2), WAIT).unwrap();
+        page.press_key("ArrowDown");
+        assert_eq!(
+            page.eval("document.documentElement.scrollWidth <= innerWidth && scrollX === 0"),
+            json!(true),
+            "{width} px, touch {touch}: the page scrolls sideways with the popup open"
+        );
     }
 }
