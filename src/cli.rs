@@ -16,6 +16,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Create a new site in DIR, with example articles that build clean
+    ///
+    /// Writes a commented kbgen.yaml and a section with two example articles (every
+    /// front-matter key, every link form, an FAQ, an alias, a picture). DIR is made if
+    /// missing and must otherwise be empty (dot-files such as .git aside): init never
+    /// overwrites a file.
+    Init {
+        /// Folder for the new site
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Build the site into the output folder (default ROOT/public)
     Build {
         /// Site folder holding kbgen.yaml and content/
@@ -59,12 +70,14 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Create a new article at content/SECTION/SLUG.md
+    /// Create a new article at content/SECTION/SLUG.md, with the site's taxonomies to fill in
     New {
         /// Site folder holding kbgen.yaml and content/
         #[arg(long, default_value = ".")]
         root: PathBuf,
-        /// SECTION/SLUG, e.g. remedies/keep-evidence
+        /// SECTION/SLUG, e.g. remedies/keep-evidence: a top-level section and the article's
+        /// URL name, each of letters, digits, `-` and `_`
+        #[arg(value_name = "SECTION/SLUG")]
         path: String,
         /// Title of the article (default: the slug)
         #[arg(long)]

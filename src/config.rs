@@ -286,7 +286,7 @@ pub fn check_root(root: &Path) -> anyhow::Result<()> {
     };
     bail!(
         "{} is not a kbgen site: it has neither {CONFIG_FILE} nor a content/ folder{hint}; \
-         pass --root with the site folder",
+         pass --root with the site folder, or make a new site with `kbgen init`",
         root.display()
     )
 }

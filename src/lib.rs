@@ -1,4 +1,4 @@
-//! kbgen: a static knowledge-base generator. `build`, `check`, `serve` and `new`.
+//! kbgen: a static knowledge-base generator. `init`, `build`, `check`, `serve` and `new`.
 
 pub mod cli;
 pub(crate) mod config;
@@ -10,6 +10,7 @@ pub(crate) mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
 pub(crate) mod ids;
+pub mod init;
 pub(crate) mod links;
 mod lint;
 pub(crate) mod markdown;
@@ -49,37 +50,47 @@ pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
     Ok(prepared.warnings())
 }
 
-/// Creates `content/SECTION/SLUG.md` with front matter to fill in. Err(message) for a usage problem.
+/// Creates `content/SECTION/SLUG.md` with front matter to fill in. Err(message) for a usage
+/// problem: a root that is not a site, a path that is not SECTION/SLUG (two names, each
+/// following the name rule for slugs), an article that exists.
 pub fn new_article(
     root: &Path,
     path: &str,
     title: Option<&str>,
 ) -> anyhow::Result<Result<std::path::PathBuf, String>> {
+    config::check_root(root)?;
     let path = path.trim().trim_end_matches(".md").trim_matches('/');
     let segments: Vec<&str> = path.split('/').collect();
-    if segments.iter().any(|s| !names::is_valid_slug(s)) {
+    let [section, slug] = segments[..] else {
+        let last = segments.last().copied().unwrap_or_default();
+        let hint = if !names::is_valid_slug(last) {
+            String::new()
+        } else if segments.len() == 1 {
+            format!(": name its section too, e.g. `guides/{last}`")
+        } else {
+            format!(
+                ": kbgen new puts articles in a top-level section, e.g. `{}/{last}` \
+                 (write an article of a nested section by hand)",
+                segments[0]
+            )
+        };
         return Ok(Err(format!(
-            "`{path}` is not SECTION/SLUG made of letters, digits, `-` and `_`"
+            "`{path}` is not SECTION/SLUG (a section and an article name, one `/` between){hint}"
         )));
+    };
+    for (what, name) in [("section", section), ("slug", slug)] {
+        if !names::is_valid_slug(name) {
+            return Ok(Err(format!(
+                "`{path}` is not SECTION/SLUG: the {what} `{name}` may hold only letters, \
+                 digits, `-` and `_`"
+            )));
+        }
     }
-    let content = root.join("content");
-    if segments.len() < 2 {
-        return Ok(Err(format!(
-            "`{path}` names no section: give SECTION/SLUG, e.g. `guides/{path}`"
-        )));
-    }
-    let section = segments[..segments.len() - 1].join("/");
-    if segments.len() > 2 && !content.join(&section).is_dir() {
-        return Ok(Err(format!(
-            "`{path}`: there is no section `{section}` (content/{section}/) to put it in; \
-             give SECTION/SLUG, or make the nested section's folder first"
-        )));
-    }
-    let file = content.join(format!("{path}.md"));
+    let content = root.join(content::CONTENT_DIR);
+    let file = content.join(section).join(format!("{slug}.md"));
     if file.exists() {
         return Ok(Err(format!("{} already exists", file.display())));
     }
-    let slug = segments.last().copied().unwrap_or(path);
     let today = jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date();
@@ -104,6 +115,17 @@ pub fn new_article(
         std::fs::create_dir_all(parent)
             .map_err(|e| anyhow::anyhow!("creating {}: {e}", parent.display()))?;
     }
-    std::fs::write(&file, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", file.display()))?;
-    Ok(Ok(file))
+    // Never over a file that appeared meanwhile.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    match written {
+        Ok(()) => Ok(Ok(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(Err(format!("{} already exists", file.display())))
+        }
+        Err(e) => Err(anyhow::anyhow!("writing {}: {e}", file.display())),
+    }
 }

@@ -69,6 +69,30 @@ fn report_errors(diags: &[Diagnostic]) -> String {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Init { dir } => match kbgen::init::init_site(&dir)? {
+            Ok(files) => {
+                let mut err = std::io::stderr().lock();
+                for f in &files {
+                    let _ = writeln!(err, "created {}", f.display());
+                }
+                let root = if dir == std::path::Path::new(".") {
+                    String::new()
+                } else {
+                    format!(" --root {}", dir.display())
+                };
+                let _ = writeln!(
+                    err,
+                    "a new site in {}; preview it with `kbgen serve{root}`, check it with \
+                     `kbgen check{root}`, add an article with `kbgen new{root} guides/SLUG`",
+                    dir.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                Ok(ExitCode::from(2))
+            }
+        },
         Command::Build {
             root,
             output,

@@ -55,6 +55,15 @@ impl Lang {
         }
     }
 
+    /// A count of articles as a heading says it: "5 篇文章", "1 article", "5 articles".
+    pub fn article_count(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("{n} 篇文章"),
+            Lang::En if n == 1 => "1 article".to_string(),
+            Lang::En => format!("{n} articles"),
+        }
+    }
+
     pub fn ui(self) -> &'static Ui {
         match self {
             Lang::Zh => &ZH,
@@ -93,7 +102,7 @@ static ZH: Ui = Ui {
     page_n_of: "第 {n} 页，共 {total} 页",
     not_found_title: "页面未找到",
     not_found_text: "抱歉，您要找的页面不存在或已移动。可以试试搜索，或回到首页。",
-    redirecting: "页面已移动，正在跳转到：",
+    redirecting: "页面已移动，正在跳转到",
     disclaimer_label: "免责声明",
     back_to_top: "回到顶部",
     read_more: "阅读全文",
@@ -131,7 +140,7 @@ static EN: Ui = Ui {
     page_n_of: "Page {n} of {total}",
     not_found_title: "Page not found",
     not_found_text: "Sorry, this page does not exist or has moved. Try searching, or go back home.",
-    redirecting: "This page has moved to:",
+    redirecting: "This page has moved to",
     disclaimer_label: "Disclaimer",
     back_to_top: "Back to top",
     read_more: "Read more",

@@ -200,6 +200,8 @@ pub struct SectionView<'a> {
     pub articles: Vec<ArticleCard<'a>>,
     /// Number of articles in the whole section (all pages).
     pub article_count: usize,
+    /// That number in words, for the list's heading ("5 篇文章", "1 article").
+    pub article_count_text: String,
     pub pagination: Option<Pagination>,
 }
 
@@ -303,4 +305,9 @@ pub struct FaqSectionLink<'a> {
 #[derive(Serialize)]
 pub struct AliasView {
     pub target_url: String,
+    /// The page's title: where it moved, by the target's title ("This page has moved to: X").
+    pub title: String,
+    /// The same words before a link to the target ("This page has moved to: ").
+    pub lead: String,
+    pub target_title: String,
 }

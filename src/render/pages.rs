@@ -125,6 +125,7 @@ impl SiteData<'_> {
         }
         let art = &self.content.articles[a];
         note(|| Read::Card(art.path.clone()));
+        let redirecting = self.lang.ui().redirecting;
         let (page_path, file) = if path.ends_with(".html") {
             (
                 path.rsplit_once('/')
@@ -158,7 +159,12 @@ impl SiteData<'_> {
                 "alias.html",
                 &V {
                     common,
-                    alias: AliasView { target_url: target },
+                    alias: AliasView {
+                        target_url: target,
+                        title: self.lang.labelled(redirecting, &art.matter.title),
+                        lead: self.lang.labelled(redirecting, ""),
+                        target_title: art.matter.title.clone(),
+                    },
                 },
             )?,
         ))

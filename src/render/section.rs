@@ -45,6 +45,7 @@ impl SiteData<'_> {
                 .map(|a| self.card(&path, a))
                 .collect(),
             article_count: arts.len(),
+            article_count_text: self.lang.article_count(arts.len()),
             pagination: self.pagination(&sec.path, page, total, &path),
         };
         let crumbs = self.crumbs(&path, sec.parent.filter(|&p| p != SectionId::ROOT));

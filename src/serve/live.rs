@@ -39,8 +39,13 @@ pub const SCRIPT: &str = r#"(() => {
       'background:rgba(20,20,20,.92);color:#fff;padding:2rem;font:14px/1.5 ui-monospace,monospace';
     const head = document.createElement('p');
     head.style.cssText = 'margin:0 0 1rem;font-weight:bold;color:#ff8a80';
-    head.textContent = 'kbgen: the last rebuild failed; this page is the last good build. ' +
-      'Fix the file and save: the page reloads.';
+    let built = true;
+    try { built = JSON.parse(e.data).built !== false; } catch (_) {}
+    head.textContent = built
+      ? 'kbgen: the last rebuild failed; this page is the last good build. ' +
+        'Fix the file and save: the page reloads.'
+      : 'kbgen: the site has not built yet, so there is nothing to show. ' +
+        'Fix the error and save: kbgen is watching, builds it then, and this page reloads.';
     const pre = document.createElement('pre');
     pre.style.cssText = 'white-space:pre-wrap;margin:0';
     pre.textContent = messages.join('\n\n');
@@ -60,8 +65,12 @@ pub const SCRIPT: &str = r#"(() => {
 pub enum LiveEvent {
     Reload,
     Css,
-    /// The failed build's messages, one per diagnostic, already formatted.
-    Error(Vec<String>),
+    /// A failed build: its messages, one per diagnostic, already formatted; `built` says
+    /// whether an earlier build succeeded (the pages shown are that build's).
+    Error {
+        messages: Vec<String>,
+        built: bool,
+    },
 }
 
 impl LiveEvent {
@@ -70,9 +79,9 @@ impl LiveEvent {
         let (name, data) = match self {
             LiveEvent::Reload => ("reload", "{}".to_string()),
             LiveEvent::Css => ("css", "{}".to_string()),
-            LiveEvent::Error(messages) => (
+            LiveEvent::Error { messages, built } => (
                 "error",
-                serde_json::json!({ "messages": messages }).to_string(),
+                serde_json::json!({ "messages": messages, "built": built }).to_string(),
             ),
         };
         format!("event: {name}\ndata: {data}\n\n")
@@ -150,10 +159,13 @@ mod tests {
             "event: reload\ndata: {}\n\n"
         );
         assert_eq!(LiveEvent::Css.render_sse(), "event: css\ndata: {}\n\n");
-        let e = LiveEvent::Error(vec!["error: a.md:1:2: bad\n    | <b>".into()]);
+        let e = LiveEvent::Error {
+            messages: vec!["error: a.md:1:2: bad\n    | <b>".into()],
+            built: false,
+        };
         assert_eq!(
             e.render_sse(),
-            "event: error\ndata: {\"messages\":[\"error: a.md:1:2: bad\\n    | <b>\"]}\n\n"
+            "event: error\ndata: {\"built\":false,\"messages\":[\"error: a.md:1:2: bad\\n    | <b>\"]}\n\n"
         );
     }
 }

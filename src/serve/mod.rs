@@ -134,11 +134,13 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         last_error: None,
         shown: Default::default(),
         has_site: false,
+        watching: false,
     };
     // Watch first: an edit made during the initial build then queues a rebuild.
     let mut watcher = watch::Watcher::start(&root, tx)?;
     // Cannot write the site at all (its folder is refused, the disk is full): stop.
     state.rebuild("initial build", Reaction::Reload, &[])?;
+    state.watching = true;
     watch_extra(&mut watcher, &state);
     if opts.open {
         open_browser(&url);
@@ -174,6 +176,8 @@ struct State {
     shown: std::collections::HashSet<String>,
     /// Whether a build has succeeded, so there is a site to fall back on.
     has_site: bool,
+    /// Past the first build: a failure that is not the content's no longer stops the server.
+    watching: bool,
 }
 
 impl State {
@@ -372,14 +376,23 @@ impl State {
                     .filter(|d| d.is_error())
                     .map(Diagnostic::to_string)
                     .collect();
-                let error = LiveEvent::Error(messages);
+                let error = LiveEvent::Error {
+                    messages,
+                    built: self.has_site,
+                };
                 self.last_error = Some(error.clone());
                 error
             }
             Err(e) => {
                 let message = format!("error: {}", chain(&e));
-                say(&format!("{reason}: {message}\n{}", self.fallback()));
-                let error = LiveEvent::Error(vec![message]);
+                // The first build's failure of this kind stops the server (main says why).
+                if self.watching {
+                    say(&format!("{reason}: {message}\n{}", self.fallback()));
+                }
+                let error = LiveEvent::Error {
+                    messages: vec![message],
+                    built: self.has_site,
+                };
                 self.last_error = Some(error.clone());
                 self.broadcast(&error);
                 return Err(e);
@@ -394,7 +407,8 @@ impl State {
         if self.has_site {
             "still serving the last good build"
         } else {
-            "nothing to serve until the site builds; fix the error and save"
+            "there is no build yet, so nothing is served: kbgen keeps watching and builds \
+             the site as soon as the error is fixed"
         }
     }
 

@@ -196,11 +196,20 @@ fn aliases_sitemap_and_feed_use_absolute_urls() {
     let alias = read(&public.join("old/sms/index.html"));
     assert!(alias.contains("https://example.org/kb/debt/sms/"));
     assert!(alias.contains("http-equiv=\"refresh\""));
-    // Its title says where to, not a sentence ending in a colon.
-    let title = texts(&parse_html(&public.join("old/sms/index.html")), "title").join("");
-    assert!(
-        title.ends_with("https://example.org/kb/debt/sms/"),
-        "alias page title: {title:?}"
+    // Its title says where to, by the target's title, not a sentence ending in a colon
+    // (issue 14: "页面已移动，正在跳转到：" and nothing after it); the link says it too.
+    let doc = parse_html(&public.join("old/sms/index.html"));
+    assert_eq!(
+        texts(&doc, "title").join(""),
+        "页面已移动，正在跳转到：催收短信怎么办"
+    );
+    assert_eq!(
+        texts(&doc, "body > p").join(""),
+        "页面已移动，正在跳转到：催收短信怎么办"
+    );
+    assert_eq!(
+        attrs(&doc, "body > p a", "href"),
+        ["https://example.org/kb/debt/sms/"]
     );
     let sitemap = read(&public.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://example.org/kb/debt/sms/</loc>"));
@@ -382,8 +391,12 @@ fn new_creates_an_article_that_builds() {
         site.path(),
     );
     assert_success(&checked);
+    // (issue 14: an empty article passed silently). At the body's first line, below the
+    // front matter's 10 lines.
     assert!(
-        stderr(&checked).contains("debt/new-one.md:") && stderr(&checked).contains("no text yet"),
+        stderr(&checked).lines().any(|l| l
+            == "warning: content/debt/new-one.md:11:1: the article has no text yet: it would \
+                be published as an empty page (write it, or set `draft: true` until it is ready)"),
         "{}",
         stderr(&checked)
     );
@@ -403,26 +416,60 @@ fn new_creates_an_article_that_builds() {
         Some(2),
         "creating it twice is a usage error"
     );
-    // Not SECTION/SLUG: a bare slug, or a section that does not exist below another.
-    for bad in ["lonely", "no/such/place"] {
+    let files = || -> Vec<std::path::PathBuf> {
+        walkdir::WalkDir::new(site.path().join("content"))
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .collect()
+    };
+    let before = files();
+    // Not SECTION/SLUG (issue 14: `foo` and `a/b/c` were accepted though the help says
+    // SECTION/SLUG), or a name the slug rule refuses: exit 2, a message saying why, no file.
+    for (bad, why) in [
+        ("lonely", "name its section too, e.g. `guides/lonely`"),
+        (
+            "no/such/place",
+            "puts articles in a top-level section, e.g. `no/place`",
+        ),
+        (
+            "privacy/nested/deeper",
+            "puts articles in a top-level section",
+        ),
+        (
+            "debt/bad slug",
+            "the slug `bad slug` may hold only letters, digits, `-` and `_`",
+        ),
+        ("debt/a.b", "the slug `a.b` may hold only"),
+        ("de bt/x", "the section `de bt` may hold only"),
+        ("", "is not SECTION/SLUG"),
+    ] {
         let out = kbgen(
             ["new", "--root", site.path().to_str().unwrap(), bad],
             site.path(),
         );
         assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
-        assert!(stderr(&out).contains("SECTION/SLUG"), "{}", stderr(&out));
-        assert!(!site.path().join(format!("content/{bad}.md")).exists());
+        let said = stderr(&out);
+        assert!(
+            said.starts_with(&format!("error: `{bad}` is not SECTION/SLUG")) && said.contains(why),
+            "{bad}: {said}"
+        );
     }
-    // A nested section that exists is fine.
-    assert_success(&kbgen(
+    assert_eq!(files(), before, "a refused path left a file or folder");
+    // A folder that is not a site gets no content/ folder, and is pointed at `kbgen init`.
+    let empty = tempfile::tempdir().unwrap();
+    let out = kbgen(
         [
             "new",
             "--root",
-            site.path().to_str().unwrap(),
-            "privacy/nested/deeper",
+            empty.path().to_str().unwrap(),
+            "guides/first",
         ],
-        site.path(),
-    ));
+        empty.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("kbgen init"), "{}", stderr(&out));
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -506,16 +553,30 @@ fn the_summary_line_agrees_in_number() {
     );
 }
 
-/// A section page's list is headed in words a reader says ("2 篇文章"), not a label and a
-/// bare count ("篇文章 2").
+/// A section page's list is headed in words a reader says ("2 篇文章", "1 article", "2 articles"),
+/// not a label and a bare count ("篇文章 2", issue 14), in the site's language.
 #[test]
 fn a_section_heads_its_list_with_a_natural_count() {
     let (_site, public) = built();
     let doc = parse_html(&public.join("debt/index.html"));
-    let heading = texts(&doc, "#kb-articles-h").join("");
-    let words: Vec<&str> = heading.split_whitespace().collect();
-    assert!(
-        words.len() == 2 && words[0].parse::<usize>().is_ok() && words[1] == "篇文章",
-        "{heading:?}"
-    );
+    // lpr.md and sms.md (secret.md is a draft).
+    assert_eq!(texts(&doc, "#kb-articles-h"), ["2 篇文章"]);
+
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    std::fs::write(root.join("kbgen.yaml"), "title: Counts\nlanguage: en\n").unwrap();
+    for (file, title) in [("one/a.md", "A"), ("two/b.md", "B"), ("two/c.md", "C")] {
+        let path = root.join("content").join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, format!("---\ntitle: {title}\n---\n\nText.\n")).unwrap();
+    }
+    assert_success(&build(root, &[]));
+    let heading = |section: &str| {
+        texts(
+            &parse_html(&root.join(format!("public/{section}/index.html"))),
+            "#kb-articles-h",
+        )
+    };
+    assert_eq!(heading("one"), ["1 article"]);
+    assert_eq!(heading("two"), ["2 articles"]);
 }

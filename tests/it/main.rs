@@ -10,6 +10,7 @@ mod escaping;
 mod faq;
 mod fuzz_corpus;
 mod incremental;
+mod init;
 mod pathological;
 mod paths;
 mod portable;

@@ -140,6 +140,62 @@ fn serve_rebuilds_reloads_and_survives_errors() {
     assert_eq!(rebuilds(server.log()), builds + 1, "{}", server.log());
 }
 
+/// Started on a site that does not build, serve says plainly that there is no build yet (not
+/// "still serving the last good build", issue 14), keeps watching, and builds once the error is
+/// fixed; an open page is told the same in its overlay's data.
+#[test]
+fn serve_started_on_a_broken_site_says_there_is_no_build_and_builds_once_fixed() {
+    let site = small_site();
+    let root = site.path();
+    write(root, "content/a/one.md", "---\ntitle: [\n---\n\nBroken.\n");
+    let log = tempfile::NamedTempFile::new()
+        .expect("log")
+        .into_temp_path();
+    let server = Server::start_unbuilt(root, log.to_path_buf());
+    let said = server.log();
+    let line = said
+        .lines()
+        .find(|l| l.starts_with("initial build: "))
+        .unwrap_or_else(|| panic!("no initial build line:\n{said}"));
+    assert_eq!(
+        line,
+        "initial build: build failed with 1 error; there is no build yet, so nothing is \
+         served: kbgen keeps watching and builds the site as soon as the error is fixed"
+    );
+    assert!(said.contains("content/a/one.md:3:1: "), "{said}");
+    assert!(!said.contains("last good"), "{said}");
+    // No page yet: the stand-in, with the live script so the page learns of the fix.
+    let (status, page) = server.get("/a/one/");
+    assert_eq!(status, 404);
+    assert!(page.contains("/__kbgen/live.js"), "{page}");
+    let events = server.events();
+    let data = server.expect_event(&events, "error");
+    let json: serde_json::Value = serde_json::from_str(&data).expect("error data is JSON");
+    assert_eq!(json["built"], serde_json::json!(false), "{data}");
+
+    write(root, "content/a/one.md", &article("One", "Fixed at last."));
+    server.expect_event(&events, "reload");
+    server.wait_for("the first good build's page", || {
+        server.get("/a/one/").1.contains("Fixed at last.")
+    });
+    assert!(
+        server
+            .log()
+            .lines()
+            .any(|l| l.starts_with("content/a/one.md changed: built ")),
+        "{}",
+        server.log()
+    );
+    // Broken again, there is a last good build now, and the page shows it.
+    write(root, "content/a/one.md", "---\ntitle: [\n---\n\nBroken.\n");
+    let data = server.expect_event(&events, "error");
+    assert!(data.contains("\"built\":true"), "{data}");
+    server.wait_for("the failure's line", || {
+        server.log().contains("still serving the last good build")
+    });
+    assert!(server.get("/a/one/").1.contains("Fixed at last."));
+}
+
 #[test]
 fn serve_refuses_paths_outside_the_site() {
     let site = small_site();

@@ -106,6 +106,10 @@ fn an_open_page_follows_edits_errors_and_fixes_without_any_action() {
         WAIT,
     )
     .unwrap_or_else(|e| panic!("no error overlay: {e}\nlog:\n{}", serve.log()));
+    assert_eq!(
+        page.eval("document.getElementById('kbgen-error-overlay').innerText.includes('this page is the last good build')"),
+        true
+    );
     assert_eq!(page.eval(&article_has("第一次修改的正文")), true);
     assert_eq!(page.eval(&article_has("坏掉的正文")), false);
     assert_eq!(
@@ -124,5 +128,34 @@ fn an_open_page_follows_edits_errors_and_fixes_without_any_action() {
         WAIT,
     )
     .unwrap_or_else(|e| panic!("no recovery: {e}\nlog:\n{}", serve.log()));
+    assert_eq!(page.js_errors(), Vec::<String>::new());
+}
+
+/// A page opened while the site has never built (serve started on a broken site, issue 14)
+/// says so, rather than calling the stand-in "the last good build", and turns into the site
+/// once the error is fixed.
+#[test]
+fn a_page_opened_before_the_first_build_says_there_is_none_and_loads_once_fixed() {
+    let Some(b) = browser() else { return };
+    let site = crate::support::serve::small_site();
+    let root = site.path();
+    let broken = root.join("content/a/one.md");
+    std::fs::write(&broken, "---\ntitle: [\n---\n\nBroken.\n").expect("break");
+    let serve = Server::start_unbuilt(root, root.join("serve.log"));
+    let page = b.page(1280, 800);
+    let streams = watch_streams(&page);
+    page.goto(&serve.url("/a/one/"));
+    page.wait_for(
+        "document.getElementById('kbgen-error-overlay')?.innerText.includes('content/a/one.md')",
+        WAIT,
+    )
+    .unwrap_or_else(|e| panic!("no error overlay: {e}\nlog:\n{}", serve.log()));
+    let overlay = page.text("#kbgen-error-overlay");
+    assert!(overlay.contains("the site has not built yet"), "{overlay}");
+    assert!(!overlay.contains("last good build"), "{overlay}");
+    wait_connected(&streams, 1, &serve);
+    std::fs::write(&broken, "---\ntitle: One\n---\n\nFixed at last.\n").expect("fix");
+    page.wait_for(&article_has("Fixed at last."), WAIT)
+        .unwrap_or_else(|e| panic!("no first build: {e}\nlog:\n{}", serve.log()));
     assert_eq!(page.js_errors(), Vec::<String>::new());
 }

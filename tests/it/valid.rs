@@ -1,6 +1,6 @@
-//! Valid pages (issue 11): every page of the bundled site and of every fixture that builds has
-//! its headings in order (one `<h1>`, no skipped level), a search box that is a wired-up
-//! combobox, and zero errors from the W3C Nu HTML checker (vnu).
+//! Valid pages (issue 11): every page of the bundled site, of the site `kbgen init` writes and
+//! of every fixture that builds has its headings in order (one `<h1>`, no skipped level), a
+//! search box that is a wired-up combobox, and zero errors from the W3C Nu HTML checker (vnu).
 //!
 //! vnu is `$KBGEN_VNU` (a path to vnu.jar) or `node_modules/vnu-jar/build/dist/vnu.jar`
 //! (`.ci/run` installs it with npm) and runs on `java`. Without either the vnu part prints
@@ -59,8 +59,8 @@ fn build_into(label: &str, root: &Path, args: &[&str], keep: Vec<TempDir>) -> Bu
     }
 }
 
-/// The bundled site (plain, and portable with an absolute base URL: feed links, 404 script)
-/// and every fixture that builds (plain; `basic` portable too).
+/// The bundled site (plain, and portable with an absolute base URL: feed links, 404 script),
+/// the site `kbgen init` writes, and every fixture that builds (plain; `basic` portable too).
 fn build_all() -> Vec<Built> {
     let mut sites = vec![
         build_into("bundled", repo(), &[], Vec::new()),
@@ -71,6 +71,11 @@ fn build_all() -> Vec<Built> {
             Vec::new(),
         ),
     ];
+    // The site `kbgen init` writes: the starting point of every new site.
+    let init = tempfile::tempdir().expect("temp dir");
+    let root = init.path().join("site");
+    assert_success(&kbgen([OsStr::new("init"), root.as_os_str()], init.path()));
+    sites.push(build_into("kbgen init", &root, &[], vec![init]));
     let mut names: Vec<String> = std::fs::read_dir(fixture(""))
         .expect("tests/fixtures")
         .flatten()

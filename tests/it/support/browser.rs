@@ -446,6 +446,15 @@ impl Page {
         self.call(EmulateMedia(json!({ "features": features })));
     }
 
+    /// Emulates a touch screen as the main pointer (what a phone or tablet is): touch events,
+    /// and the media features `pointer: coarse` and `hover: none` (`set_media_features` cannot
+    /// set those two; Chromium derives them from touch emulation). `false` goes back to a fine
+    /// pointer. (Headless Chromium has no mouse: `hover: none` holds even without touch.)
+    #[track_caller]
+    pub fn set_touch(&self, enabled: bool) {
+        self.call(SetTouch(json!({ "enabled": enabled, "maxTouchPoints": 5 })));
+    }
+
     /// Polls the JS expression `condition` until it is truthy. A throwing
     /// condition counts as false (so `document.querySelector('#x').hidden`
     /// may be written before `#x` exists); the last error is in the `Err`.
@@ -668,6 +677,7 @@ cdp_commands! {
     Evaluate = "Runtime.evaluate";
     SetDeviceMetrics = "Emulation.setDeviceMetricsOverride";
     EmulateMedia = "Emulation.setEmulatedMedia";
+    SetTouch = "Emulation.setTouchEmulationEnabled";
     LayoutMetrics = "Page.getLayoutMetrics";
     Screenshot = "Page.captureScreenshot";
 }
@@ -772,6 +782,14 @@ console.error('oops', 42);
         json!([false, true])
     );
     page.set_color_scheme("light");
+    // Headless Chromium has no mouse, so `hover: none` holds without touch too; the pointer
+    // is fine until a finger is emulated.
+    let touch = "[matchMedia('(pointer: coarse)').matches, matchMedia('(hover: none)').matches]";
+    assert_eq!(page.eval(touch)[0], json!(false));
+    page.set_touch(true);
+    assert_eq!(page.eval(touch), json!([true, true]));
+    page.set_touch(false);
+    assert_eq!(page.eval(touch)[0], json!(false));
 
     page.set_viewport(400, 300);
     assert_eq!(page.eval("innerWidth"), json!(400));

@@ -45,9 +45,27 @@ impl Server {
         Server::start_with_env(root, log, &[])
     }
 
+    /// As `start`, for a site whose first build fails: returns once the server answers (with
+    /// its stand-in page, there being no build) and has reported that build.
+    pub fn start_unbuilt(root: &Path, log: PathBuf) -> Server {
+        let server = Server::spawn(root, log, &[]);
+        server.wait_for("the server to answer and report its first build", || {
+            server.try_get("/").is_some() && server.log().contains("initial build: ")
+        });
+        server
+    }
+
     /// As `start`, with extra environment variables for the server (debug-build knobs such as
     /// `KBGEN_SERVE_HEADER_TIMEOUT_MS`).
     pub fn start_with_env(root: &Path, log: PathBuf, env: &[(&str, &str)]) -> Server {
+        let server = Server::spawn(root, log, env);
+        server.wait_for("the server to answer", || {
+            server.try_get("/").is_some_and(|(status, _)| status == 200)
+        });
+        server
+    }
+
+    fn spawn(root: &Path, log: PathBuf, env: &[(&str, &str)]) -> Server {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_kbgen"))
             .envs(env.iter().copied())
@@ -59,11 +77,7 @@ impl Server {
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
             .expect("starting kbgen serve");
-        let server = Server { child, port, log };
-        server.wait_for("the server to answer", || {
-            server.try_get("/").is_some_and(|(status, _)| status == 200)
-        });
-        server
+        Server { child, port, log }
     }
 
     /// The folder the server builds into (in the temp dir, named by site and port).
