@@ -621,8 +621,31 @@ impl SearchState {
         }
     }
 
-    /// Every file of the index.
+    /// Every file of the index, sorted by name.
     pub fn render_all(&mut self, docs: &[SearchDoc]) -> (Vec<(String, Vec<u8>)>, SearchStats) {
+        let files = std::sync::Mutex::new(Vec::new());
+        let stats = self
+            .write_all(docs, &|name, data| {
+                files
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((name.to_string(), data.to_vec()));
+                Ok(())
+            })
+            .expect("a list takes every file");
+        let mut files = files.into_inner().unwrap_or_else(|p| p.into_inner());
+        files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        (files, stats)
+    }
+
+    /// Every file of the index, handed to `sink` as it is made (in no particular order).
+    /// A state that does not keep its shards (`keep_shards`) is spent: each shard's postings
+    /// are freed once written.
+    pub fn write_all(
+        &mut self,
+        docs: &[SearchDoc],
+        sink: &shard::Sink<'_>,
+    ) -> anyhow::Result<SearchStats> {
         let params = self.params();
         self.records = docs
             .par_iter()
@@ -633,11 +656,11 @@ impl SearchState {
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
-        let (files, stats, fragments, tails) =
-            shard::render(&self.maps, &self.records, &params, self.keep);
+        let (stats, fragments, tails) =
+            shard::render(&mut self.maps, &self.records, &params, self.keep, sink)?;
         self.fragments = fragments;
         self.tail_cache = tails;
-        (files, stats)
+        Ok(stats)
     }
 
     /// Replaces the given docs (same URLs) by their new versions and says which files

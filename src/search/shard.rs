@@ -439,70 +439,111 @@ pub fn render_doc_bundles(
         .collect()
 }
 
-/// Every file of the index: shards, tail bundles, prefix lists, doc bundles and the
-/// manifest; with `keep`, also every shard's entries and every tail bundle's tails (for
-/// updating them one term at a time).
+/// Where the index's files go as they are made (the output folder, or a list).
+pub type Sink<'a> = dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync + 'a;
+
+/// Every file of the index — shards, tail bundles, prefix lists, doc bundles and the
+/// manifest — handed to `sink` as each is made, so the whole index is never held. Shards
+/// are made a tail bundle's worth at a time (the shards whose tails it holds), so only the
+/// tails in flight are held. With `keep`, every shard's entries and every tail bundle's
+/// tails are returned (for updating them one term at a time); without, each shard's
+/// postings are freed once its file is made, and `maps` is left empty.
 pub fn render(
-    maps: &[FxHashMap<Term, Acc>],
+    maps: &mut [FxHashMap<Term, Acc>],
     records: &Records,
     p: &Params,
     keep: bool,
-) -> (Vec<File>, SearchStats, Vec<Fragments>, Vec<Tails>) {
-    let shard_files: Vec<RenderedShard> = maps
-        .par_iter()
-        .enumerate()
-        .map(|(n, map)| {
-            let (file, tails, fragments) = render_shard(n as u32, map, p);
-            (file, tails, if keep { fragments } else { Fragments::new() })
-        })
-        .collect();
-    let largest_shard_bytes = shard_files.iter().map(|f| f.0 .1.len()).max().unwrap_or(0);
-    let terms = maps.iter().map(|m| m.len()).sum();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut kept = Vec::new();
-    let mut tails = 0;
-    let mut bundles: Vec<Tails> = (0..p.tails).map(|_| Tails::new()).collect();
-    for (n, (shard, t, fragments)) in shard_files.into_iter().enumerate() {
-        files.push(shard);
-        tails += t.len();
-        bundles[n % p.tails as usize].extend(t);
-        if keep {
-            kept.push(fragments);
-        }
-    }
-    files.par_extend(
-        bundles
-            .par_iter()
-            .enumerate()
-            .filter_map(|(k, t)| assemble_tails(k as u32, p, t)),
+    sink: &Sink<'_>,
+) -> anyhow::Result<(SearchStats, Vec<Fragments>, Vec<Tails>)> {
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+    let (files, bytes, largest, tail_count) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
     );
-
-    // Prefix lists: Latin words grouped by first character.
+    let put = |name: &str, data: &[u8]| -> anyhow::Result<()> {
+        files.fetch_add(1, Relaxed);
+        bytes.fetch_add(data.len(), Relaxed);
+        sink(name, data)
+    };
+    let terms = maps.iter().map(|m| m.len()).sum();
+    // Prefix lists need every Latin word's count: taken before the postings go.
     let mut latin = latin_words(maps, |_| true);
     latin.sort_unstable();
+
+    // Shard n's tails go to bundle n % tails: each bundle with its shards.
+    let tails = p.tails as usize;
+    let mut groups: Vec<Vec<(usize, &mut FxHashMap<Term, Acc>)>> =
+        (0..tails).map(|_| Vec::new()).collect();
+    for (n, map) in maps.iter_mut().enumerate() {
+        groups[n % tails].push((n, map));
+    }
+    let made: Vec<(Tails, Vec<(usize, Fragments)>)> = groups
+        .into_par_iter()
+        .enumerate()
+        .map(|(k, shards)| {
+            let mut bundle = Tails::new();
+            let mut entries = Vec::new();
+            for (n, map) in shards {
+                let ((name, data), t, fragments) = render_shard(n as u32, map, p);
+                if !keep {
+                    *map = FxHashMap::default();
+                }
+                largest.fetch_max(data.len(), Relaxed);
+                put(&name, &data)?;
+                tail_count.fetch_add(t.len(), Relaxed);
+                bundle.extend(t);
+                if keep {
+                    entries.push((n, fragments));
+                }
+            }
+            if let Some((name, data)) = assemble_tails(k as u32, p, &bundle) {
+                put(&name, &data)?;
+            }
+            if !keep {
+                bundle.clear();
+            }
+            Ok((bundle, entries))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut kept: Vec<Fragments> = Vec::new();
+    let mut bundles = Vec::new();
+    if keep {
+        let mut all: Vec<(usize, Fragments)> = Vec::with_capacity(maps.len());
+        for (bundle, entries) in made {
+            bundles.push(bundle);
+            all.extend(entries);
+        }
+        all.sort_unstable_by_key(|(n, _)| *n);
+        kept = all.into_iter().map(|(_, f)| f).collect();
+    }
+
     for run in latin.chunk_by(|a, b| a.0.chars().next() == b.0.chars().next()) {
         let Some(first) = run[0].0.chars().next() else {
             continue;
         };
-        files.extend(prefix_list(first, &mut run.to_vec()));
+        if let Some((name, data)) = prefix_list(first, &mut run.to_vec()) {
+            put(&name, &data)?;
+        }
     }
 
-    files.extend(render_doc_bundles(records, p, None));
+    render_doc_bundles(records, p, None)
+        .into_iter()
+        .try_for_each(|(name, data)| put(&name, &data))?;
     let manifest = render_manifest(p, records.len());
     let manifest_bytes = manifest.len();
-    files.push(("manifest.js".to_string(), manifest));
-    files.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    put("manifest.js", &manifest)?;
 
     let stats = SearchStats {
         terms,
         shards: p.shards as usize,
-        tails,
-        files: files.len(),
-        total_bytes: files.iter().map(|f| f.1.len()).sum(),
+        tails: tail_count.into_inner(),
+        files: files.into_inner(),
+        total_bytes: bytes.into_inner(),
         manifest_bytes,
-        largest_shard_bytes,
+        largest_shard_bytes: largest.into_inner(),
         ..SearchStats::default()
     };
-    let bundles = if keep { bundles } else { Vec::new() };
-    (files, stats, kept, bundles)
+    Ok((stats, kept, bundles))
 }

@@ -65,16 +65,38 @@ pub fn affected<'a>(
             .map(|&i| a.content.articles[i].path.as_str())
             .collect()
     };
-    // Cards are compared as the views other pages show, so a new card field counts.
+    // An article read from the same file with the same rendering (both shared with the last
+    // analysis) has the same card: a card shows the article's front matter, its summary (from
+    // the body), its path and its section's title (the shape is the same). The others' cards
+    // are compared as the views other pages show, so a new card field counts.
+    let same_record = |i: ArticleId, j: ArticleId| {
+        std::sync::Arc::ptr_eq(&old.content.articles[i], &new.content.articles[j])
+            && std::sync::Arc::ptr_eq(&old.articles[i].body, &new.articles[j].body)
+    };
     let card_changed: Table<ArticleId, bool> = ids
         .clone()
-        .map(|j| before[j].is_none_or(|i| new_data.card_print(j) != old_data.card_print(i)))
+        .map(|j| {
+            before[j].is_none_or(|i| {
+                !same_record(i, j) && new_data.card_print(j) != old_data.card_print(i)
+            })
+        })
         .collect();
-    let faq_of = |a: &'a Analysis, i: ArticleId| -> Vec<(&'a str, &'a str, &'a str)> {
-        a.faq[a.articles[i].faq.clone()]
-            .iter()
-            .map(|e| (e.question.as_str(), e.anchor.as_str(), &*e.answer_html))
-            .collect()
+    let same_faq = |i: ArticleId, j: ArticleId| {
+        let (x, y) = (
+            &old.faq[old.articles[i].faq.clone()],
+            &new.faq[new.articles[j].faq.clone()],
+        );
+        x.len() == y.len()
+            && x.iter().zip(y).all(|(e, f)| {
+                e.question == f.question && e.anchor == f.anchor && e.answer_html == f.answer_html
+            })
+    };
+    // The same articles, by path, in the same order.
+    let same_list = |x: &[ArticleId], y: &[ArticleId]| {
+        x.len() == y.len()
+            && x.iter()
+                .zip(y)
+                .all(|(&a, &b)| old.content.articles[a].path == new.content.articles[b].path)
     };
     let terms_changed: Table<ArticleId, bool> = ids
         .clone()
@@ -89,13 +111,13 @@ pub fn affected<'a>(
             };
             let (x, y) = (&old.content.articles[i], &new.content.articles[j]);
             let (dx, dy) = (&old.articles[i], &new.articles[j]);
-            x.text != y.text
+            (!std::sync::Arc::ptr_eq(x, y) && x.text != y.text)
                 || card_changed[j]
                 || terms_changed[j]
                 || (!std::sync::Arc::ptr_eq(&dx.body, &dy.body) && dx.body.html != dy.body.html)
-                || paths(old, &dx.backlinks) != paths(new, &dy.backlinks)
-                || paths(old, &dx.related) != paths(new, &dy.related)
-                || faq_of(old, i) != faq_of(new, j)
+                || !same_list(&dx.backlinks, &dy.backlinks)
+                || !same_list(&dx.related, &dy.related)
+                || !same_faq(i, j)
         })
         .collect();
     let mut changed: HashSet<Read> = HashSet::new();
@@ -171,9 +193,7 @@ pub fn affected<'a>(
     }
     for j in ids.clone() {
         if !new.articles[j].faq.is_empty()
-            && (card_changed[j]
-                || terms_changed[j]
-                || before[j].is_none_or(|i| faq_of(old, i) != faq_of(new, j)))
+            && (card_changed[j] || terms_changed[j] || before[j].is_none_or(|i| !same_faq(i, j)))
         {
             changed.insert(Read::FaqSection(new.content.articles[j].section));
         }

@@ -110,17 +110,28 @@ pub fn build_full(
                 if keep {
                     state.keep_shards();
                 }
-                let (files, _) = state.render_all(&docs);
-                lap("  search rendered");
-                files.par_iter().try_for_each(|(name, bytes)| {
-                    staging.write(&format!("search/{name}"), bytes)
+                // Each file is written as it is made; serve keeps their hashes.
+                let hashes = Mutex::new(std::collections::HashMap::new());
+                let stats = state.write_all(&docs, &|name, bytes| {
+                    staging.write(&format!("search/{name}"), bytes)?;
+                    if keep {
+                        hashes
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(name.to_string(), hash_bytes(bytes));
+                    }
+                    Ok(())
                 })?;
-                let hashes = if keep {
-                    hash_files(&files)
-                } else {
-                    Default::default()
-                };
-                Ok((state, hashes))
+                lap(&format!(
+                    "  search rendered ({} files, {} terms, {} tails)",
+                    stats.files, stats.terms, stats.tails
+                ));
+                // A build has no more use for the counted index: free it before faq.json.
+                let state = keep.then_some(state);
+                Ok((
+                    state,
+                    hashes.into_inner().unwrap_or_else(|p| p.into_inner()),
+                ))
             },
         );
         finished.store(true, Ordering::Relaxed);
@@ -151,7 +162,7 @@ pub fn build_full(
     let (output, names) = staging.commit()?;
     let summary = Summary::of(a, jobs.len(), started, None);
     let warnings = warnings_of(&analysis, &theme);
-    let kept = keep.then(|| Kept {
+    let kept = search.map(|search| Kept {
         analysis,
         theme,
         renderer,
