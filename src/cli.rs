@@ -54,6 +54,10 @@ pub enum Command {
         /// Site folder holding kbgen.yaml and content/
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Also print a table of the articles that need review: a cited law revised after
+        /// the article's review date, a replaced term, a review older than `review_every`
+        #[arg(long)]
+        review: bool,
     },
     /// Build, serve on localhost, rebuild on change and reload open pages
     Serve {

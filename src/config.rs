@@ -23,6 +23,7 @@ struct RawConfig {
     disclaimer: Option<String>,
     keep: Option<Vec<String>>,
     limits: Option<RawLimits>,
+    review_every: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -85,6 +86,7 @@ const CONFIG_KEYS: &[&str] = &[
     "disclaimer",
     "keep",
     "limits",
+    "review_every",
 ];
 
 /// The keys kbgen.yaml's map at `path` may hold (RawConfig and the structs below).
@@ -93,6 +95,23 @@ fn keys_at(path: &[Step]) -> &'static [&'static str] {
         [] => CONFIG_KEYS,
         [Step::Key(k), Step::Index(_)] if k == "taxonomies" => {
             &["name", "title", "segment", "terms"]
+        }
+        [Step::Key(k), Step::Index(_), Step::Key(t), Step::Key(_)]
+            if k == "taxonomies" && t == "terms" =>
+        {
+            &[
+                "slug",
+                "aliases",
+                "revised",
+                "note",
+                "revisions",
+                "replaced_by",
+            ]
+        }
+        [Step::Key(k), Step::Index(_), Step::Key(t), Step::Key(_), Step::Key(r), Step::Index(_)]
+            if k == "taxonomies" && t == "terms" && r == "revisions" =>
+        {
+            &["date", "note"]
         }
         [Step::Key(k)] if k == "search" => &["dictionary"],
         [Step::Key(k)] if k == "limits" => &["article_size"],
@@ -119,11 +138,28 @@ struct RawSearch {
 #[serde(untagged)]
 enum RawTerm {
     Aliases(Vec<String>),
-    Full {
-        slug: Option<String>,
-        #[serde(default)]
-        aliases: Vec<String>,
-    },
+    Full(RawFullTerm),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFullTerm {
+    slug: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    /// The day the latest revision took effect (one revision, with `note`).
+    revised: Option<String>,
+    note: Option<String>,
+    #[serde(default)]
+    revisions: Vec<RawRevision>,
+    replaced_by: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRevision {
+    date: String,
+    note: Option<String>,
 }
 
 /// The validated site configuration.
@@ -141,6 +177,8 @@ pub struct Config {
     pub disclaimer: String,
     pub keep: Vec<String>,
     pub limits: Limits,
+    /// `kbgen check` warns about articles last reviewed longer ago than this many days.
+    pub review_every: Option<u32>,
     /// kbgen.yaml's text and spans, so a file it names that turns out missing or broken is
     /// reported at the line naming it.
     source: Source,
@@ -236,9 +274,38 @@ pub struct Taxonomy {
 /// The allowed terms of a taxonomy, with aliases folded into their term.
 #[derive(Debug, Clone, Default)]
 pub struct AllowedTerms {
-    /// (term name, URL name) in the order kbgen.yaml lists them.
-    pub terms: Vec<(String, String)>,
+    /// In the order kbgen.yaml lists them.
+    pub terms: Vec<AllowedTerm>,
     lookup: HashMap<String, usize>,
+}
+
+/// A term kbgen.yaml lists: for a law, when it changed; for a law or body that no longer
+/// exists, what replaced it.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedTerm {
+    pub name: String,
+    /// URL name.
+    pub slug: String,
+    /// Aliases, as written (the name itself not among them).
+    pub aliases: Vec<String>,
+    /// Revisions, oldest first: the day each took effect, and what changed.
+    pub revisions: Vec<Revision>,
+    pub replaced_by: Option<String>,
+    /// kbgen.yaml line of the term, for messages about it.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub day: crate::content::DateValue,
+    pub note: String,
+}
+
+impl AllowedTerm {
+    /// The latest revision, when the term has any.
+    pub fn latest(&self) -> Option<&Revision> {
+        self.revisions.last()
+    }
 }
 
 impl AllowedTerms {
@@ -250,7 +317,7 @@ impl AllowedTerms {
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.terms
             .iter()
-            .map(|(n, _)| n.as_str())
+            .map(|t| t.name.as_str())
             .chain(self.lookup.keys().map(String::as_str))
     }
 }
@@ -513,6 +580,7 @@ pub fn parse_config(
         disclaimer: raw.disclaimer.unwrap_or_default(),
         keep,
         limits,
+        review_every: raw.review_every,
         source: Source {
             text: text.to_string(),
             spans,
@@ -545,6 +613,37 @@ fn parse_terms(
         term_path.push(key(written));
         let pos = spans.near(&term_path);
         let here = |m: String| origin.error_at(pos, m);
+        // A term's own keys are checked here, where their places are known (an untagged
+        // enum's error would only say that nothing matched).
+        const TERM_KEYS: &[&str] = &[
+            "slug",
+            "aliases",
+            "revised",
+            "note",
+            "revisions",
+            "replaced_by",
+        ];
+        if let Some(m) = v.as_mapping() {
+            let unknown: Vec<&str> = m
+                .keys()
+                .filter_map(|k| k.as_str())
+                .filter(|k| !TERM_KEYS.contains(k))
+                .collect();
+            if !unknown.is_empty() {
+                for k in unknown {
+                    let mut at = term_path.clone();
+                    at.push(key(k));
+                    let hint = crate::names::closest(k, TERM_KEYS.iter().copied())
+                        .map(|c| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_else(|| format!(" (known: {})", TERM_KEYS.join(", ")));
+                    diags.push(origin.error_at(
+                        spans.near(&at),
+                        format!("term `{name}`: unknown key `{k}`{hint}"),
+                    ));
+                }
+                continue;
+            }
+        }
         let raw: RawTerm = if v.is_null() {
             RawTerm::Aliases(Vec::new())
         } else {
@@ -558,10 +657,60 @@ fn parse_terms(
                 }
             }
         };
-        let (slug, aliases) = match raw {
-            RawTerm::Aliases(a) => (None, a),
-            RawTerm::Full { slug, aliases } => (slug, aliases),
+        let full = match raw {
+            RawTerm::Aliases(aliases) => RawFullTerm {
+                slug: None,
+                aliases,
+                revised: None,
+                note: None,
+                revisions: Vec::new(),
+                replaced_by: None,
+            },
+            RawTerm::Full(f) => f,
         };
+        let RawFullTerm {
+            slug,
+            aliases,
+            revised,
+            note,
+            revisions: raw_revisions,
+            replaced_by,
+        } = full;
+        let mut revisions = Vec::new();
+        if revised.is_some() && !raw_revisions.is_empty() {
+            diags.push(here(format!(
+                "term `{name}`: give either `revised` (one revision) or `revisions`, not both"
+            )));
+        }
+        // Each date with where it is written.
+        let at = |steps: &[Step]| {
+            let mut p = term_path.clone();
+            p.extend_from_slice(steps);
+            spans.value(&p).unwrap_or_else(|| spans.near(&p))
+        };
+        let dated = revised
+            .map(|d| (d, note.clone(), at(&[key("revised")])))
+            .into_iter()
+            .chain(raw_revisions.into_iter().enumerate().map(|(i, r)| {
+                let place = at(&[key("revisions"), Step::Index(i), key("date")]);
+                (r.date, r.note, place)
+            }));
+        for (date, note, place) in dated {
+            match crate::content::DateValue::parse(&date) {
+                Some(day) => revisions.push(Revision {
+                    day,
+                    note: note.unwrap_or_default(),
+                }),
+                None => diags.push(origin.error_at(
+                    place,
+                    format!("term `{name}`: revision date `{date}` is not a date (YYYY-MM-DD)"),
+                )),
+            }
+        }
+        revisions.sort_by_key(|r| r.day.day);
+        if replaced_by.as_deref().is_some_and(|r| r.trim().is_empty()) {
+            diags.push(here(format!("term `{name}`: `replaced_by` is empty")));
+        }
         let slug = slug.unwrap_or_else(|| name_of(&name));
         if !is_valid_slug(&slug) {
             diags.push(here(format!(
@@ -576,7 +725,7 @@ fn parse_terms(
             continue;
         }
         let index = allowed.terms.len();
-        for alias in std::iter::once(name.clone()).chain(aliases) {
+        for alias in std::iter::once(name.clone()).chain(aliases.iter().cloned()) {
             let alias = alias.trim().to_string();
             if let Some(prev) = allowed.lookup.insert(alias.clone(), index) {
                 if prev != index {
@@ -586,7 +735,14 @@ fn parse_terms(
                 }
             }
         }
-        allowed.terms.push((name, slug));
+        allowed.terms.push(AllowedTerm {
+            name,
+            slug,
+            aliases,
+            revisions,
+            replaced_by: replaced_by.map(|r| r.trim().to_string()),
+            line: pos.line,
+        });
     }
     allowed
 }
@@ -657,7 +813,7 @@ mod tests {
         assert_eq!(allowed.resolve("民法典"), Some(0));
         assert_eq!(allowed.resolve("《民法典》"), Some(0));
         assert_eq!(allowed.resolve("协商"), Some(1));
-        assert_eq!(allowed.terms[0].1, "中华人民共和国民法典");
+        assert_eq!(allowed.terms[0].slug, "中华人民共和国民法典");
         assert_eq!(allowed.resolve("刑法"), None);
     }
 }

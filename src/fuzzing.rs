@@ -115,7 +115,7 @@ pub fn config(data: &[u8]) {
                 assert!(is_valid_slug(&t.name), "taxonomy name {:?}", t.name);
                 check_site_path(&format!("{}/", t.segment));
                 assert!(!t.segment.contains('/'), "segment {:?}", t.segment);
-                for (_, slug) in t.allowed.iter().flat_map(|a| &a.terms) {
+                for slug in t.allowed.iter().flat_map(|a| &a.terms).map(|t| &t.slug) {
                     assert!(is_valid_slug(slug), "term slug {slug:?}");
                     check_site_path(&format!("{}/{slug}/", t.segment));
                 }

@@ -18,6 +18,7 @@ pub(crate) mod names;
 pub(crate) mod output;
 pub(crate) mod prepare;
 pub(crate) mod render;
+pub(crate) mod review;
 pub(crate) mod search;
 pub mod serve;
 pub mod session;
@@ -39,6 +40,12 @@ use std::path::Path;
 /// Checks the site without writing: the same `prepare` as `build` (config, theme, dictionary,
 /// content), then every page rendered in memory for its template errors. Ok: the warnings.
 pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
+    Ok(check_and_review(opts)?.0)
+}
+
+/// `check`, and the table of articles that need review (`kbgen check --review`): cited laws
+/// revised since, replaced terms, reviews older than `review_every`; most urgent first.
+pub fn check_and_review(opts: &BuildOptions) -> Result<(Vec<Diagnostic>, String), Failure> {
     config::check_root(&opts.root)?;
     let prepared = prepare(opts)?;
     let a = &prepared.analysis;
@@ -47,7 +54,8 @@ pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Failure> {
     if !errors.is_empty() {
         return Err(prepare::render_failure(a, &prepared.theme, errors));
     }
-    Ok(prepared.warnings())
+    let table = review::review_table(&a.content, &a.config, review::today());
+    Ok((prepared.warnings(), table))
 }
 
 /// Creates `content/SECTION/SLUG.md` with front matter to fill in. Err(message) for a usage

@@ -129,19 +129,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Err(Failure::Plumbing(e)) => Err(e),
             }
         }
-        Command::Check { root } => {
+        Command::Check { root, review } => {
             let opts = BuildOptions {
                 root,
                 ..Default::default()
             };
-            match kbgen::check(&opts) {
-                Ok(warnings) => {
+            match kbgen::check_and_review(&opts) {
+                Ok((warnings, table)) => {
                     report(&warnings);
                     eprintln!(
                         "check passed ({} warning{})",
                         warnings.len(),
                         if warnings.len() == 1 { "" } else { "s" }
                     );
+                    if review {
+                        print!("{table}");
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(Failure::Content(diags)) => {

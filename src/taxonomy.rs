@@ -67,20 +67,20 @@ pub fn collect_terms(
             for w in written {
                 let (name, slug) = match &tax.allowed {
                     Some(allowed) => match allowed.resolve(&w.value) {
-                        Some(i) => allowed.terms[i].clone(),
+                        Some(i) => (allowed.terms[i].name.clone(), allowed.terms[i].slug.clone()),
                         None => {
                             let hint = closest(
                                 &w.value,
                                 allowed
                                     .terms
                                     .iter()
-                                    .map(|(n, _)| n.as_str())
+                                    .map(|t| t.name.as_str())
                                     .chain(allowed.names()),
                             )
                             .map(|c| format!(" (did you mean `{c}`?)"))
                             .unwrap_or_else(|| {
                                 let names: Vec<&str> =
-                                    allowed.terms.iter().map(|(n, _)| n.as_str()).collect();
+                                    allowed.terms.iter().map(|t| t.name.as_str()).collect();
                                 format!(" (allowed: {})", names.join(", "))
                             });
                             diags.push(

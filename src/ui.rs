@@ -108,6 +108,12 @@ static ZH: Ui = Ui {
     read_more: "阅读全文",
     show_answer: "查看回答",
     breadcrumbs: "当前位置",
+    review_notice_title: "相关法律已修订",
+    review_notice:
+        "本文最后核对于{date}。此后，下列法律有了修订，文中部分内容可能已过时，请以现行规定为准：",
+    in_force_since: "{date}起施行",
+    revisions: "本站跟踪的修订",
+    replaced_by: "已由{name}取代",
 };
 
 static EN: Ui = Ui {
@@ -146,4 +152,9 @@ static EN: Ui = Ui {
     read_more: "Read more",
     show_answer: "Show answer",
     breadcrumbs: "Breadcrumbs",
+    review_notice_title: "A law has changed",
+    review_notice: "This article was last reviewed on {date}. Since then, the laws below have changed, so parts of it may be out of date: check the current rules.",
+    in_force_since: "in force since {date}",
+    revisions: "Revisions this site tracks",
+    replaced_by: "Replaced by {name}",
 };

@@ -97,6 +97,15 @@ pub struct Ui {
     pub read_more: &'static str,
     pub show_answer: &'static str,
     pub breadcrumbs: &'static str,
+    /// The notice on an article that cites a law revised after its review.
+    pub review_notice_title: &'static str,
+    /// `{date}`: the article's review date.
+    pub review_notice: &'static str,
+    /// `{date}`: the day a revision took effect.
+    pub in_force_since: &'static str,
+    pub revisions: &'static str,
+    /// `{name}`: what replaced a law or body.
+    pub replaced_by: &'static str,
 }
 
 #[derive(Serialize)]
@@ -173,6 +182,24 @@ pub struct ArticleView<'a> {
     pub faq: Vec<FaqItem<'a>>,
     pub backlinks: Vec<ArticleCard<'a>>,
     pub related: Vec<ArticleCard<'a>>,
+    /// Cited laws revised after the article's review (empty when it was reviewed since).
+    pub law_changes: Vec<LawChange<'a>>,
+}
+
+/// A law revised after an article's review: its term page and the latest revision.
+#[derive(Serialize)]
+pub struct LawChange<'a> {
+    pub name: &'a str,
+    pub url: String,
+    pub since: DateView,
+    pub note: &'a str,
+}
+
+/// One revision of a law, on its term page.
+#[derive(Serialize)]
+pub struct RevisionView<'a> {
+    pub since: DateView,
+    pub note: &'a str,
 }
 
 #[derive(Serialize)]
@@ -246,6 +273,10 @@ pub struct TermView<'a> {
     pub article_count: usize,
     pub articles: Vec<ArticleCard<'a>>,
     pub pagination: Option<Pagination>,
+    /// kbgen.yaml's revisions of the term (a law), newest first.
+    pub revisions: Vec<RevisionView<'a>>,
+    /// What replaced the law or body, when kbgen.yaml says.
+    pub replaced_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]

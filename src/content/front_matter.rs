@@ -58,6 +58,9 @@ pub struct FrontMatter {
     pub slug: Option<Located<String>>,
     pub date: Option<DateValue>,
     pub updated: Option<DateValue>,
+    /// Where `date` and `updated` are written (line, column).
+    pub date_at: Option<(usize, usize)>,
+    pub updated_at: Option<(usize, usize)>,
     pub summary: Option<String>,
     pub draft: bool,
     pub weight: Option<i64>,
@@ -203,8 +206,14 @@ pub fn parse_article_matter(
                 None => fail(diags, key, "`slug` must be a string".into()),
             },
             "date" | "updated" => match string(v).and_then(|s| DateValue::parse(&s)) {
-                Some(d) if key == "date" => fm.date = Some(d),
-                Some(d) => fm.updated = Some(d),
+                Some(d) if key == "date" => {
+                    fm.date = Some(d);
+                    fm.date_at = Some(place_of(key));
+                }
+                Some(d) => {
+                    fm.updated = Some(d);
+                    fm.updated_at = Some(place_of(key));
+                }
                 None => fail(
                     diags,
                     key,

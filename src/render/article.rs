@@ -80,6 +80,20 @@ impl SiteData<'_> {
                 .collect(),
             backlinks: out.backlinks.iter().map(|&b| self.card(path, b)).collect(),
             related: out.related.iter().map(|&b| self.card(path, b)).collect(),
+            law_changes: crate::review::revised_since_review(&self.config, art)
+                .into_iter()
+                .map(|(c, latest)| {
+                    let tax = &self.config.taxonomies[c.taxonomy];
+                    LawChange {
+                        name: &c.term.name,
+                        url: self
+                            .urls
+                            .href(path, &format!("{}/{}/", tax.segment, c.term.slug)),
+                        since: self.lang.date(&latest.day),
+                        note: &latest.note,
+                    }
+                })
+                .collect(),
         };
         let crumbs = self.crumbs(path, Some(art.section));
         let common = self.common(

@@ -81,6 +81,11 @@ impl SiteData<'_> {
         } else {
             format!("{base}page/{page}/")
         };
+        // The term as kbgen.yaml lists it (its revisions, what replaced it).
+        let listed = tax
+            .allowed
+            .as_ref()
+            .and_then(|a| a.resolve(&term.name).map(|i| &a.terms[i]));
         let view = TermView {
             taxonomy_title: &tax.title,
             taxonomy_url: self.urls.href(&path, &format!("{}/", tax.segment)),
@@ -94,6 +99,15 @@ impl SiteData<'_> {
                 .map(|&a| self.card(&path, a))
                 .collect(),
             pagination: self.pagination(&base, page, pages(term.articles.len()), &path),
+            revisions: listed
+                .iter()
+                .flat_map(|l| l.revisions.iter().rev())
+                .map(|r| RevisionView {
+                    since: self.lang.date(&r.day),
+                    note: &r.note,
+                })
+                .collect(),
+            replaced_by: listed.and_then(|l| l.replaced_by.as_deref()),
         };
         let mut crumbs = self.crumbs(&path, None);
         crumbs.push(self.link(&path, &tax.title, &format!("{}/", tax.segment), &self.urls));

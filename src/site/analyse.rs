@@ -188,6 +188,16 @@ pub fn analyse(
     };
     lap("duplicate questions");
     let aliases = check_aliases(&content, &mut diags);
+    // Laws revised after an article's review, replaced terms and names, overdue reviews.
+    let today = crate::review::today();
+    let reviews: Vec<Vec<Diagnostic>> = content
+        .articles
+        .par_enumerate()
+        .map(|(_, a)| crate::review::check_article(&config, a, today))
+        .collect();
+    for d in reviews.into_iter().flatten() {
+        diags.push(d);
+    }
     let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
     section_order.sort_by(|&a, &b| {
         let (x, y) = (&content.sections[a], &content.sections[b]);

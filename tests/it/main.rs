@@ -11,6 +11,7 @@ mod faq;
 mod fuzz_corpus;
 mod incremental;
 mod init;
+mod laws;
 mod pathological;
 mod paths;
 mod portable;
