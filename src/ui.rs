@@ -99,6 +99,8 @@ static ZH: Ui = Ui {
     read_more: "阅读全文",
     show_answer: "查看回答",
     breadcrumbs: "当前位置",
+    footnotes: "脚注",
+    footnote_back: "返回引用 {n}",
 };
 
 static EN: Ui = Ui {
@@ -137,4 +139,6 @@ static EN: Ui = Ui {
     read_more: "Read more",
     show_answer: "Show answer",
     breadcrumbs: "Breadcrumbs",
+    footnotes: "Footnotes",
+    footnote_back: "Back to reference {n}",
 };

@@ -97,6 +97,10 @@ pub struct Ui {
     pub read_more: &'static str,
     pub show_answer: &'static str,
     pub breadcrumbs: &'static str,
+    /// The (visually hidden) heading of an article's footnotes.
+    pub footnotes: &'static str,
+    /// The label of a footnote's link back to its mark; `{n}` is the mark (`1`, `1-2`).
+    pub footnote_back: &'static str,
 }
 
 #[derive(Serialize)]
