@@ -1010,3 +1010,27 @@ fn shown_count(doc: &Html) -> String {
         .map(text_of)
         .expect("a count")
 }
+
+/// Regression: a section holding a single article listed none of its questions on `/faq/`
+/// (the section's range of questions took the article as its first and found no last).
+#[test]
+fn a_section_of_one_article_lists_its_questions() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write_files(
+        site.path(),
+        &[
+            ("kbgen.yaml", "title: T\nlanguage: en\n"),
+            (
+                "content/a/one.md",
+                "---\ntitle: One\nfaq:\n  - {q: First?, a: Yes.}\n---\n\n## Second?\n\nNo.\n",
+            ),
+            ("content/b/two.md", "---\ntitle: Two\n---\n\n## Third?\n\nMaybe.\n"),
+            ("content/b/three.md", "---\ntitle: Three\n---\n\nNo questions.\n"),
+        ],
+    );
+    assert_success(&build(site.path(), &[]));
+    let doc = parse_html(&site.path().join("public/faq/index.html"));
+    let listed: Vec<String> = question_links(&doc).into_iter().map(|(q, _)| q).collect();
+    // (An article's heading questions come before its front-matter ones.)
+    assert_eq!(listed, ["Second?", "First?", "Third?"]);
+}
