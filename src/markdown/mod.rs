@@ -425,112 +425,244 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
     out
 }
 
+/// How deep the Markdown inside one sanitised piece may nest. The HTML parser walks its stack
+/// of open elements for many tags, so a piece holding a list nested 10,000 deep would cost it
+/// seconds: a deeper container holding raw HTML is entered instead, and only the parts in it
+/// that hold raw HTML are sanitised.
+const MAX_PIECE_DEPTH: usize = 32;
+
 /// The HTML of `events[range]`: highlighted code in place of its block, and, with
 /// `answer_of` (an answer to a question of that level), headings moved under it and footnote
 /// marks without ids.
 ///
-/// Raw HTML is sanitised with what it encloses: from the top-level block that holds it on,
-/// blocks are gathered until every element it opened is closed (or until kbgen's own
-/// markup between blocks, a callout's or the footnotes' frame, or the end), and sanitised as
-/// one fragment, so an unclosed `<div>` closes there and `<details>` … `</details>` around
-/// Markdown keeps it. A tag, comment or script left unfinished is closed where its block
-/// ends, so it cannot swallow the blocks after it.
+/// Raw HTML is sanitised with what it encloses. A block of raw HTML opens a region of the
+/// blocks beside it that lasts until every element it opened is closed, or until its
+/// container ends, or kbgen's own markup between blocks (a callout's or the footnotes'
+/// frame) comes; the region is sanitised as one fragment, so an unclosed `<div>` closes
+/// there and `<details>` … `</details>` around Markdown keeps it. Any other block holding raw
+/// HTML is sanitised on its own (inline HTML closes with its paragraph). A tag, comment or
+/// script left unfinished is closed where its block ends, so it cannot swallow what follows.
 fn render_html(
     events: &[Event<'_>],
     range: Range<usize>,
     extras: &Extras,
     answer_of: Option<u8>,
 ) -> String {
-    let mut html = String::new();
+    // The events as shown: a highlighted block is one `Html` (marked in `is_code`).
+    let mut shown: Vec<Event<'_>> = Vec::with_capacity(range.len());
+    let mut is_code: Vec<bool> = Vec::with_capacity(range.len());
     let mut skip_to = None;
-    let shown = |i: usize, skip_to: &mut Option<usize>| -> Option<Event<'_>> {
+    for i in range {
         if skip_to.is_some_and(|end| i <= end) {
-            return None;
+            continue;
         }
-        Some(if let Some((end, code)) = extras.code.get(&i) {
-            *skip_to = Some(*end);
-            Event::Html(code.as_str().into())
-        } else {
-            match (answer_of, extras.marks.get(&i)) {
-                (Some(_), Some(mark)) => Event::Html(mark.as_str().into()),
-                (Some(level), None) => answer_event(&events[i], level),
-                (None, _) => events[i].clone(),
-            }
-        })
-    };
-    if !events[range.clone()]
-        .iter()
-        .any(|e| matches!(e, Event::InlineHtml(_)))
-    {
-        let all = range.filter_map(|i| shown(i, &mut skip_to));
-        pulldown_cmark::html::push_html(&mut html, all);
+        if let Some((end, code)) = extras.code.get(&i) {
+            skip_to = Some(*end);
+            shown.push(Event::Html(code.as_str().into()));
+            is_code.push(true);
+            continue;
+        }
+        shown.push(match (answer_of, extras.marks.get(&i)) {
+            (Some(_), Some(mark)) => Event::Html(mark.as_str().into()),
+            (Some(level), None) => answer_event(&events[i], level),
+            (None, _) => events[i].clone(),
+        });
+        is_code.push(false);
+    }
+    let mut html = String::new();
+    if !shown.iter().any(|e| matches!(e, Event::InlineHtml(_))) {
+        pulldown_cmark::html::push_html(&mut html, shown.into_iter());
         return html;
     }
-    let mut scan = raw::RawScan::default();
-    let mut depth = 0usize;
-    // The top-level block being read, whether it holds raw HTML, and the region of blocks
-    // waiting for their raw HTML to close.
-    let mut block: Vec<Event<'_>> = Vec::new();
-    let mut block_raw = false;
-    let mut region: Vec<Event<'_>> = Vec::new();
-    let flush_region = |region: &mut Vec<Event<'_>>, html: &mut String| {
-        if !region.is_empty() {
-            let mut part = String::new();
-            pulldown_cmark::html::push_html(&mut part, region.drain(..));
-            html.push_str(&sanitize::sanitize(&part, &extras.own_ids));
-        }
-    };
-    for i in range {
-        let Some(event) = shown(i, &mut skip_to) else {
-            continue;
-        };
-        if text::is_block_edge(&event) {
+    let tree = Tree::of(&shown);
+    let n = shown.len();
+    let mut region: Option<(Vec<Event<'_>>, raw::RawScan)> = None;
+    let flush = |region: &mut Option<(Vec<Event<'_>>, raw::RawScan)>, html: &mut String| {
+        if let Some((mut piece, mut scan)) = region.take() {
             let closer = scan.close_block();
             if !closer.is_empty() {
-                block.push(Event::InlineHtml(closer.into()));
+                piece.push(Event::InlineHtml(closer.into()));
             }
+            html.push_str(&sanitized(piece, &extras.own_ids));
         }
-        match &event {
-            Event::InlineHtml(h) => {
-                block_raw = true;
-                scan.feed(h, &mut |_| {});
-            }
-            // kbgen's frame around blocks: raw HTML before it is closed before it.
-            Event::Html(_) if depth == 0 => {
-                flush_region(&mut region, &mut html);
-                scan = raw::RawScan::default();
-            }
-            _ => {}
-        }
-        match &event {
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        block.push(event);
-        if depth == 0 {
-            if block_raw || !region.is_empty() {
-                region.append(&mut block);
-                if scan.is_balanced() {
-                    flush_region(&mut region, &mut html);
+    };
+    let mut i = 0;
+    while i < n {
+        let block_start = matches!(&shown[i], Event::Start(t) if !text::is_inline(t));
+        if block_start {
+            let end = tree.end[i];
+            let whole = i..end + 1;
+            if let Some((piece, scan)) = &mut region {
+                if tree.depth[i] <= MAX_PIECE_DEPTH {
+                    feed_piece(piece, scan, &shown[whole]);
+                    i = end + 1;
+                    if scan.is_balanced() {
+                        flush(&mut region, &mut html);
+                    }
+                    continue;
                 }
-            } else {
-                pulldown_cmark::html::push_html(&mut html, block.drain(..));
+                flush(&mut region, &mut html);
             }
-            block_raw = false;
+            if !tree.raw[i] {
+                pulldown_cmark::html::push_html(&mut html, shown[whole].iter().cloned());
+                i = end + 1;
+            } else if matches!(shown[i], Event::Start(Tag::HtmlBlock)) {
+                let mut piece = Vec::new();
+                let mut scan = raw::RawScan::default();
+                feed_piece(&mut piece, &mut scan, &shown[whole]);
+                region = Some((piece, scan));
+                i = end + 1;
+                if region.as_ref().is_some_and(|(_, s)| s.is_balanced()) {
+                    flush(&mut region, &mut html);
+                }
+            } else if tree.depth[i] <= MAX_PIECE_DEPTH {
+                html.push_str(&sanitized_block(&shown[whole], &extras.own_ids));
+                i = end + 1;
+            } else {
+                // Too deep for one piece: its own tags as they are, its children one by one.
+                pulldown_cmark::html::push_html(&mut html, std::iter::once(shown[i].clone()));
+                i += 1;
+            }
+            continue;
+        }
+        match &shown[i] {
+            // The end of a container entered above, or kbgen's frame between blocks: raw
+            // HTML before it closes before it.
+            Event::End(t) if !text::is_inline_end(t) => {
+                flush(&mut region, &mut html);
+                pulldown_cmark::html::push_html(&mut html, std::iter::once(shown[i].clone()));
+                i += 1;
+            }
+            Event::Html(_) if !is_code[i] => {
+                flush(&mut region, &mut html);
+                pulldown_cmark::html::push_html(&mut html, std::iter::once(shown[i].clone()));
+                i += 1;
+            }
+            _ => {
+                // A run of inline events between blocks (a tight list item's text), or a
+                // highlighted block.
+                let from = i;
+                let is_boundary = |i: usize| {
+                    text::is_block_edge(&shown[i])
+                        || (matches!(shown[i], Event::Html(_)) && !is_code[i])
+                };
+                while i < n && !is_boundary(i) {
+                    i += 1;
+                }
+                let run = &shown[from..i.max(from + 1)];
+                i = i.max(from + 1);
+                if let Some((piece, scan)) = &mut region {
+                    feed_piece(piece, scan, run);
+                } else if run.iter().any(|e| matches!(e, Event::InlineHtml(_))) {
+                    html.push_str(&sanitized_block(run, &extras.own_ids));
+                } else {
+                    pulldown_cmark::html::push_html(&mut html, run.iter().cloned());
+                }
+            }
         }
     }
+    flush(&mut region, &mut html);
+    html
+}
+
+/// Where each Start event's block ends, whether it holds raw HTML, and how deep it nests.
+struct Tree {
+    end: Vec<usize>,
+    raw: Vec<bool>,
+    depth: Vec<usize>,
+}
+
+impl Tree {
+    fn of(events: &[Event<'_>]) -> Tree {
+        let n = events.len();
+        let mut t = Tree {
+            // A block still open where the stretch ends (an answer's) ends with it.
+            end: vec![n.saturating_sub(1); n],
+            raw: vec![false; n],
+            depth: vec![0; n],
+        };
+        // (Start index, holds raw HTML, depth below)
+        let mut open: Vec<(usize, bool, usize)> = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            match e {
+                Event::Start(_) => open.push((i, false, 0)),
+                Event::End(_) => {
+                    if let Some((s, raw, depth)) = open.pop() {
+                        t.end[s] = i;
+                        t.raw[s] = raw;
+                        t.depth[s] = depth + 1;
+                        if let Some(parent) = open.last_mut() {
+                            parent.1 |= raw;
+                            parent.2 = parent.2.max(depth + 1);
+                        }
+                    }
+                }
+                Event::InlineHtml(_) => {
+                    if let Some(parent) = open.last_mut() {
+                        parent.1 = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Blocks left open: what they hold is known once the stretch ends.
+        while let Some((s, raw, depth)) = open.pop() {
+            t.raw[s] = raw;
+            t.depth[s] = depth + 1;
+            if let Some(parent) = open.last_mut() {
+                parent.1 |= raw;
+                parent.2 = parent.2.max(depth + 1);
+            }
+        }
+        t
+    }
+}
+
+/// Adds `events` to a piece to be sanitised: an unfinished tag, comment or script is closed
+/// where its block ends, raw HTML nested past `raw::MAX_OPEN` is shown as text.
+fn feed_piece<'a>(piece: &mut Vec<Event<'a>>, scan: &mut raw::RawScan, events: &[Event<'a>]) {
+    for event in events {
+        if text::is_block_edge(event) {
+            let closer = scan.close_block();
+            if !closer.is_empty() {
+                piece.push(Event::InlineHtml(closer.into()));
+            }
+            match event {
+                Event::Start(Tag::HtmlBlock) => scan.enter(true),
+                Event::Start(_) => scan.enter(false),
+                Event::End(_) => scan.leave(),
+                _ => {}
+            }
+        }
+        match event {
+            Event::InlineHtml(h) => match scan.feed(h, &mut |_| {}) {
+                Some(at) => {
+                    piece.push(Event::InlineHtml(h[..at].to_string().into()));
+                    piece.push(Event::Text(h[at..].to_string().into()));
+                }
+                None => piece.push(event.clone()),
+            },
+            other => piece.push(other.clone()),
+        }
+    }
+}
+
+/// One block (or run of inline events) holding raw HTML, sanitised on its own.
+fn sanitized_block(events: &[Event<'_>], own_ids: &HashSet<String>) -> String {
+    let mut piece = Vec::with_capacity(events.len() + 1);
+    let mut scan = raw::RawScan::default();
+    feed_piece(&mut piece, &mut scan, events);
     let closer = scan.close_block();
     if !closer.is_empty() {
-        block.push(Event::InlineHtml(closer.into()));
+        piece.push(Event::InlineHtml(closer.into()));
     }
-    if block_raw || !region.is_empty() {
-        region.append(&mut block);
-        flush_region(&mut region, &mut html);
-    } else {
-        pulldown_cmark::html::push_html(&mut html, block.drain(..));
-    }
-    html
+    sanitized(piece, own_ids)
+}
+
+fn sanitized(piece: Vec<Event<'_>>, own_ids: &HashSet<String>) -> String {
+    let mut part = String::new();
+    pulldown_cmark::html::push_html(&mut part, piece.into_iter());
+    sanitize::sanitize(&part, own_ids)
 }
 
 /// `"` `&` `<` `>` escaped, for kbgen's own attribute values (ids, labels).

@@ -33,11 +33,26 @@ const VOID: &[&str] = &[
     "wbr", "param", "keygen",
 ];
 
+/// Elements whose end tag may be left out: the parser closes them by itself, so one left
+/// open does not hold a region open.
+const OPTIONAL_END: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rb",
+    "rt", "rtc", "rp", "colgroup",
+];
+
+/// How deep raw HTML may nest before further start tags are shown as text. The HTML parser
+/// walks the stack of open elements for many tags, so a writer's 100,000 unclosed `<div>`s
+/// would cost it minutes; Chromium's parser stops nesting at 512 too.
+pub(crate) const MAX_OPEN: usize = 512;
+
 #[derive(Debug, Default)]
 pub(crate) struct RawScan {
     state: State,
     /// Elements opened and not closed, outermost first.
     open: Vec<String>,
+    /// For each Markdown block entered: how many elements were open when it began, or None
+    /// for a block of raw HTML (what it opens stays open after it).
+    blocks: Vec<Option<usize>>,
 }
 
 impl RawScan {
@@ -51,8 +66,23 @@ impl RawScan {
         self.open.is_empty() && self.state == State::Data
     }
 
-    /// Reads `html`, telling `on` its text and tags.
-    pub fn feed(&mut self, mut html: &str, on: &mut dyn FnMut(Piece<'_>)) {
+    /// A Markdown block begins: raw elements opened inside it close where it ends (its end
+    /// tag closes them in the parser), except in a block of raw HTML.
+    pub fn enter(&mut self, raw_block: bool) {
+        self.blocks.push((!raw_block).then_some(self.open.len()));
+    }
+
+    pub fn leave(&mut self) {
+        if let Some(Some(open)) = self.blocks.pop() {
+            self.open.truncate(open);
+        }
+    }
+
+    /// Reads `html`, telling `on` its text and tags. Stops before a start tag that would
+    /// nest deeper than `MAX_OPEN` and returns its offset: the rest is to be shown as text.
+    pub fn feed(&mut self, html: &str, on: &mut dyn FnMut(Piece<'_>)) -> Option<usize> {
+        let whole = html.len();
+        let mut html = html;
         while !html.is_empty() {
             match &mut self.state {
                 State::Comment => match html.find("-->") {
@@ -60,12 +90,10 @@ impl RawScan {
                         self.state = State::Data;
                         html = &html[end + 3..];
                     }
-                    None => return,
+                    None => return None,
                 },
                 State::Dropped(name) => {
-                    let Some(end) = find_end_tag(html, name) else {
-                        return;
-                    };
+                    let end = find_end_tag(html, name)?;
                     self.state = State::Data;
                     html = &html[end..];
                 }
@@ -93,19 +121,23 @@ impl RawScan {
                         }
                         None => {
                             text.push_str(html);
-                            return;
+                            return None;
                         }
                     }
                 }
                 State::Data => {
                     let Some(lt) = html.find('<') else {
                         on(Piece::Text(html));
-                        return;
+                        return None;
                     };
                     if lt > 0 {
                         on(Piece::Text(&html[..lt]));
                     }
                     html = &html[lt..];
+                    let starts_element = html[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+                    if starts_element && self.open.len() >= MAX_OPEN {
+                        return Some(whole - html.len());
+                    }
                     if let Some(rest) = html.strip_prefix("<!--") {
                         self.state = State::Comment;
                         html = rest;
@@ -124,6 +156,7 @@ impl RawScan {
                 }
             }
         }
+        None
     }
 
     /// `tag` is what stood between `<` and `>`.
@@ -155,7 +188,10 @@ impl RawScan {
             if let Some(at) = self.open.iter().rposition(|n| *n == name) {
                 self.open.truncate(at);
             }
-        } else if !VOID.contains(&name.as_str()) && !tag.ends_with('/') {
+        } else if !VOID.contains(&name.as_str())
+            && !OPTIONAL_END.contains(&name.as_str())
+            && !tag.ends_with('/')
+        {
             self.open.push(name);
         }
     }
@@ -202,7 +238,7 @@ mod tests {
         let mut s = RawScan::default();
         let mut seen = Vec::new();
         for p in pieces {
-            s.feed(p, &mut |piece| match piece {
+            let _ = s.feed(p, &mut |piece| match piece {
                 Piece::Text(t) => seen.push(format!("text {t}")),
                 Piece::Tag { name, closing } => {
                     seen.push(format!("{}{name}", if closing { "/" } else { "" }))
@@ -246,5 +282,26 @@ mod tests {
         let (s, seen) = scan(&["<STYLE>a</style >b", "1 < 2"]);
         assert_eq!(seen, ["text b", "text 1 ", "text <", "text  2"]);
         assert!(s.is_balanced());
+        // Optional end tags do not hold a region open.
+        let (s, _) = scan(&["<ul><li>a<li>b</ul><p>c"]);
+        assert!(s.is_balanced());
+    }
+
+    #[test]
+    fn inline_html_closes_with_its_block_and_nesting_is_capped() {
+        let mut s = RawScan::default();
+        s.enter(true);
+        s.feed("<div>", &mut |_| {});
+        s.leave();
+        s.enter(false);
+        s.feed("<kbd>", &mut |_| {});
+        s.leave();
+        assert_eq!(s.open, ["div"]);
+        let deep = "<b>".repeat(MAX_OPEN + 10);
+        let mut s = RawScan::default();
+        assert_eq!(s.feed(&deep, &mut |_| {}), Some(3 * MAX_OPEN));
+        assert_eq!(s.open.len(), MAX_OPEN);
+        // Closing tags and text still pass at the cap.
+        assert_eq!(s.feed("x</b>", &mut |_| {}), None);
     }
 }

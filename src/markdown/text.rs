@@ -39,29 +39,38 @@ pub(crate) fn plain_text(events: &[Event<'_>], lang: Lang) -> String {
     t.finish()
 }
 
+/// Whether a tag is inline (inside a paragraph, heading or cell) rather than a block.
+pub(crate) fn is_inline(t: &Tag<'_>) -> bool {
+    matches!(
+        t,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+            | Tag::Superscript
+            | Tag::Subscript
+    )
+}
+
+pub(crate) fn is_inline_end(t: &TagEnd) -> bool {
+    matches!(
+        t,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Link
+            | TagEnd::Image
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+    )
+}
+
 /// Whether `e` starts or ends a block (raw HTML cannot reach past one unclosed, see `raw`).
 pub(crate) fn is_block_edge(e: &Event<'_>) -> bool {
     match e {
-        Event::Start(t) => !matches!(
-            t,
-            Tag::Emphasis
-                | Tag::Strong
-                | Tag::Strikethrough
-                | Tag::Link { .. }
-                | Tag::Image { .. }
-                | Tag::Superscript
-                | Tag::Subscript
-        ),
-        Event::End(t) => !matches!(
-            t,
-            TagEnd::Emphasis
-                | TagEnd::Strong
-                | TagEnd::Strikethrough
-                | TagEnd::Link
-                | TagEnd::Image
-                | TagEnd::Superscript
-                | TagEnd::Subscript
-        ),
+        Event::Start(t) => !is_inline(t),
+        Event::End(t) => !is_inline_end(t),
         _ => false,
     }
 }
@@ -92,10 +101,16 @@ impl PlainText {
             Event::SoftBreak | Event::HardBreak => out.gap(Gap::Space),
             // The writer's raw HTML (kbgen's own markup is `Event::Html`: labels and
             // footnote marks, not text).
-            Event::InlineHtml(h) => self.raw.feed(h, &mut |piece| match piece {
-                Piece::Text(t) => out.text(&decode_entities(t)),
-                Piece::Tag { name, closing } => out.tag(name, closing),
-            }),
+            Event::InlineHtml(h) => {
+                let cut = self.raw.feed(h, &mut |piece| match piece {
+                    Piece::Text(t) => out.text(&decode_entities(t)),
+                    Piece::Tag { name, closing } => out.tag(name, closing),
+                });
+                // Past the nesting cap the rest is shown as written (see `raw::MAX_OPEN`).
+                if let Some(at) = cut {
+                    out.text(&h[at..]);
+                }
+            }
             Event::Start(Tag::List(_) | Tag::Item) => out.gap(Gap::Space),
             Event::End(TagEnd::Item) => out.gap(Gap::Item),
             Event::End(TagEnd::List(_)) => out.gap(Gap::End),
