@@ -98,17 +98,28 @@ fn body_quotes(
 }
 
 /// 1-based columns (in characters) of `"` whose nearest non-space neighbour on either side
-/// is a CJK character, outside inline code.
+/// is a CJK character, outside inline code and outside raw HTML tags (attribute quotes are
+/// markup, not text).
 fn ascii_quotes_in_cjk(line: &str) -> Vec<usize> {
     let chars: Vec<char> = line.chars().collect();
     let mut in_code = false;
+    let mut in_tag = false;
     let mut out = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
-        if c == '`' {
+        if c == '`' && !in_tag {
             in_code = !in_code;
             continue;
         }
-        if c != '"' || in_code {
+        if in_code {
+            continue;
+        }
+        let next = chars.get(i + 1).copied().unwrap_or(' ');
+        if c == '<' && (next.is_ascii_alphabetic() || next == '/') {
+            in_tag = true;
+        } else if c == '>' {
+            in_tag = false;
+        }
+        if c != '"' || in_tag {
             continue;
         }
         let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
@@ -136,5 +147,7 @@ mod tests {
         assert!(ascii_quotes_in_cjk("say \"hello\" twice").is_empty());
         assert!(ascii_quotes_in_cjk("代码 `a = \"值\"` 结束").is_empty());
         assert!(ascii_quotes_in_cjk("用“全角”引号").is_empty());
+        assert!(ascii_quotes_in_cjk("<div class=\"未闭合\">中文</div>").is_empty());
+        assert_eq!(ascii_quotes_in_cjk("<b>所谓\"软暴力\"</b>"), vec![6, 10]);
     }
 }

@@ -114,6 +114,8 @@ static ZH: Ui = Ui {
     in_force_since: "{date}起施行",
     revisions: "本站跟踪的修订",
     replaced_by: "已由{name}取代",
+    footnotes: "脚注",
+    footnote_back: "返回引用 {n}",
 };
 
 static EN: Ui = Ui {
@@ -157,4 +159,6 @@ static EN: Ui = Ui {
     in_force_since: "in force since {date}",
     revisions: "Revisions this site tracks",
     replaced_by: "Replaced by {name}",
+    footnotes: "Footnotes",
+    footnote_back: "Back to reference {n}",
 };

@@ -106,6 +106,10 @@ pub struct Ui {
     pub revisions: &'static str,
     /// `{name}`: what replaced a law or body.
     pub replaced_by: &'static str,
+    /// The (visually hidden) heading of an article's footnotes.
+    pub footnotes: &'static str,
+    /// The label of a footnote's link back to its mark; `{n}` is the mark (`1`, `1-2`).
+    pub footnote_back: &'static str,
 }
 
 #[derive(Serialize)]

@@ -52,7 +52,7 @@ pub struct FaqSource {
 }
 
 /// Validated article front matter.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FrontMatter {
     pub title: String,
     pub slug: Option<Located<String>>,
@@ -68,8 +68,33 @@ pub struct FrontMatter {
     /// (taxonomy name, terms as written) in kbgen.yaml order.
     pub terms: Vec<(String, Vec<Located<String>>)>,
     pub faq: Vec<FaqSource>,
+    /// Whether headings ending in `?`/`？` are questions of the FAQ (`faq_headings: false`
+    /// keeps them all out but those marked `{.faq}`).
+    pub faq_headings: bool,
     pub related: Vec<Located<String>>,
     pub extra: Value,
+}
+
+impl Default for FrontMatter {
+    fn default() -> Self {
+        FrontMatter {
+            title: String::new(),
+            slug: None,
+            date: None,
+            updated: None,
+            date_at: None,
+            updated_at: None,
+            summary: None,
+            draft: false,
+            weight: None,
+            aliases: Vec::new(),
+            terms: Vec::new(),
+            faq: Vec::new(),
+            faq_headings: true,
+            related: Vec::new(),
+            extra: Value::Null,
+        }
+    }
 }
 
 /// Validated `_index.md` front matter.
@@ -82,7 +107,17 @@ pub struct SectionMatter {
 }
 
 const ARTICLE_KEYS: &[&str] = &[
-    "title", "slug", "date", "updated", "summary", "draft", "weight", "aliases", "faq", "related",
+    "title",
+    "slug",
+    "date",
+    "updated",
+    "summary",
+    "draft",
+    "weight",
+    "aliases",
+    "faq",
+    "faq_headings",
+    "related",
     "extra",
 ];
 const SECTION_KEYS: &[&str] = &["title", "description", "weight", "extra"];
@@ -224,9 +259,10 @@ pub fn parse_article_matter(
                 Some(s) => fm.summary = Some(s.trim().to_string()),
                 None => fail(diags, key, "`summary` must be a string".into()),
             },
-            "draft" => match v {
-                Value::Bool(b) => fm.draft = b,
-                _ => fail(diags, key, "`draft` must be true or false".into()),
+            "draft" | "faq_headings" => match v {
+                Value::Bool(b) if key == "draft" => fm.draft = b,
+                Value::Bool(b) => fm.faq_headings = b,
+                _ => fail(diags, key, format!("`{key}` must be true or false")),
             },
             "weight" => match v.as_i64() {
                 Some(w) => fm.weight = Some(w),

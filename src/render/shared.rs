@@ -155,9 +155,11 @@ impl SiteData<'_> {
     /// questions as one run, in content order, so a section's are one run too.
     pub(super) fn section_faq(&self, s: SectionId) -> Range<usize> {
         let mut arts = self.section_articles(s);
-        let (Some(first), Some(last)) = (arts.next(), arts.next_back().or(arts.next())) else {
+        // A section of one article: its first is its last (`next` took it already).
+        let Some(first) = arts.next() else {
             return 0..0;
         };
+        let last = arts.next_back().unwrap_or(first);
         self.articles[first].faq.start..self.articles[last].faq.end
     }
 

@@ -8,7 +8,9 @@ use crate::faq::{check_duplicates, FaqEntry};
 use crate::ids::{ArticleId, SectionId, Table};
 use crate::links::{anchors_of, check_links, Catalog};
 use crate::markdown::LinkRef;
-use crate::markdown::{render_markdown, LinkResolver, RenderOptions, Resolution, Source};
+use crate::markdown::{
+    render_markdown, LinkResolver, Questions, RenderOptions, Resolution, Source,
+};
 use crate::names::{name_of, IdSet};
 use crate::output::is_inside;
 use crate::taxonomy::{collect_terms, related_articles};
@@ -96,7 +98,8 @@ pub fn analyse(
                 lang,
                 links: &links,
                 ids: &mut ids,
-                questions: false,
+                questions: Questions::None,
+                footnote_prefix: "",
             },
         );
         for d in r.diagnostics {
@@ -490,7 +493,12 @@ pub fn render_article(
             lang,
             links: &links,
             ids: &mut ids,
-            questions: true,
+            questions: if a.matter.faq_headings {
+                Questions::All
+            } else {
+                Questions::Marked
+            },
+            footnote_prefix: "",
         },
     );
     // The answers move into the FAQ list: the body keeps no second copy.
@@ -506,6 +514,9 @@ pub fn render_article(
         });
     }
     for (f, id) in a.matter.faq.iter().zip(faq_ids) {
+        // The answer shares the article page with the body (and the FAQ page with other
+        // answers): its footnote ids start with its own anchor.
+        let prefix = format!("{id}-");
         let src = Source {
             file_text: &a.text,
             offset: None,
@@ -519,7 +530,8 @@ pub fn render_article(
                 lang,
                 links: &links,
                 ids: &mut answer_ids,
-                questions: false,
+                questions: Questions::None,
+                footnote_prefix: &prefix,
             },
         );
         d.extend(
@@ -531,6 +543,7 @@ pub fn render_article(
             .parts
             .iter()
             .map(|p| p.text.as_str())
+            .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
         faq.push(FaqEntry {

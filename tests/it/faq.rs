@@ -18,7 +18,9 @@ const DEBT: &str = "债务催收";
 const PRIVACY: &str = "个人信息";
 
 const HOSTILE_Q: &str = "问题 </script><script>alert(1)</script> 怎么办？";
-const HOSTILE_A: &str = "答案 </script><script>alert(1)</script> & <b>粗</b> 结束";
+/// The answer as written (Markdown with raw HTML) and as text once sanitised.
+const HOSTILE_A_MARKDOWN: &str = "答案 </script><script>alert(1)</script> & <b>粗</b> 结束";
+const HOSTILE_A: &str = "答案 & 粗 结束";
 const HOSTILE_HEADING_Q: &str = "标题里 </script><script>alert(1)</script> 安全吗？";
 
 /// Every question of the fixture: (question, article path, section title, anchor on the article).
@@ -497,7 +499,6 @@ fn hostile_text_is_escaped_in_html_json_ld_and_faq_json() {
     let (_site, public, _) = built();
     let raw = read(&public.join("faq/index.html"));
     assert!(!raw.contains("<script>alert"), "raw script on /faq/");
-    assert!(!raw.contains("<b>粗"), "raw <b> on /faq/");
     assert!(raw.contains("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
 
     let doc = Html::parse_document(&raw);
@@ -509,28 +510,39 @@ fn hostile_text_is_escaped_in_html_json_ld_and_faq_json() {
         }
     }
     let listed = entries(&doc);
-    for (q, a) in [
-        (
-            HOSTILE_Q,
-            "答案 </script><script>alert(1)</script> & <b>粗</b> 结束",
-        ),
-        (
-            HOSTILE_HEADING_Q,
-            "正文 </script><script>alert(1)</script> 答案。",
-        ),
-    ] {
-        let e = listed
+    let entry = |q: &str| {
+        listed
             .iter()
             .find(|e| e.question == q)
-            .unwrap_or_else(|| panic!("hostile question not listed as text: {listed:#?}"));
-        assert_eq!(e.answer_text, a, "answer shown as text");
-        let frag = Html::parse_fragment(&e.answer_html);
-        assert!(
-            frag.select(&sel("script, b, img")).next().is_none(),
-            "{}",
-            e.answer_html
-        );
-    }
+            .unwrap_or_else(|| panic!("hostile question not listed as text: {listed:#?}"))
+    };
+    // The heading's markup was written as text (`\<`): it is shown as text.
+    let e = entry(HOSTILE_HEADING_Q);
+    assert_eq!(
+        e.answer_text,
+        "正文 </script><script>alert(1)</script> 答案。"
+    );
+    let frag = Html::parse_fragment(&e.answer_html);
+    assert!(
+        frag.select(&sel("script, b, img")).next().is_none(),
+        "{}",
+        e.answer_html
+    );
+    // The front-matter answer's raw HTML (`HOSTILE_A_MARKDOWN`) is sanitised: the script
+    // goes with its text, the stray `</script>` goes, `<b>` stays.
+    let e = entry(HOSTILE_Q);
+    let shown: Vec<&str> = e.answer_text.split_whitespace().collect();
+    assert_eq!(shown.join(" "), HOSTILE_A);
+    let frag = Html::parse_fragment(&e.answer_html);
+    assert!(
+        frag.select(&sel("script")).next().is_none(),
+        "{}",
+        e.answer_html
+    );
+    let bold: Vec<String> = frag.select(&sel("b")).map(text_of).collect();
+    assert_eq!(bold, ["粗"], "{}", e.answer_html);
+    assert!(!e.answer_html.contains("alert"), "{}", e.answer_html);
+    assert!(HOSTILE_A_MARKDOWN.contains("<script>"));
 
     // JSON-LD: one script element, back to the original strings.
     let questions = questions_of(&json_ld(&doc));
@@ -553,9 +565,12 @@ fn hostile_text_is_escaped_in_html_json_ld_and_faq_json() {
     let j = faq_json_entry(&json, HOSTILE_Q);
     assert_eq!(j["answer_text"], HOSTILE_A);
     let html = j["answer_html"].as_str().expect("answer_html");
-    assert!(!html.contains("<script") && !html.contains("</script") && !html.contains("<b>"));
+    assert!(!html.contains("<script") && !html.contains("</script") && !html.contains("alert"));
+    assert!(html.contains("<b>粗</b>"), "{html}");
+    let html = faq_json_entry(&json, HOSTILE_HEADING_Q)["answer_html"]
+        .as_str()
+        .expect("answer_html");
     assert!(html.contains("&lt;/script&gt;"), "{html}");
-    faq_json_entry(&json, HOSTILE_HEADING_Q);
 
     // The article renders the question and answer as text, too.
     let page = read(&public.join("privacy/hostile/index.html"));
@@ -994,4 +1009,188 @@ fn shown_count(doc: &Html) -> String {
         .next()
         .map(text_of)
         .expect("a count")
+}
+
+/// Issue 14: "去哪里申请？" means something only in its article. `{.no-faq}` keeps one heading
+/// out of the FAQ and its JSON-LD, `faq_headings: false` keeps a whole article's out, and
+/// `{.faq}` lets one back in; the headings stay on their pages with their ids, the marks do
+/// not reach the HTML.
+#[test]
+fn faq_switches_keep_headings_out_of_the_faq_by_heading_and_by_article() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write_files(
+        site.path(),
+        &[
+            ("kbgen.yaml", "title: 站\nlanguage: zh-CN\n"),
+            (
+                "content/a/one.md",
+                "---\ntitle: 一\n---\n\n## 去哪里申请？ {.no-faq}\n\n看本文上下文。\n\n## 要钱吗？\n\n不要钱。\n",
+            ),
+            (
+                "content/a/two.md",
+                "---\ntitle: 二\nfaq_headings: false\n---\n\n## 去哪里申请？\n\n还是看上下文。\n\n\
+                 ## 能退吗？ {.faq}\n\n能退。\n\n## 多久？\n\n三天。\n",
+            ),
+        ],
+    );
+    let out = build(site.path(), &[]);
+    assert_success(&out);
+    assert!(
+        !stderr(&out).contains("is also asked"),
+        "questions kept out are not duplicates: {}",
+        stderr(&out)
+    );
+    let public = site.path().join("public");
+    let doc = parse_html(&public.join("faq/index.html"));
+    let listed: Vec<String> = question_links(&doc).into_iter().map(|(q, _)| q).collect();
+    assert_eq!(listed, ["要钱吗？", "能退吗？"]);
+    let names: Vec<String> = questions_of(&json_ld(&doc))
+        .into_iter()
+        .map(|(q, _)| q)
+        .collect();
+    assert_eq!(names, ["要钱吗？", "能退吗？"]);
+    let json: Vec<String> = faq_json(&public)
+        .iter()
+        .map(|q| q["question"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(json, ["要钱吗？", "能退吗？"]);
+    for (page, ids) in [
+        ("a/one/index.html", &["去哪里申请", "要钱吗"][..]),
+        ("a/two/index.html", &["去哪里申请", "能退吗", "多久"][..]),
+    ] {
+        let html = read(&public.join(page));
+        assert!(
+            !html.contains("no-faq") && !html.contains("class=\"faq\""),
+            "{html}"
+        );
+        let doc = Html::parse_document(&html);
+        let got: Vec<String> = doc
+            .select(&sel("article .prose h2[id]"))
+            .map(|h| h.value().id().unwrap().to_string())
+            .collect();
+        assert_eq!(got, ids, "{page}");
+    }
+}
+
+/// The switch is a front-matter key like the others: a misspelling names it, a value that is
+/// not a bool is an error at the value.
+#[test]
+fn faq_headings_is_checked_like_every_front_matter_key() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write_files(
+        site.path(),
+        &[
+            ("kbgen.yaml", "title: T\nlanguage: en\n"),
+            (
+                "content/a/one.md",
+                "---\ntitle: One\nfaq_heading: false\n---\n\ntext\n",
+            ),
+            (
+                "content/a/two.md",
+                "---\ntitle: Two\nfaq_headings: nope\n---\n\ntext\n",
+            ),
+        ],
+    );
+    let out = build(site.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let errors: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "error: content/a/one.md:3:1: unknown front-matter key `faq_heading` (did you mean `faq_headings`?)",
+            "error: content/a/two.md:3:15: `faq_headings` must be true or false",
+        ]
+    );
+}
+
+/// Issue 14: an answer's list and table stay a list and a table in its HTML (article, /faq/,
+/// faq.json), and its text (JSON-LD, faq.json) reads as sentences instead of a run-on line.
+#[test]
+fn faq_answers_keep_lists_and_tables_and_read_as_sentences() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write_files(
+        site.path(),
+        &[
+            ("kbgen.yaml", "title: 站\nlanguage: zh-CN\n"),
+            (
+                "content/a/one.md",
+                "---\ntitle: 一\nfaq:\n  - q: 要带什么？\n    a: \"- 身份证\\n- 借款合同\\n\"\n---\n\n\
+                 ## 向谁投诉？\n\n看放款方：\n\n| 放款方 | 找谁 |\n| --- | --- |\n| 小额贷款公司 | 地方金融管理部门 |\n\
+                 | 银行 | 12378 |\n\n- 先截图\n- 再投诉\n\n## 下一节\n\n不属于答案。\n",
+            ),
+        ],
+    );
+    assert_success(&build(site.path(), &[]));
+    let public = site.path().join("public");
+    let want = [
+        (
+            "向谁投诉？",
+            "看放款方：放款方，找谁；小额贷款公司，地方金融管理部门；银行，12378；先截图；再投诉",
+        ),
+        ("要带什么？", "身份证；借款合同"),
+    ];
+    let ld = questions_of(&json_ld(&parse_html(&public.join("faq/index.html"))));
+    let json = faq_json(&public);
+    for (q, text) in want {
+        assert_eq!(
+            ld.iter().find(|(n, _)| n == q).map(|(_, t)| t.as_str()),
+            Some(text),
+            "JSON-LD of {q}"
+        );
+        assert_eq!(
+            faq_json_entry(&json, q)["answer_text"],
+            text,
+            "faq.json of {q}"
+        );
+    }
+    let html = faq_json_entry(&json, "向谁投诉？")["answer_html"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let frag = Html::parse_fragment(&html);
+    let cells: Vec<String> = frag.select(&sel("table tbody td")).map(text_of).collect();
+    assert_eq!(cells, ["小额贷款公司", "地方金融管理部门", "银行", "12378"]);
+    assert_eq!(frag.select(&sel("ul > li")).count(), 2);
+    let page = parse_html(&public.join("faq/index.html"));
+    let listed = entries(&page);
+    let e = listed.iter().find(|e| e.question == "向谁投诉？").unwrap();
+    let shown = Html::parse_fragment(&e.answer_html);
+    assert_eq!(shown.select(&sel("table tr")).count(), 3);
+    assert!(!e.answer_text.contains("不属于答案"));
+    let article = parse_html(&public.join("a/one/index.html"));
+    assert_eq!(article.select(&sel("#faq details ul > li")).count(), 2);
+}
+
+/// Regression: a section holding a single article listed none of its questions on `/faq/`
+/// (the section's range of questions took the article as its first and found no last).
+#[test]
+fn a_section_of_one_article_lists_its_questions() {
+    let site = tempfile::tempdir().expect("temp dir");
+    write_files(
+        site.path(),
+        &[
+            ("kbgen.yaml", "title: T\nlanguage: en\n"),
+            (
+                "content/a/one.md",
+                "---\ntitle: One\nfaq:\n  - {q: First?, a: Yes.}\n---\n\n## Second?\n\nNo.\n",
+            ),
+            (
+                "content/b/two.md",
+                "---\ntitle: Two\n---\n\n## Third?\n\nMaybe.\n",
+            ),
+            (
+                "content/b/three.md",
+                "---\ntitle: Three\n---\n\nNo questions.\n",
+            ),
+        ],
+    );
+    assert_success(&build(site.path(), &[]));
+    let doc = parse_html(&site.path().join("public/faq/index.html"));
+    let listed: Vec<String> = question_links(&doc).into_iter().map(|(q, _)| q).collect();
+    // (An article's heading questions come before its front-matter ones.)
+    assert_eq!(listed, ["Second?", "First?", "Third?"]);
 }

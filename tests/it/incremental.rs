@@ -446,3 +446,60 @@ fn split_faq_pages_follow_their_own_sections_and_site_wide_duplicates() {
     );
     f.assert_same_as_clean("a question duplicated from another section");
 }
+
+/// Issue 14: marking a question heading `{.no-faq}` takes it off the FAQ pages (the question
+/// list changed), and removing the mark brings it back, each as a clean build would.
+#[test]
+fn no_faq_mark_takes_a_question_off_the_faq_pages_and_back() {
+    let mut f = Fixture::new();
+    let anchor = "#%E5%8F%AF%E4%BB%A5%E6%8A%95%E8%AF%89%E5%90%97"; // #可以投诉吗
+    assert!(f.read("faq/index.html").contains(anchor));
+    let p = f.edit("content/debt/sms.md", |t| {
+        t.replace("## 可以投诉吗？", "## 可以投诉吗？ {.no-faq}")
+    });
+    f.rebuild(&[p]);
+    assert!(!f.read("faq/index.html").contains(anchor));
+    assert!(f.read(SMS_PAGE).contains("id=\"可以投诉吗\""));
+    f.assert_same_as_clean("heading marked {.no-faq}");
+    let p = f.edit("content/debt/sms.md", |t| t.replace(" {.no-faq}", ""));
+    f.rebuild(&[p]);
+    assert!(f.read("faq/index.html").contains(anchor));
+    f.assert_same_as_clean("mark removed");
+}
+
+#[test]
+fn faq_headings_false_takes_an_articles_questions_off_the_faq_pages() {
+    let mut f = Fixture::new();
+    let p = f.edit("content/debt/sms.md", |t| {
+        t.replacen("---\n", "---\nfaq_headings: false\n", 1)
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert!(!f.read("faq/index.html").contains("可以投诉吗"));
+    f.assert_same_as_clean("faq_headings: false");
+}
+
+/// A body gaining raw HTML, a footnote referenced twice and a highlighted block is rendered
+/// on the quick path as a clean build renders it (the sanitised regions, the notes' ids).
+#[test]
+fn body_with_raw_html_footnotes_and_code_rebuilds_as_a_clean_build() {
+    let mut f = Fixture::new();
+    let p = f.edit("content/debt/sms.md", |t| {
+        t.replace(
+            "## 其他",
+            "按 <kbd>Ctrl</kbd>[^k]，再按一次[^k]。\n\n<details>\n<summary>更多</summary>\n\n**内容**\n\n</details>\n\n\
+             ```json\n{\"a\": 1}\n```\n\n[^k]: 键盘。\n\n## 其他",
+        )
+    });
+    f.rebuild(&[p]);
+    let page = f.read(SMS_PAGE);
+    for want in [
+        "<kbd>Ctrl</kbd>",
+        "id=\"fnref-1-2\"",
+        "<li id=\"fn-1\">",
+        "<details>",
+        "<pre class=\"hl\"><code class=\"language-json\">",
+    ] {
+        assert!(page.contains(want), "{want} in {page}");
+    }
+    f.assert_same_as_clean("raw HTML, footnotes and code");
+}

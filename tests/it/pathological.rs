@@ -91,6 +91,64 @@ fn cases() -> Vec<Case> {
             expect: Expect::Builds,
         },
         Case {
+            name: "raw HTML nested 100,000 deep, never closed",
+            files: Box::new(move || {
+                vec![(
+                    "content/debt/raw-nest.md".into(),
+                    text(front("原始嵌套") + "<div>\n" + &"<div><span><b>".repeat(33_000) + "深\n"),
+                )]
+            }),
+            config_extra: "",
+            expect: Expect::Builds,
+        },
+        Case {
+            name: "lists nested 10,000 deep around raw HTML",
+            files: Box::new(move || {
+                vec![(
+                    "content/debt/raw-list.md".into(),
+                    text(front("嵌套原始") + &"- ".repeat(10_000) + "<kbd>项</kbd> <div>\n"),
+                )]
+            }),
+            config_extra: "",
+            expect: Expect::Builds,
+        },
+        Case {
+            name: "20,000 raw HTML blocks, each left open",
+            files: Box::new(move || {
+                vec![(
+                    "content/debt/raw-open.md".into(),
+                    text(
+                        front("原始未闭合")
+                            + &(0..20_000)
+                                .map(|i| {
+                                    format!(
+                                        "<details><summary>{i}</summary>\n\n段落{i} <kbd>键\n\n"
+                                    )
+                                })
+                                .collect::<String>(),
+                    ),
+                )]
+            }),
+            config_extra: "",
+            expect: Expect::Builds,
+        },
+        Case {
+            name: "a 60 KB highlighted JSON line, and 5,000 highlighted blocks",
+            files: Box::new(move || {
+                let line = format!("{{\"a\": [{}0]}}", "\"字\", 1.5, ".repeat(4_500));
+                vec![(
+                    "content/debt/code.md".into(),
+                    text(
+                        front("代码")
+                            + &format!("```json\n{line}\n```\n\n")
+                            + &"```json\n{\"k\": [1, 2, \"v\"]}\n```\n\n".repeat(5_000),
+                    ),
+                )]
+            }),
+            config_extra: "",
+            expect: Expect::Builds,
+        },
+        Case {
             name: "10,000 terms in one article",
             files: Box::new(move || {
                 vec![(
