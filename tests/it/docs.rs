@@ -1,0 +1,389 @@
+//! The documentation site, `docs/`: it builds with no error and no warning, every example it
+//! shows checks as it says, and its references name every key kbgen accepts (read from
+//! kbgen's own "known keys" messages, not from a copy kept here).
+//!
+//! The examples' convention, for writers of the docs: a fenced block whose info string has
+//! `title="PATH"` is a file of an example site, PATH relative to the site folder
+//! (```` ```yaml title="kbgen.yaml" ````, ```` ```markdown title="content/guides/x.md" ````,
+//! ```` ```html title="themes/default/templates/term.html" ````). Each is written, alone, into a
+//! copy of `docs/examples/base/` (a `guides` section with one article and the taxonomies `tags`
+//! and `topics`), replacing the file there, and `kbgen check` must pass with 0 warnings. With
+//! `expect="error"` as well, the check must fail (exit 1) and print exactly the next fenced
+//! block of the page, which must be a ```` ```text ```` block. Blocks without `title=` (shell
+//! commands, output, other tools' files) are not run.
+
+use crate::support::site::{copy_dir, crawl, describe, kbgen, read, stderr, write_files};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn docs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("docs")
+}
+
+/// A fenced code block of a docs page.
+struct Block {
+    /// The page, relative to docs/.
+    page: String,
+    /// 1-based line of the opening fence.
+    line: usize,
+    lang: String,
+    attrs: BTreeMap<String, String>,
+    text: String,
+}
+
+impl Block {
+    fn at(&self) -> String {
+        format!("docs/{}:{}", self.page, self.line)
+    }
+}
+
+/// The fenced blocks of `markdown` (fences of three or more backticks at the start of a line).
+fn blocks(page: &str, markdown: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut open: Option<(String, Block)> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        let ticks = line.len() - line.trim_start_matches('`').len();
+        match &mut open {
+            Some((fence, block)) => {
+                if line.trim_end() == fence.as_str() {
+                    out.push(open.take().expect("open block").1);
+                } else {
+                    block.text.push_str(line);
+                    block.text.push('\n');
+                }
+            }
+            None if ticks >= 3 => {
+                let info = &line[ticks..];
+                let (lang, rest) = info.split_once(' ').unwrap_or((info, ""));
+                open = Some((
+                    "`".repeat(ticks),
+                    Block {
+                        page: page.to_string(),
+                        line: i + 1,
+                        lang: lang.to_string(),
+                        attrs: attributes(rest),
+                        text: String::new(),
+                    },
+                ));
+            }
+            None => {}
+        }
+    }
+    assert!(
+        open.is_none(),
+        "docs/{page}: a fenced block is never closed"
+    );
+    out
+}
+
+/// `key="value" key="value"` of an info string.
+fn attributes(mut s: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    while let Some((key, rest)) = s.trim_start().split_once("=\"") {
+        let Some((value, rest)) = rest.split_once('"') else {
+            break;
+        };
+        out.insert(key.trim().to_string(), value.to_string());
+        s = rest;
+    }
+    out
+}
+
+/// Every page of docs/content: (path relative to docs/, text), sorted.
+fn pages() -> Vec<(String, String)> {
+    let content = docs().join("content");
+    walkdir::WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("walk docs/content"))
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            let rel = e.path().strip_prefix(docs()).expect("under docs/");
+            (rel.display().to_string(), read(e.path()))
+        })
+        .collect()
+}
+
+fn page(rel: &str) -> String {
+    read(&docs().join(rel))
+}
+
+#[test]
+fn docs_build_with_no_error_and_no_warning_and_every_link_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let built = kbgen(
+        [
+            "build".as_ref(),
+            "--root".as_ref(),
+            docs().as_os_str(),
+            "--output".as_ref(),
+            out.as_os_str(),
+        ],
+        tmp.path(),
+    );
+    assert!(built.status.success(), "{}", describe(&built));
+    let said = stderr(&built);
+    assert!(
+        said.starts_with("built ") && said.lines().count() == 1,
+        "the docs build said more than its summary line:\n{said}"
+    );
+    assert_eq!(crawl(&out, "/"), Vec::<String>::new());
+    // Under a sub-path too, as the docs' kbgen.yaml promises.
+    let sub = tmp.path().join("sub");
+    let built = kbgen(
+        [
+            "build".as_ref(),
+            "--root".as_ref(),
+            docs().as_os_str(),
+            "--output".as_ref(),
+            sub.as_os_str(),
+            "--base-url".as_ref(),
+            "/kbgen/".as_ref(),
+        ],
+        tmp.path(),
+    );
+    assert!(built.status.success(), "{}", describe(&built));
+    assert_eq!(crawl(&sub, "/kbgen/"), Vec::<String>::new());
+}
+
+/// One example: the file it writes and what `kbgen check` must print (None: a clean pass).
+struct Example<'a> {
+    block: &'a Block,
+    path: &'a str,
+    expected_error: Option<&'a Block>,
+}
+
+fn examples(all: &[Block]) -> Vec<Example<'_>> {
+    let mut out = Vec::new();
+    for (i, b) in all.iter().enumerate() {
+        let Some(path) = b.attrs.get("title") else {
+            continue;
+        };
+        assert!(
+            !path.starts_with('/') && !path.split('/').any(|s| s == ".."),
+            "{}: title=\"{path}\" must be a path inside the example site",
+            b.at()
+        );
+        let expected_error = match b.attrs.get("expect").map(String::as_str) {
+            None => None,
+            Some("error") => {
+                let next = all
+                    .get(i + 1)
+                    .filter(|n| n.page == b.page && n.lang == "text");
+                Some(next.unwrap_or_else(|| {
+                    panic!(
+                        "{}: an expect=\"error\" block is followed by a ```text block of the output",
+                        b.at()
+                    )
+                }))
+            }
+            Some(other) => panic!("{}: expect=\"{other}\"; only \"error\" is known", b.at()),
+        };
+        out.push(Example {
+            block: b,
+            path,
+            expected_error,
+        });
+    }
+    out
+}
+
+/// Runs one example in a copy of docs/examples/base; Err: what differs from the docs.
+fn run_example(e: &Example<'_>) -> Result<(), String> {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    copy_dir(&docs().join("examples/base"), root);
+    write_files(root, &[(e.path, e.block.text.as_str())]);
+    let out = kbgen(
+        ["check".as_ref(), "--root".as_ref(), root.as_os_str()],
+        root,
+    );
+    let said = stderr(&out);
+    let at = e.block.at();
+    match e.expected_error {
+        None if out.status.code() == Some(0) && said == "check passed (0 warnings)\n" => Ok(()),
+        None => Err(format!(
+            "{at}: {} should check clean, but kbgen check exited {:?}:\n{said}",
+            e.path,
+            out.status.code()
+        )),
+        Some(text) if out.status.code() == Some(1) && said == text.text => Ok(()),
+        Some(text) => Err(format!(
+            "{at}: {} should fail kbgen check with the output at {}, but it exited {:?} and \
+             printed:\n{said}",
+            e.path,
+            text.at(),
+            out.status.code()
+        )),
+    }
+}
+
+#[test]
+fn docs_examples_check_as_the_docs_say() {
+    let all: Vec<Block> = pages()
+        .iter()
+        .flat_map(|(rel, text)| blocks(rel, text))
+        .collect();
+    let examples = examples(&all);
+    // The convention is in use where the docs promise it (a renamed attribute would make every
+    // example silently untested).
+    for (page, at_least) in [
+        ("content/reference/configuration.md", 10),
+        ("content/reference/front-matter.md", 8),
+        ("content/guides/troubleshooting.md", 3),
+    ] {
+        let n = examples.iter().filter(|e| e.block.page == page).count();
+        assert!(n >= at_least, "docs/{page} has {n} tested examples");
+    }
+    let mut problems: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = examples
+            .chunks(examples.len().div_ceil(4))
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .filter_map(|e| run_example(e).err())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("example thread"))
+            .collect()
+    });
+    problems.sort();
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// The keys kbgen lists in the message about `probe`, an unknown key far from every known one:
+/// "unknown key `…` (known keys: a, b, c)".
+fn known_keys(said: &str, what: &str) -> Option<Vec<String>> {
+    let line = said.lines().find(|l| l.contains(what))?;
+    let list = line.split_once("(known keys: ")?.1.strip_suffix(')')?;
+    Some(list.split(", ").map(str::to_string).collect())
+}
+
+const PROBE: &str = "zzzzzzzzzzzzzzzz";
+
+/// `kbgen check` on a site with this kbgen.yaml and no content: its stderr.
+fn check_config(config: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(tmp.path(), &[("kbgen.yaml", config)]);
+    stderr(&kbgen(
+        ["check".as_ref(), "--root".as_ref(), tmp.path().as_os_str()],
+        tmp.path(),
+    ))
+}
+
+/// The `## `KEY`` headings of a page's Markdown (level 2 or 3), each with the `### `KEY``
+/// headings below it.
+fn key_headings(markdown: &str, level: &str, under: Option<&str>) -> BTreeSet<String> {
+    let mut inside = under.is_none();
+    let mut out = BTreeSet::new();
+    for line in markdown.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            if let Some(u) = under {
+                inside = h.trim() == u;
+            }
+        }
+        if !inside {
+            continue;
+        }
+        if let Some(h) = line.strip_prefix(level).and_then(|h| h.strip_prefix(' ')) {
+            if let Some(key) = h.trim().strip_prefix('`').and_then(|k| k.strip_suffix('`')) {
+                out.insert(key.to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn docs_configuration_reference_has_a_section_for_every_key_kbgen_yaml_accepts() {
+    let said = check_config(&format!("{PROBE}: 1\n"));
+    let top = known_keys(&said, PROBE).unwrap_or_else(|| panic!("no known keys in:\n{said}"));
+    let reference = page("content/reference/configuration.md");
+    let documented = key_headings(&reference, "##", None);
+    let accepted: BTreeSet<String> = top.iter().cloned().collect();
+    assert_eq!(
+        documented, accepted,
+        "docs/content/reference/configuration.md needs one `## `KEY`` section per kbgen.yaml \
+         key, and no other"
+    );
+    // Keys inside a map (`search: {…}`) or inside a list of maps (`taxonomies: [{…}]`).
+    let nested: Vec<(String, BTreeSet<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = top
+            .iter()
+            .map(|k| {
+                s.spawn(move || {
+                    let mut keys = BTreeSet::new();
+                    for probe in [
+                        format!("{k}: {{{PROBE}: 1}}\n"),
+                        format!("{k}: [{{{PROBE}: 1}}]\n"),
+                    ] {
+                        if let Some(found) = known_keys(&check_config(&probe), PROBE) {
+                            keys.extend(found);
+                        }
+                    }
+                    (k.clone(), keys)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("probe"))
+            .collect()
+    });
+    assert!(
+        nested
+            .iter()
+            .any(|(k, keys)| k == "taxonomies" && keys.contains("name")),
+        "the probe found no keys inside `taxonomies`: {nested:?}"
+    );
+    for (key, inner) in nested {
+        let heading = format!("`{key}`");
+        let documented = key_headings(&reference, "###", Some(&heading));
+        assert_eq!(
+            documented, inner,
+            "the `## `{key}`` section of the configuration reference needs one `### `KEY`` \
+             section per key inside `{key}`"
+        );
+    }
+}
+
+#[test]
+fn docs_front_matter_reference_has_a_section_for_every_key() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let matter = format!("---\ntitle: a\n{PROBE}: 1\n---\n\ntext\n");
+    // No taxonomies: the keys listed are then front matter's own.
+    write_files(
+        root,
+        &[
+            ("kbgen.yaml", "taxonomies: []\n"),
+            ("content/s/_index.md", &matter),
+            ("content/s/a.md", &matter),
+        ],
+    );
+    let said = stderr(&kbgen(
+        ["check".as_ref(), "--root".as_ref(), root.as_os_str()],
+        root,
+    ));
+    let article = known_keys(&said, "unknown front-matter key")
+        .unwrap_or_else(|| panic!("no article keys in:\n{said}"));
+    let section = known_keys(&said, "unknown section front-matter key")
+        .unwrap_or_else(|| panic!("no section keys in:\n{said}"));
+    let reference = page("content/reference/front-matter.md");
+    assert_eq!(
+        key_headings(&reference, "##", None),
+        article.into_iter().collect::<BTreeSet<_>>(),
+        "docs/content/reference/front-matter.md needs one `## `KEY`` section per article key"
+    );
+    assert_eq!(
+        key_headings(&reference, "###", Some("Section front matter")),
+        section.into_iter().collect::<BTreeSet<_>>(),
+        "its `## Section front matter` needs one `### `KEY`` section per _index.md key"
+    );
+}
