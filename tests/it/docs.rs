@@ -10,7 +10,8 @@
 //! and `topics`), replacing the file there, and `kbgen check` must pass with 0 warnings. With
 //! `expect="error"` as well, the check must fail (exit 1) and print exactly the next fenced
 //! block of the page, which must be a ```` ```text ```` block. Blocks without `title=` (shell
-//! commands, output, other tools' files) are not run.
+//! commands, output, other tools' files) are not run. A titled block in README.md must be the
+//! same text as a docs block of the same title (README shows the GitHub Pages workflow too).
 
 use crate::support::site::{copy_dir, crawl, describe, kbgen, read, stderr, write_files};
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,7 +23,7 @@ fn docs() -> PathBuf {
 
 /// A fenced code block of a docs page.
 struct Block {
-    /// The page, relative to docs/.
+    /// The page, relative to the repository (`docs/content/…`, `README.md`).
     page: String,
     /// 1-based line of the opening fence.
     line: usize,
@@ -33,30 +34,35 @@ struct Block {
 
 impl Block {
     fn at(&self) -> String {
-        format!("docs/{}:{}", self.page, self.line)
+        format!("{}:{}", self.page, self.line)
     }
 }
 
-/// The fenced blocks of `markdown` (fences of three or more backticks at the start of a line).
+/// The fenced blocks of `markdown`: fences of three or more backticks, at the start of a line
+/// or indented (in a list item), the block's lines taken out of that indent.
 fn blocks(page: &str, markdown: &str) -> Vec<Block> {
     let mut out = Vec::new();
-    let mut open: Option<(String, Block)> = None;
+    // (closing fence, indent, block)
+    let mut open: Option<(String, usize, Block)> = None;
     for (i, line) in markdown.lines().enumerate() {
-        let ticks = line.len() - line.trim_start_matches('`').len();
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        let ticks = trimmed.len() - trimmed.trim_start_matches('`').len();
         match &mut open {
-            Some((fence, block)) => {
-                if line.trim_end() == fence.as_str() {
-                    out.push(open.take().expect("open block").1);
-                } else {
-                    block.text.push_str(line);
-                    block.text.push('\n');
-                }
+            Some((fence, _, _)) if trimmed.trim_end() == fence.as_str() => {
+                out.push(open.take().expect("open block").2);
+            }
+            Some((_, indent, block)) => {
+                let cut = line.len() - line.trim_start_matches(' ').len();
+                block.text.push_str(&line[cut.min(*indent)..]);
+                block.text.push('\n');
             }
             None if ticks >= 3 => {
-                let info = &line[ticks..];
+                let info = &trimmed[ticks..];
                 let (lang, rest) = info.split_once(' ').unwrap_or((info, ""));
                 open = Some((
                     "`".repeat(ticks),
+                    indent,
                     Block {
                         page: page.to_string(),
                         line: i + 1,
@@ -69,10 +75,7 @@ fn blocks(page: &str, markdown: &str) -> Vec<Block> {
             None => {}
         }
     }
-    assert!(
-        open.is_none(),
-        "docs/{page}: a fenced block is never closed"
-    );
+    assert!(open.is_none(), "{page}: a fenced block is never closed");
     out
 }
 
@@ -89,7 +92,7 @@ fn attributes(mut s: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// Every page of docs/content: (path relative to docs/, text), sorted.
+/// Every page of docs/content: (path relative to the repository, text), sorted.
 fn pages() -> Vec<(String, String)> {
     let content = docs().join("content");
     walkdir::WalkDir::new(&content)
@@ -98,7 +101,10 @@ fn pages() -> Vec<(String, String)> {
         .map(|e| e.expect("walk docs/content"))
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
         .map(|e| {
-            let rel = e.path().strip_prefix(docs()).expect("under docs/");
+            let rel = e
+                .path()
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .expect("in the repository");
             (rel.display().to_string(), read(e.path()))
         })
         .collect()
@@ -106,6 +112,33 @@ fn pages() -> Vec<(String, String)> {
 
 fn page(rel: &str) -> String {
     read(&docs().join(rel))
+}
+
+#[test]
+fn docs_readme_examples_are_the_docs_own() {
+    // README shows some files the docs show (the GitHub Pages workflow): the same text, so
+    // the copies cannot drift apart.
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let in_docs: Vec<Block> = pages()
+        .iter()
+        .flat_map(|(rel, text)| blocks(rel, text))
+        .collect();
+    let titled: Vec<Block> = blocks("README.md", &readme)
+        .into_iter()
+        .filter(|b| b.attrs.contains_key("title"))
+        .collect();
+    assert!(!titled.is_empty(), "README.md shows no titled block");
+    for b in titled {
+        let title = &b.attrs["title"];
+        let same = in_docs
+            .iter()
+            .find(|d| d.attrs.get("title") == Some(title) && d.text == b.text);
+        assert!(
+            same.is_some(),
+            "{}: `{title}` is not the same text as any block of docs/content titled so",
+            b.at()
+        );
+    }
 }
 
 #[test]
@@ -229,12 +262,12 @@ fn docs_examples_check_as_the_docs_say() {
     // The convention is in use where the docs promise it (a renamed attribute would make every
     // example silently untested).
     for (page, at_least) in [
-        ("content/reference/configuration.md", 10),
-        ("content/reference/front-matter.md", 8),
-        ("content/guides/troubleshooting.md", 3),
+        ("docs/content/reference/configuration.md", 10),
+        ("docs/content/reference/front-matter.md", 8),
+        ("docs/content/guides/troubleshooting.md", 3),
     ] {
         let n = examples.iter().filter(|e| e.block.page == page).count();
-        assert!(n >= at_least, "docs/{page} has {n} tested examples");
+        assert!(n >= at_least, "{page} has {n} tested examples");
     }
     let mut problems: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = examples
