@@ -325,6 +325,9 @@ fn key_headings(markdown: &str, level: &str, under: Option<&str>) -> BTreeSet<St
             continue;
         }
         if let Some(h) = line.strip_prefix(level).and_then(|h| h.strip_prefix(' ')) {
+            // `## `related` {#related-key}`: an id of its own where the words would take one
+            // the theme uses (`<section id="related">`).
+            let h = h.split(" {#").next().unwrap_or(h);
             if let Some(key) = h.trim().strip_prefix('`').and_then(|k| k.strip_suffix('`')) {
                 out.insert(key.to_string());
             }
