@@ -1,6 +1,8 @@
 //! The documentation site, `docs/`: it builds with no error and no warning, every example it
-//! shows checks as it says, and its references name every key kbgen accepts (read from
-//! kbgen's own "known keys" messages, not from a copy kept here).
+//! shows checks as it says, its references name every key kbgen accepts (read from kbgen's
+//! own "known keys" messages, not from a copy kept here), and its theming guide names every
+//! built-in template and every variable templates are given (read from what a template that
+//! prints its whole context prints).
 //!
 //! The examples' convention, for writers of the docs: a fenced block whose info string has
 //! `title="PATH"` is a file of an example site, PATH relative to the site folder
@@ -421,5 +423,159 @@ fn docs_front_matter_reference_has_a_section_for_every_key() {
         key_headings(&reference, "###", Some("Section front matter")),
         section.into_iter().collect::<BTreeSet<_>>(),
         "its `## Section front matter` needs one `### `KEY`` section per _index.md key"
+    );
+}
+
+/// A template that prints every variable it is given, one a line: `site.title`, `article.toc`.
+const DUMP: &str = "{% for k, v in __tera_context %}{% if v is map %}{% for k2, v2 in v %}\
+                    {{ k }}.{{ k2 }}\n{% endfor %}{% else %}{{ k }}\n{% endif %}{% endfor %}";
+
+/// The built-in page templates and a page each one renders in the dump site.
+const PAGE_TEMPLATES: [(&str, &str); 9] = [
+    ("index.html", "index.html"),
+    ("section.html", "guides/index.html"),
+    ("article.html", "guides/deposits/index.html"),
+    ("taxonomy.html", "tags/index.html"),
+    ("term.html", "tags/letters/index.html"),
+    ("faq.html", "faq/index.html"),
+    ("search.html", "search/index.html"),
+    ("404.html", "404.html"),
+    ("alias.html", "old/index.html"),
+];
+
+/// What every page gets; each page template gets one more variable of its own (or none).
+const COMMON: [&str; 5] = ["site", "urls", "ui", "page", "dev"];
+
+/// The text of every `code span` of `markdown`.
+fn code_spans(markdown: &str) -> BTreeSet<String> {
+    markdown
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+/// The lines of `markdown` from the one starting with `start` to the next blank line.
+fn paragraph(markdown: &str, start: &str) -> Option<String> {
+    let from = markdown.find(&format!("\n{start}"))? + 1;
+    let rest = &markdown[from..];
+    Some(rest[..rest.find("\n\n").unwrap_or(rest.len())].to_string())
+}
+
+#[test]
+fn docs_theming_guide_names_every_template_and_every_variable_templates_get() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let guide = page("content/guides/theming.md");
+    // Every built-in template, and only those, has a row in the guide's table.
+    let templates: BTreeSet<String> = std::fs::read_dir(repo.join("themes/default/templates"))
+        .expect("themes/default/templates")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    let rows: BTreeSet<String> = guide
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `")?.split_once("` |").map(|(t, _)| t))
+        .filter(|t| t.ends_with(".html"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(rows, templates, "the theming guide's table of templates");
+    let mut rendered: BTreeSet<String> =
+        PAGE_TEMPLATES.iter().map(|(t, _)| t.to_string()).collect();
+    rendered.extend(["base.html".to_string(), "components.html".to_string()]);
+    assert_eq!(
+        rendered, templates,
+        "a new template: add it to PAGE_TEMPLATES"
+    );
+
+    // A site whose page templates print what they are given.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    copy_dir(&docs().join("examples/base"), &root);
+    let extra = "---\ntitle: Extra\ntags: [letters]\naliases: [/old/]\nfaq:\n  - q: Is this asked?\n    a: Yes.\n---\n\nText.\n";
+    let mut files = vec![("content/guides/extra.md".to_string(), extra.to_string())];
+    for (t, _) in PAGE_TEMPLATES {
+        files.push((format!("themes/default/templates/{t}"), DUMP.to_string()));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    write_files(&root, &files);
+    let out = tmp.path().join("out");
+    let built = kbgen(
+        [
+            "build".as_ref(),
+            "--root".as_ref(),
+            root.as_os_str(),
+            "--output".as_ref(),
+            out.as_os_str(),
+        ],
+        &root,
+    );
+    assert!(built.status.success(), "{}", describe(&built));
+    let given = |file: &str| -> BTreeSet<String> {
+        read(&out.join(file)).lines().map(str::to_string).collect()
+    };
+
+    let spans = code_spans(&guide);
+    let mut problems = Vec::new();
+    // Every page: `site.title` … in the guide, and nothing it names that templates lack.
+    let common = given("search/index.html");
+    for v in &common {
+        if !v.starts_with("ui.") && !spans.contains(v) {
+            problems.push(format!(
+                "every page gets `{v}`, which the guide does not name"
+            ));
+        }
+    }
+    for s in &spans {
+        let prefix = s.split('.').next().unwrap_or_default();
+        let named = s.contains('.') && ["site", "urls", "page", "dev"].contains(&prefix);
+        if named && !s.contains(' ') && !common.contains(s) {
+            problems.push(format!(
+                "the guide names `{s}`, which templates are not given"
+            ));
+        }
+    }
+    let words = paragraph(&guide, "`ui` holds the words").expect("the page words paragraph");
+    let words = code_spans(&words);
+    for v in common.iter().filter_map(|v| v.strip_prefix("ui.")) {
+        if !words.contains(v) {
+            problems.push(format!("`ui.{v}` is missing from the guide's page words"));
+        }
+    }
+    // Each page template's own variable, with each of its fields.
+    for (template, file) in PAGE_TEMPLATES {
+        for v in given(file) {
+            let Some((own, field)) = v.split_once('.') else {
+                problems.push(format!("{template} gets `{v}`, not a map"));
+                continue;
+            };
+            if COMMON.contains(&own) {
+                continue;
+            }
+            let row = guide
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{template}` |")))
+                .unwrap_or_default();
+            if !row.contains(&format!("`{own}")) {
+                problems.push(format!(
+                    "the table's row of {template} does not name `{own}`"
+                ));
+            }
+            let fields = paragraph(&guide, &format!("**`{own}`**:"))
+                .map(|p| code_spans(&p))
+                .unwrap_or_default();
+            if !fields.contains(field) {
+                problems.push(format!("{template} gets `{own}.{field}`, which the guide does not name under **`{own}`**"));
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "docs/content/guides/theming.md:\n{}",
+        problems.join("\n")
     );
 }
