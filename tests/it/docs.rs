@@ -15,7 +15,9 @@
 //! commands, output, other tools' files) are not run. A titled block in README.md must be the
 //! same text as a docs block of the same title (README shows the GitHub Pages workflow too).
 
-use crate::support::site::{copy_dir, crawl, describe, kbgen, read, stderr, write_files};
+use crate::support::site::{
+    copy_dir, crawl, crawl_portable, describe, kbgen, read, stderr, write_files,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -144,7 +146,7 @@ fn docs_readme_examples_are_the_docs_own() {
 }
 
 #[test]
-fn docs_build_with_no_error_and_no_warning_and_every_link_works() {
+fn docs_build_with_no_error_and_no_warning_and_every_link_works_also_portable() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let built = kbgen(
@@ -180,6 +182,21 @@ fn docs_build_with_no_error_and_no_warning_and_every_link_works() {
     );
     assert!(built.status.success(), "{}", describe(&built));
     assert_eq!(crawl(&sub, "/kbgen/"), Vec::<String>::new());
+    // And opened from disk, as the publishing page says a USB stick works.
+    let portable = tmp.path().join("portable");
+    let built = kbgen(
+        [
+            "build".as_ref(),
+            "--root".as_ref(),
+            docs().as_os_str(),
+            "--output".as_ref(),
+            portable.as_os_str(),
+            "--portable".as_ref(),
+        ],
+        tmp.path(),
+    );
+    assert!(built.status.success(), "{}", describe(&built));
+    assert_eq!(crawl_portable(&portable, None), Vec::<String>::new());
 }
 
 /// One example: the file it writes and what `kbgen check` must print (None: a clean pass).
