@@ -2,7 +2,8 @@
 //! shows checks as it says, its references name every key kbgen accepts (read from kbgen's
 //! own "known keys" messages, not from a copy kept here), and its theming guide names every
 //! built-in template and every variable templates are given (read from what a template that
-//! prints its whole context prints).
+//! prints its whole context prints), and its commands reference every command and option of
+//! `kbgen --help`.
 //!
 //! The examples' convention, for writers of the docs: a fenced block whose info string has
 //! `title="PATH"` is a file of an example site, PATH relative to the site folder
@@ -593,6 +594,68 @@ fn docs_theming_guide_names_every_template_and_every_variable_templates_get() {
     assert!(
         problems.is_empty(),
         "docs/content/guides/theming.md:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// `--option` words of a text.
+fn options_in(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.starts_with("--") && w.len() > 2 && w != &"--help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn docs_commands_reference_has_every_command_and_option_of_the_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| {
+        let out = kbgen(args, tmp.path());
+        assert!(out.status.success(), "{}", describe(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let top = help(&["--help"]);
+    let commands: Vec<String> = top
+        .split_once("Commands:\n")
+        .expect("a command list")
+        .1
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect();
+    assert!(commands.iter().any(|c| c == "build"), "{top}");
+    let reference = page("content/reference/commands.md");
+    let synopsis = &blocks("commands.md", &reference)[0].text;
+    let mut problems = Vec::new();
+    for c in &commands {
+        if !reference.contains(&format!("\n## `kbgen {c}`")) {
+            problems.push(format!("no `## `kbgen {c}`` section"));
+        }
+        let Some(line) = synopsis
+            .lines()
+            .find(|l| l.split_whitespace().take(2).eq(["kbgen", c.as_str()]))
+        else {
+            problems.push(format!("the synopsis has no `kbgen {c}` line"));
+            continue;
+        };
+        let given = options_in(&help(&[c.as_str(), "--help"]));
+        let shown = options_in(line);
+        if given != shown {
+            problems.push(format!(
+                "kbgen {c}: the help has {given:?}, the synopsis {shown:?}"
+            ));
+        }
+        for o in &given {
+            if !reference.contains(&format!("`{o}")) {
+                problems.push(format!("kbgen {c}: `{o}` is never explained"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "docs/content/reference/commands.md:\n{}",
         problems.join("\n")
     );
 }
