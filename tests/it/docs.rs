@@ -12,7 +12,8 @@
 //! copy of `docs/examples/base/` (a `guides` section with one article and the taxonomies `tags`
 //! and `topics`), replacing the file there, and `kbgen check` must pass with 0 warnings. With
 //! `expect="error"` as well, the check must fail (exit 1) and print exactly the next fenced
-//! block of the page, which must be a ```` ```text ```` block. Blocks without `title=` (shell
+//! block of the page, which must be a ```` ```text ```` block; with `expect="warning"`, it
+//! must pass (exit 0) and print exactly that block. Blocks without `title=` (shell
 //! commands, output, other tools' files) are not run. A titled block in README.md must be the
 //! same text as a docs block of the same title (README shows the GitHub Pages workflow too).
 
@@ -149,62 +150,57 @@ fn docs_readme_examples_are_the_docs_own() {
 #[test]
 fn docs_build_with_no_error_and_no_warning_and_every_link_works_also_portable() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let built = kbgen(
-        [
-            "build".as_ref(),
-            "--root".as_ref(),
-            docs().as_os_str(),
-            "--output".as_ref(),
-            out.as_os_str(),
-        ],
-        tmp.path(),
-    );
-    assert!(built.status.success(), "{}", describe(&built));
-    let said = stderr(&built);
-    assert!(
-        said.starts_with("built ") && said.lines().count() == 1,
-        "the docs build said more than its summary line:\n{said}"
-    );
-    assert_eq!(crawl(&out, "/"), Vec::<String>::new());
-    // Under a sub-path too, as the docs' kbgen.yaml promises.
-    let sub = tmp.path().join("sub");
-    let built = kbgen(
-        [
-            "build".as_ref(),
-            "--root".as_ref(),
-            docs().as_os_str(),
-            "--output".as_ref(),
-            sub.as_os_str(),
-            "--base-url".as_ref(),
-            "/kbgen/".as_ref(),
-        ],
-        tmp.path(),
-    );
-    assert!(built.status.success(), "{}", describe(&built));
-    assert_eq!(crawl(&sub, "/kbgen/"), Vec::<String>::new());
-    // And opened from disk, as the publishing page says a USB stick works.
-    let portable = tmp.path().join("portable");
-    let built = kbgen(
-        [
-            "build".as_ref(),
-            "--root".as_ref(),
-            docs().as_os_str(),
-            "--output".as_ref(),
-            portable.as_os_str(),
-            "--portable".as_ref(),
-        ],
-        tmp.path(),
-    );
-    assert!(built.status.success(), "{}", describe(&built));
-    assert_eq!(crawl_portable(&portable, None), Vec::<String>::new());
+    // At the root of a domain, under a sub-path (as the docs' kbgen.yaml promises), and opened
+    // from disk (as the publishing page says a USB stick works): three builds at once.
+    let builds: [(&str, &[&str]); 3] = [
+        ("out", &[]),
+        ("sub", &["--base-url", "/kbgen/"]),
+        ("portable", &["--portable"]),
+    ];
+    let dir = tmp.path();
+    let problems: Vec<Vec<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = builds
+            .iter()
+            .map(|(name, extra)| {
+                let out = dir.join(name);
+                s.spawn(move || {
+                    let mut args: Vec<std::ffi::OsString> = vec![
+                        "build".into(),
+                        "--root".into(),
+                        docs().into_os_string(),
+                        "--output".into(),
+                        out.clone().into_os_string(),
+                    ];
+                    args.extend(extra.iter().map(|a| a.into()));
+                    let built = kbgen(&args, dir);
+                    assert!(built.status.success(), "{name}: {}", describe(&built));
+                    let said = stderr(&built);
+                    assert!(
+                        said.starts_with("built ") && said.lines().count() == 1,
+                        "{name}: the docs build said more than its summary line:\n{said}"
+                    );
+                    match *name {
+                        "sub" => crawl(&out, "/kbgen/"),
+                        "portable" => crawl_portable(&out, None),
+                        _ => crawl(&out, "/"),
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("build"))
+            .collect()
+    });
+    assert_eq!(problems, vec![Vec::<String>::new(); 3]);
 }
 
-/// One example: the file it writes and what `kbgen check` must print (None: a clean pass).
+/// One example: the file it writes and what `kbgen check` must print (None: a clean pass;
+/// else whether it fails, and the block of its exact output).
 struct Example<'a> {
     block: &'a Block,
     path: &'a str,
-    expected_error: Option<&'a Block>,
+    expected: Option<(bool, &'a Block)>,
 }
 
 fn examples(all: &[Block]) -> Vec<Example<'_>> {
@@ -218,25 +214,29 @@ fn examples(all: &[Block]) -> Vec<Example<'_>> {
             "{}: title=\"{path}\" must be a path inside the example site",
             b.at()
         );
-        let expected_error = match b.attrs.get("expect").map(String::as_str) {
+        let expected = match b.attrs.get("expect").map(String::as_str) {
             None => None,
-            Some("error") => {
+            Some(kind @ ("error" | "warning")) => {
                 let next = all
                     .get(i + 1)
                     .filter(|n| n.page == b.page && n.lang == "text");
-                Some(next.unwrap_or_else(|| {
+                let next = next.unwrap_or_else(|| {
                     panic!(
-                        "{}: an expect=\"error\" block is followed by a ```text block of the output",
+                        "{}: an expect=\"{kind}\" block is followed by a ```text block of the output",
                         b.at()
                     )
-                }))
+                });
+                Some((kind == "error", next))
             }
-            Some(other) => panic!("{}: expect=\"{other}\"; only \"error\" is known", b.at()),
+            Some(other) => panic!(
+                "{}: expect=\"{other}\"; only \"error\" and \"warning\" are known",
+                b.at()
+            ),
         };
         out.push(Example {
             block: b,
             path,
-            expected_error,
+            expected,
         });
     }
     out
@@ -254,18 +254,23 @@ fn run_example(e: &Example<'_>) -> Result<(), String> {
     );
     let said = stderr(&out);
     let at = e.block.at();
-    match e.expected_error {
+    match e.expected {
         None if out.status.code() == Some(0) && said == "check passed (0 warnings)\n" => Ok(()),
         None => Err(format!(
             "{at}: {} should check clean, but kbgen check exited {:?}:\n{said}",
             e.path,
             out.status.code()
         )),
-        Some(text) if out.status.code() == Some(1) && said == text.text => Ok(()),
-        Some(text) => Err(format!(
-            "{at}: {} should fail kbgen check with the output at {}, but it exited {:?} and \
+        Some((fails, text))
+            if out.status.code() == Some(if fails { 1 } else { 0 }) && said == text.text =>
+        {
+            Ok(())
+        }
+        Some((fails, text)) => Err(format!(
+            "{at}: {} should {} kbgen check with the output at {}, but it exited {:?} and \
              printed:\n{said}",
             e.path,
+            if fails { "fail" } else { "pass" },
             text.at(),
             out.status.code()
         )),
