@@ -10,7 +10,8 @@
 //! (```` ```yaml title="kbgen.yaml" ````, ```` ```markdown title="content/guides/x.md" ````,
 //! ```` ```html title="themes/default/templates/term.html" ````). Each is written, alone, into a
 //! copy of `docs/examples/base/` (a `guides` section with one article and the taxonomies `tags`
-//! and `topics`), replacing the file there, and `kbgen check` must pass with 0 warnings. With
+//! and `topics`; with `base="zh"`, `docs/examples/zh/`, a Chinese site), replacing the file
+//! there, and `kbgen check` must pass with 0 warnings. With
 //! `expect="error"` as well, the check must fail (exit 1) and print exactly the next fenced
 //! block of the page, which must be a ```` ```text ```` block; with `expect="warning"`, it
 //! must pass (exit 0) and print exactly that block. Blocks without `title=` (shell
@@ -246,7 +247,8 @@ fn examples(all: &[Block]) -> Vec<Example<'_>> {
 fn run_example(e: &Example<'_>) -> Result<(), String> {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
-    copy_dir(&docs().join("examples/base"), root);
+    let base = e.block.attrs.get("base").map_or("base", String::as_str);
+    copy_dir(&docs().join("examples").join(base), root);
     write_files(root, &[(e.path, e.block.text.as_str())]);
     let out = kbgen(
         ["check".as_ref(), "--root".as_ref(), root.as_os_str()],
