@@ -317,9 +317,10 @@ pub fn parse_article_matter(
                         ),
                     }
                 } else {
+                    // As kbgen.yaml's unknown keys do: the closest key, else all of them.
                     let hint = match closest(key, known.iter().copied()) {
                         Some(k) => format!(" (did you mean `{k}`?)"),
-                        None => String::new(),
+                        None => format!(" (known keys: {})", known.join(", ")),
                     };
                     fail_key(
                         diags,
@@ -378,7 +379,7 @@ pub fn parse_section_matter(
             _ => {
                 let hint = closest(&name, SECTION_KEYS.iter().copied())
                     .map(|k| format!(" (did you mean `{k}`?)"))
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| format!(" (known keys: {})", SECTION_KEYS.join(", ")));
                 diags.push(origin.error_at(
                     spans.near(&at),
                     format!("unknown section front-matter key `{name}`{hint}"),
@@ -495,6 +496,31 @@ mod tests {
         assert_eq!(s.body_line, 4);
         assert!(split("---\ntitle: a\n").is_err());
         assert_eq!(split("no front matter").unwrap().body, "no front matter");
+    }
+
+    #[test]
+    fn unknown_key_far_from_any_lists_the_known_ones() {
+        let config = crate::config::parse_config(
+            Path::new("."),
+            Some("taxonomies: [{name: tags}]\n"),
+            &Default::default(),
+        )
+        .unwrap();
+        let text = "---\ntitle: a\nzzzzzzzz: 1\n---\n";
+        let mut diags = Diagnostics::default();
+        let parts = split(text).unwrap();
+        parse_article_matter(&parts, Path::new("a.md"), text, &config, &mut diags);
+        parse_section_matter(&parts, Path::new("_index.md"), text, &mut diags);
+        let messages: Vec<String> = diags.sorted().iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            messages,
+            [
+                "unknown section front-matter key `zzzzzzzz` (known keys: title, description, \
+                 weight, extra)",
+                "unknown front-matter key `zzzzzzzz` (known keys: title, slug, date, updated, \
+                 summary, draft, weight, aliases, faq, related, extra, tags)",
+            ]
+        );
     }
 
     #[test]

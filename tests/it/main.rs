@@ -6,6 +6,7 @@ mod build;
 mod bundled;
 mod diagnostics;
 mod digest;
+mod docs;
 mod escaping;
 mod faq;
 mod fuzz_corpus;

@@ -1,5 +1,5 @@
-//! Valid pages (issue 11): every page of the bundled site, of the site `kbgen init` writes and
-//! of every fixture that builds has its headings in order (one `<h1>`, no skipped level), a
+//! Valid pages (issue 11): every page of the bundled site, of the site `kbgen init` writes, of
+//! the documentation (docs/) and of every fixture that builds has its headings in order (one `<h1>`, no skipped level), a
 //! search box that is a wired-up combobox, and zero errors from the W3C Nu HTML checker (vnu).
 //!
 //! vnu is `$KBGEN_VNU` (a path to vnu.jar) or `node_modules/vnu-jar/build/dist/vnu.jar`
@@ -60,7 +60,7 @@ fn build_into(label: &str, root: &Path, args: &[&str], keep: Vec<TempDir>) -> Bu
 }
 
 /// The bundled site (plain, and portable with an absolute base URL: feed links, 404 script),
-/// the site `kbgen init` writes, and every fixture that builds (plain; `basic` portable too).
+/// the site `kbgen init` writes, the documentation, and every fixture that builds (plain; `basic` portable too).
 fn build_all() -> Vec<Built> {
     let mut sites = vec![
         build_into("bundled", repo(), &[], Vec::new()),
@@ -76,6 +76,8 @@ fn build_all() -> Vec<Built> {
     let root = init.path().join("site");
     assert_success(&kbgen([OsStr::new("init"), root.as_os_str()], init.path()));
     sites.push(build_into("kbgen init", &root, &[], vec![init]));
+    // The documentation site, docs/: tables, code blocks and callouts of every kind.
+    sites.push(build_into("docs", &repo().join("docs"), &[], Vec::new()));
     let mut names: Vec<String> = std::fs::read_dir(fixture(""))
         .expect("tests/fixtures")
         .flatten()
