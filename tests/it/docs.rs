@@ -468,8 +468,9 @@ const PAGE_TEMPLATES: [(&str, &str); 9] = [
     ("alias.html", "old/index.html"),
 ];
 
-/// What every page gets; each page template gets one more variable of its own (or none).
-const COMMON: [&str; 5] = ["site", "urls", "ui", "page", "dev"];
+/// What every page gets (`menus` is a list, the others maps); each page template gets one
+/// more variable of its own (or none), a map.
+const COMMON: [&str; 6] = ["site", "urls", "ui", "page", "menus", "dev"];
 
 /// The text of every `code span` of `markdown`.
 fn code_spans(markdown: &str) -> BTreeSet<String> {
@@ -572,13 +573,13 @@ fn docs_theming_guide_names_every_template_and_every_variable_templates_get() {
     // Each page template's own variable, with each of its fields.
     for (template, file) in PAGE_TEMPLATES {
         for v in given(file) {
+            if COMMON.contains(&v.split('.').next().unwrap_or_default()) {
+                continue;
+            }
             let Some((own, field)) = v.split_once('.') else {
                 problems.push(format!("{template} gets `{v}`, not a map"));
                 continue;
             };
-            if COMMON.contains(&own) {
-                continue;
-            }
             let row = guide
                 .lines()
                 .find(|l| l.starts_with(&format!("| `{template}` |")))
@@ -640,23 +641,45 @@ fn docs_commands_reference_has_every_command_and_option_of_the_help() {
         if !reference.contains(&format!("\n## `kbgen {c}`")) {
             problems.push(format!("no `## `kbgen {c}`` section"));
         }
-        let Some(line) = synopsis
-            .lines()
-            .find(|l| l.split_whitespace().take(2).eq(["kbgen", c.as_str()]))
-        else {
-            problems.push(format!("the synopsis has no `kbgen {c}` line"));
-            continue;
+        // A command with subcommands (`kbgen theme eject`): a synopsis line per subcommand,
+        // with that subcommand's options.
+        let own = help(&[c.as_str(), "--help"]);
+        let invocations: Vec<Vec<String>> = match own.split_once("Commands:\n") {
+            Some((_, list)) => list
+                .lines()
+                .take_while(|l| l.starts_with("  "))
+                .filter_map(|l| l.split_whitespace().next())
+                .filter(|s| *s != "help")
+                .map(|s| vec![c.clone(), s.to_string()])
+                .collect(),
+            None => vec![vec![c.clone()]],
         };
-        let given = options_in(&help(&[c.as_str(), "--help"]));
-        let shown = options_in(line);
-        if given != shown {
-            problems.push(format!(
-                "kbgen {c}: the help has {given:?}, the synopsis {shown:?}"
-            ));
-        }
-        for o in &given {
-            if !reference.contains(&format!("`{o}")) {
-                problems.push(format!("kbgen {c}: `{o}` is never explained"));
+        for words in invocations {
+            let shown_name = words.join(" ");
+            let mut want = vec!["kbgen"];
+            want.extend(words.iter().map(String::as_str));
+            let Some(line) = synopsis.lines().find(|l| {
+                let mut w = l.split_whitespace();
+                w.by_ref().take(want.len()).eq(want.iter().copied())
+                    && w.next()
+                        .is_none_or(|next| !next.chars().all(|ch| ch.is_ascii_lowercase()))
+            }) else {
+                problems.push(format!("the synopsis has no `kbgen {shown_name}` line"));
+                continue;
+            };
+            let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
+            args.push("--help");
+            let given = options_in(&help(&args));
+            let shown = options_in(line);
+            if given != shown {
+                problems.push(format!(
+                    "kbgen {shown_name}: the help has {given:?}, the synopsis {shown:?}"
+                ));
+            }
+            for o in &given {
+                if !reference.contains(&format!("`{o}")) {
+                    problems.push(format!("kbgen {shown_name}: `{o}` is never explained"));
+                }
             }
         }
     }
