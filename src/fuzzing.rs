@@ -537,6 +537,7 @@ fn section(dir: &str) -> Section {
             Some(SectionId::ROOT)
         },
         extra: crate::yaml::Value::Null,
+        sort_by: Default::default(),
     }
 }
 

@@ -15,6 +15,7 @@ pub(crate) mod links;
 mod lint;
 pub(crate) mod markdown;
 pub(crate) mod names;
+pub(crate) mod order;
 pub(crate) mod output;
 pub(crate) mod prepare;
 pub(crate) mod render;

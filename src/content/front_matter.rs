@@ -76,13 +76,14 @@ pub struct SectionMatter {
     pub description: String,
     pub weight: Option<i64>,
     pub extra: Value,
+    pub sort_by: crate::order::SortBy,
 }
 
 const ARTICLE_KEYS: &[&str] = &[
     "title", "slug", "date", "updated", "summary", "draft", "weight", "aliases", "faq", "related",
     "extra",
 ];
-const SECTION_KEYS: &[&str] = &["title", "description", "weight", "extra"];
+const SECTION_KEYS: &[&str] = &["title", "description", "weight", "extra", "sort_by"];
 
 /// Front-matter keys that a taxonomy may not take.
 pub fn is_reserved_key(key: &str) -> bool {
@@ -330,6 +331,16 @@ pub fn parse_section_matter(
                 )),
             },
             "extra" => sm.extra = v,
+            "sort_by" => match v.as_str().and_then(crate::order::SortBy::parse) {
+                Some(s) => sm.sort_by = s,
+                None => diags.push(origin.error_at(
+                    spans.value(&at).unwrap_or_else(|| spans.near(&at)),
+                    format!(
+                        "`sort_by` must be one of {}",
+                        crate::order::SortBy::NAMES.join(", ")
+                    ),
+                )),
+            },
             _ => {
                 let hint = closest(&name, SECTION_KEYS.iter().copied())
                     .map(|k| format!(" (did you mean `{k}`?)"))

@@ -223,6 +223,7 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
                     s.weight,
                     s.parent,
                     intro.clone(),
+                    s.sort_by,
                 )
             })
             .collect()

@@ -189,13 +189,9 @@ pub fn analyse(
     lap("duplicate questions");
     let aliases = check_aliases(&content, &mut diags);
     let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
-    section_order.sort_by(|&a, &b| {
-        let (x, y) = (&content.sections[a], &content.sections[b]);
-        (x.weight.unwrap_or(i64::MAX), &x.title, &x.dir).cmp(&(
-            y.weight.unwrap_or(i64::MAX),
-            &y.title,
-            &y.dir,
-        ))
+    // Each section among its siblings in its parent's order (`sort_by`).
+    section_order.sort_by_cached_key(|&s| {
+        crate::order::section_key(content.sections.as_slice(), &content.sections[s])
     });
     // A section shows only when it has something to show: an article in it or below it, or
     // its own _index.md. (One pass over the articles, then one walk up per section that has
