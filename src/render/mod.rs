@@ -418,7 +418,13 @@ impl SiteData<'_> {
             } => self.term(r, *taxonomy, *term, *page),
             Job::FaqIndex => self.faq_page(r, None),
             Job::FaqSection(s) => self.faq_page(r, Some(*s)),
-            Job::Search => self.plain(r, "search/", "search.html", "search", self.lang.ui().search),
+            Job::Search => self.plain(
+                r,
+                "search/",
+                "search.html",
+                "search",
+                &self.config.ui.search,
+            ),
             Job::NotFound => self.not_found(r),
             Job::Alias { article, path } => self.alias(r, *article, path),
         }

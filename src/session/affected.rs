@@ -224,6 +224,8 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
                     s.parent,
                     intro.clone(),
                     s.sort_by,
+                    // A section's `extra:` is shown by its page (and any template may ask).
+                    serde_json::to_string(&s.extra).unwrap_or_default(),
                 )
             })
             .collect()
@@ -251,7 +253,11 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
                         .iter()
                         .all(|(slug, name)| was.get(slug).is_none_or(|n| n == name))
             });
-    old.section_order == new.section_order && sections(old) == sections(new) && same_taxonomies
+    // Menus are on every page; an `@/` entry follows its article's path.
+    old.section_order == new.section_order
+        && sections(old) == sections(new)
+        && same_taxonomies
+        && old.menus == new.menus
 }
 
 /// The article's terms by taxonomy and slug.

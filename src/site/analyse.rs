@@ -42,6 +42,9 @@ pub fn analyse(
         changed: e.changed,
     });
     let (content, mut diags) = crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
+    for d in config.warnings.iter().cloned() {
+        diags.push(d);
+    }
     for d in crate::config::check_stray_configs(&opts.root) {
         diags.push(d);
     }
@@ -188,6 +191,7 @@ pub fn analyse(
     };
     lap("duplicate questions");
     let aliases = check_aliases(&content, &mut diags);
+    let menus = crate::menus::resolve_menus(&config, &content, &mut diags);
     let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
     // Each section among its siblings in its parent's order (`sort_by`).
     section_order.sort_by_cached_key(|&s| {
@@ -253,6 +257,7 @@ pub fn analyse(
         taxonomies,
         faq,
         aliases,
+        menus,
         section_order,
         diagnostics: diags,
         faq_warnings,
