@@ -1,4 +1,5 @@
-//! kbgen: a static knowledge-base generator. `init`, `build`, `check`, `serve` and `new`.
+//! kbgen: a static knowledge-base generator. `init`, `build`, `check`, `serve`, `new` and
+//! `theme eject`.
 
 pub mod cli;
 pub(crate) mod config;
@@ -35,6 +36,7 @@ pub(crate) mod yaml;
 pub use diagnostic::Failure;
 pub use prepare::{prepare, Prepared};
 pub use site::{build, BuildOptions, Built, Outcome, Summary};
+pub use theme::eject_theme;
 
 use diagnostic::Diagnostic;
 use std::path::Path;
