@@ -685,7 +685,7 @@ pub fn parse_config(
     let repo = match raw.repo_url {
         None => None,
         Some(url) => {
-            let url = url.trim().trim_end_matches('/').to_string();
+            let url = crate::urls::encode_written_url(url.trim().trim_end_matches('/'));
             let branch = raw.repo_branch.unwrap_or_else(|| "main".into());
             if !(url.starts_with("https://") || url.starts_with("http://"))
                 || url
@@ -770,7 +770,7 @@ fn parse_menu_url(url: &str) -> Result<MenuTarget, String> {
         .iter()
         .any(|p| lower.starts_with(p))
     {
-        return Ok(MenuTarget::Url(url.to_string()));
+        return Ok(MenuTarget::Url(crate::urls::encode_written_url(url)));
     }
     // Any other scheme (`javascript:`, `ftp:`) or a host without one (`//x`) is refused.
     if url.starts_with("//") || lower.split('/').next().is_some_and(|s| s.contains(':')) {
