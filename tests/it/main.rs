@@ -19,5 +19,6 @@ mod search;
 mod serve;
 mod serve_browser;
 mod serve_hostile;
+mod site_config;
 mod support;
 mod valid;
