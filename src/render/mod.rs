@@ -208,6 +208,8 @@ pub(crate) enum Read {
     Page(String),
     /// Which articles a section lists.
     Section(SectionId),
+    /// Which articles are before and after an article in its section (prev/next).
+    Neighbours(String),
     /// Which articles a term lists (taxonomy, term slug).
     Term(usize, String),
     /// Which terms a taxonomy has.

@@ -173,12 +173,13 @@ impl SiteData<'_> {
         articles.ids_in(self.section_range(s))
     }
 
-    /// The articles before and after `a` in its section's order. Reads the section's
-    /// listing: an article added or moved beside `a` changes them.
+    /// The articles before and after `a` in its section's order. Reads which they are, not
+    /// the whole listing: an article added or moved beside `a` changes them, one further
+    /// down the section does not.
     pub(super) fn neighbours(&self, a: ArticleId) -> (Option<ArticleId>, Option<ArticleId>) {
         use crate::ids::Id as _;
         let s = self.content.articles[a].section;
-        note(|| Read::Section(s));
+        note(|| Read::Neighbours(self.content.articles[a].path.clone()));
         let range = self.section_range(s);
         let i = a.index();
         let prev = (i > range.start).then(|| ArticleId::new(i - 1));

@@ -121,8 +121,25 @@ pub fn affected<'a>(
                 .map(|i| d.site.content.articles[i].path.as_str())
                 .collect()
         };
-        if members(&old_data) != members(&new_data) {
+        let (was, now) = (members(&old_data), members(&new_data));
+        if was != now {
             changed.insert(Read::Section(s));
+            // Prev/next: only the articles with another article beside them now.
+            let beside =
+                |list: &[&'a str]| -> HashMap<&'a str, (Option<&'a str>, Option<&'a str>)> {
+                    (0..list.len())
+                        .map(|k| {
+                            let prev = k.checked_sub(1).map(|p| list[p]);
+                            (list[k], (prev, list.get(k + 1).copied()))
+                        })
+                        .collect()
+                };
+            let (before_s, after_s) = (beside(&was), beside(&now));
+            for (path, around) in &after_s {
+                if before_s.get(path) != Some(around) {
+                    changed.insert(Read::Neighbours(path.to_string()));
+                }
+            }
         }
     }
     for (t, (x, y)) in old
