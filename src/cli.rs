@@ -74,6 +74,11 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Work with the site's theme
+    Theme {
+        #[command(subcommand)]
+        action: ThemeAction,
+    },
     /// Create a new article at content/SECTION/SLUG.md, with the site's taxonomies to fill in
     New {
         /// Site folder holding kbgen.yaml and content/
@@ -86,5 +91,19 @@ pub enum Command {
         /// Title of the article (default: the slug)
         #[arg(long)]
         title: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ThemeAction {
+    /// Write the built-in default theme into ROOT/themes/default/ to edit it
+    ///
+    /// Every template and static file of the default theme is written there; each file in
+    /// that folder replaces the built-in one of its name, so unchanged files build the same
+    /// site. Refuses (writing nothing) when any of those files exists already.
+    Eject {
+        /// Site folder holding kbgen.yaml and content/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
     },
 }

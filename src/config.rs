@@ -24,6 +24,25 @@ struct RawConfig {
     keep: Option<Vec<String>>,
     limits: Option<RawLimits>,
     review_every: Option<u32>,
+    ui: Option<yaml::Mapping>,
+    menus: Option<Vec<RawMenu>>,
+    logo: Option<String>,
+    favicon: Option<String>,
+    repo_url: Option<String>,
+    repo_branch: Option<String>,
+    extra: Option<yaml::Value>,
+}
+
+/// One entry of `menus:`: a label and exactly one of `url` (another site, or a path of this
+/// one) and `page` (`@/section/file.md`, resolved like a link).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMenu {
+    label: String,
+    url: Option<String>,
+    page: Option<String>,
+    weight: Option<i64>,
+    external: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -87,7 +106,16 @@ const CONFIG_KEYS: &[&str] = &[
     "keep",
     "limits",
     "review_every",
+    "ui",
+    "menus",
+    "logo",
+    "favicon",
+    "repo_url",
+    "repo_branch",
+    "extra",
 ];
+
+const MENU_KEYS: &[&str] = &["label", "url", "page", "weight", "external"];
 
 /// The keys kbgen.yaml's map at `path` may hold (RawConfig and the structs below).
 fn keys_at(path: &[Step]) -> &'static [&'static str] {
@@ -115,6 +143,8 @@ fn keys_at(path: &[Step]) -> &'static [&'static str] {
         }
         [Step::Key(k)] if k == "search" => &["dictionary"],
         [Step::Key(k)] if k == "limits" => &["article_size"],
+        [Step::Key(k)] if k == "ui" => crate::ui::UI_KEYS,
+        [Step::Key(k), Step::Index(_)] if k == "menus" => MENU_KEYS,
         _ => &[],
     }
 }
@@ -179,6 +209,19 @@ pub struct Config {
     pub limits: Limits,
     /// `kbgen check` warns about articles last reviewed longer ago than this many days.
     pub review_every: Option<u32>,
+    /// The UI words: the built-in set of the language with `ui:` over it.
+    pub ui: crate::ui::Ui,
+    /// `menus:` in order (weight, then as listed).
+    pub menus: Vec<Menu>,
+    /// Site paths (under the output root) of the logo and the favicon, when given.
+    pub logo: Option<String>,
+    pub favicon: Option<String>,
+    /// `repo_url` and `repo_branch`, for the "edit this page" link.
+    pub repo: Option<Repo>,
+    /// `extra:`, passed to templates untouched.
+    pub extra: yaml::Value,
+    /// What kbgen.yaml gives that works but should be written otherwise (`language: zh-cn`).
+    pub warnings: Vec<Diagnostic>,
     /// kbgen.yaml's text and spans, so a file it names that turns out missing or broken is
     /// reported at the line naming it.
     source: Source,
@@ -203,6 +246,47 @@ impl Config {
         origin.error_at(
             spans.value(path).unwrap_or_else(|| spans.near(path)),
             message,
+        )
+    }
+}
+
+/// A menu entry of kbgen.yaml.
+#[derive(Debug, Clone)]
+pub struct Menu {
+    pub label: String,
+    pub target: MenuTarget,
+    /// Marked as leaving the site (`rel="noopener"`, a hidden "(external)").
+    pub external: bool,
+    /// Its index in `menus:`, for messages about it.
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuTarget {
+    /// `page: "@/section/file.md"`: the file relative to content/ (checked once content is read).
+    Page(String),
+    /// `url: faq/` or `url: /faq/`: a path of this site, under the base URL.
+    Path(String),
+    /// `url: https://…` (or `mailto:`): used as written.
+    Url(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Repo {
+    /// Without a trailing `/`: `https://github.com/org/site`.
+    pub url: String,
+    pub branch: String,
+}
+
+impl Repo {
+    /// GitHub's and GitLab's edit address of `source` (relative to the site root:
+    /// `content/guides/a.md`).
+    pub fn edit_url(&self, source: &str) -> String {
+        format!(
+            "{}/edit/{}/{}",
+            self.url,
+            crate::urls::encode_path(&self.branch),
+            crate::urls::encode_path(source)
         )
     }
 }
@@ -565,6 +649,135 @@ pub fn parse_config(
         }
     }
 
+    let mut warnings = Vec::new();
+    let language = match raw.language {
+        None => "en".to_string(),
+        Some(written) => match check_language(&written) {
+            Ok(tag) if tag == written => tag,
+            Ok(tag) => {
+                let mut d = err(
+                    &[key("language")],
+                    format!("write the language tag as `{tag}` (BCP 47 case), not `{written}`"),
+                );
+                d.severity = crate::diagnostic::Severity::Warning;
+                warnings.push(d);
+                tag
+            }
+            Err(m) => {
+                diags.push(err(&[key("language")], m));
+                written
+            }
+        },
+    };
+    let mut words = Vec::new();
+    for (k, v) in raw.ui.unwrap_or_default() {
+        let name = k.as_str().unwrap_or_default().to_string();
+        let at = [key("ui"), key(&name)];
+        if !crate::ui::UI_KEYS.contains(&name.as_str()) {
+            let hint = match crate::names::closest(&name, crate::ui::UI_KEYS.iter().copied()) {
+                Some(c) => format!(" (did you mean `{c}`?)"),
+                None => format!(" (the words are {})", crate::ui::UI_KEYS.join(", ")),
+            };
+            diags.push(origin.error_at(spans.near(&at), format!("unknown UI word `{name}`{hint}")));
+            continue;
+        }
+        match v.as_str() {
+            Some(text) => words.push((name, text.to_string())),
+            None => diags.push(err(&at, format!("`ui.{name}` must be text"))),
+        }
+    }
+    let ui = crate::ui::Ui::new(crate::ui::Words::of(&language), &words);
+    let mut menus = Vec::new();
+    for (i, m) in raw.menus.unwrap_or_default().into_iter().enumerate() {
+        let here = [key("menus"), Step::Index(i)];
+        let target = match (m.url, m.page) {
+            (Some(url), None) => match parse_menu_url(&url) {
+                Ok(t) => t,
+                Err(msg) => {
+                    diags.push(err(&[key("menus"), Step::Index(i), key("url")], msg));
+                    continue;
+                }
+            },
+            (None, Some(page)) => match page.trim().strip_prefix("@/") {
+                Some(rel) if !rel.is_empty() => MenuTarget::Page(rel.to_string()),
+                _ => {
+                    diags.push(err(
+                        &[key("menus"), Step::Index(i), key("page")],
+                        format!("`page` names an article from content/ as `@/section/file.md`, not `{page}`"),
+                    ));
+                    continue;
+                }
+            },
+            _ => {
+                diags.push(origin.error_at(
+                    spans.near(&here),
+                    format!("menu `{}` needs exactly one of `url` and `page`", m.label),
+                ));
+                continue;
+            }
+        };
+        if m.label.trim().is_empty() {
+            diags.push(err(
+                &[key("menus"), Step::Index(i), key("label")],
+                "a menu entry needs a `label`".into(),
+            ));
+            continue;
+        }
+        let external = m.external.unwrap_or(matches!(target, MenuTarget::Url(_)));
+        menus.push((
+            m.weight.unwrap_or(0),
+            Menu {
+                label: m.label,
+                target,
+                external,
+                index: i,
+            },
+        ));
+    }
+    // Stable: entries of the same weight keep their kbgen.yaml order.
+    menus.sort_by_key(|(w, _)| *w);
+    let menus = menus.into_iter().map(|(_, m)| m).collect();
+    let mut site_file = |name: &str, value: Option<String>| -> Option<String> {
+        let value = value?;
+        match check_site_file(root, &value) {
+            Ok(path) => Some(path),
+            Err(m) => {
+                diags.push(err(&[key(name)], m));
+                None
+            }
+        }
+    };
+    let logo = site_file("logo", raw.logo);
+    let favicon = site_file("favicon", raw.favicon);
+    let repo = match raw.repo_url {
+        None => None,
+        Some(url) => {
+            let url = crate::urls::encode_written_url(url.trim().trim_end_matches('/'));
+            let branch = raw.repo_branch.unwrap_or_else(|| "main".into());
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+            {
+                diags.push(err(
+                    &[key("repo_url")],
+                    format!("`repo_url` must be the repository's https:// address, not `{url}`"),
+                ));
+                None
+            } else if branch.trim().is_empty()
+                || branch.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                diags.push(err(
+                    &[key("repo_branch")],
+                    format!("`repo_branch` must be a branch name, not `{branch}`"),
+                ));
+                None
+            } else {
+                Some(Repo { url, branch })
+            }
+        }
+    };
+
     if diags.has_errors() {
         return Err(diags);
     }
@@ -573,7 +786,7 @@ pub fn parse_config(
         title,
         description: raw.description.unwrap_or_default(),
         base_url,
-        language: raw.language.unwrap_or_else(|| "en".into()),
+        language,
         theme,
         taxonomies,
         dictionary,
@@ -581,11 +794,89 @@ pub fn parse_config(
         keep,
         limits,
         review_every: raw.review_every,
+        ui,
+        menus,
+        logo,
+        favicon,
+        repo,
+        extra: raw.extra.unwrap_or(yaml::Value::Null),
+        warnings,
         source: Source {
             text: text.to_string(),
             spans,
         },
     })
+}
+
+/// A BCP 47 tag in its usual case (`zh-CN`, `zh-Hant-TW`, `en`), or why it is not one, with
+/// the tag that was meant when that is clear (`zh_CN` → `zh-CN`).
+fn check_language(written: &str) -> Result<String, String> {
+    use language_tags::LanguageTag;
+    let valid = |t: &str| LanguageTag::parse(t).ok().filter(LanguageTag::is_valid);
+    if let Some(tag) = valid(written.trim()) {
+        return Ok(tag.into_string());
+    }
+    let guess = written.trim().replace(['_', ' ', '.'], "-");
+    let hint = match valid(&guess) {
+        Some(tag) => format!("did you mean `{}`?", tag.as_str()),
+        None => "such as `zh-CN`, `zh-TW` or `en`".to_string(),
+    };
+    Err(format!("`{written}` is not a BCP 47 language tag ({hint})"))
+}
+
+/// A `menus:` `url`: another site's address (http, https, mailto), or a path of this site.
+fn parse_menu_url(url: &str) -> Result<MenuTarget, String> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    if url.chars().any(|c| c.is_control() || c == '\\') {
+        return Err(format!(
+            "menu URL `{}` must not contain `\\` or control characters",
+            url.escape_debug()
+        ));
+    }
+    if ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return Ok(MenuTarget::Url(crate::urls::encode_written_url(url)));
+    }
+    // Any other scheme (`javascript:`, `ftp:`) or a host without one (`//x`) is refused.
+    if url.starts_with("//") || lower.split('/').next().is_some_and(|s| s.contains(':')) {
+        return Err(format!(
+            "menu URL `{url}` must be an http://, https:// or mailto: address, or a path of this site such as `faq/`"
+        ));
+    }
+    let path = url.trim_start_matches('/');
+    if path.split('/').any(|s| s == ".." || s == ".") {
+        return Err(format!(
+            "menu URL `{url}` must not contain `.` or `..` segments"
+        ));
+    }
+    Ok(MenuTarget::Path(path.to_string()))
+}
+
+/// A file kbgen.yaml names (`logo`, `favicon`): under `static/` (copied to the output root) or
+/// `content/` (served at its path), existing. Returns its site path.
+fn check_site_file(root: &Path, written: &str) -> Result<String, String> {
+    let rel = written.trim().replace('\\', "/");
+    let inside = rel
+        .split('/')
+        .all(|s| !s.is_empty() && s != "." && s != ".." && !s.starts_with('.'));
+    let site_path = rel
+        .strip_prefix("static/")
+        .or_else(|| rel.strip_prefix("content/"))
+        .filter(|p| inside && !p.is_empty() && !p.ends_with(".md"));
+    let Some(site_path) = site_path else {
+        return Err(format!(
+            "`{written}` must be a file under static/ or content/ of the site, e.g. `static/logo.svg`"
+        ));
+    };
+    if !root.join(&rel).is_file() {
+        return Err(format!(
+            "`{written}` does not exist (the path is relative to the site folder)"
+        ));
+    }
+    Ok(site_path.to_string())
 }
 
 fn parse_terms(
@@ -815,5 +1106,53 @@ mod tests {
         assert_eq!(allowed.resolve("协商"), Some(1));
         assert_eq!(allowed.terms[0].slug, "中华人民共和国民法典");
         assert_eq!(allowed.resolve("刑法"), None);
+    }
+
+    #[test]
+    fn language_tags_are_checked_and_the_meant_tag_suggested() {
+        assert_eq!(check_language("zh-CN").unwrap(), "zh-CN");
+        assert_eq!(check_language("zh-Hant-TW").unwrap(), "zh-Hant-TW");
+        // Well-formed in another case: accepted in its usual case (config warns).
+        assert_eq!(check_language("EN").unwrap(), "en");
+        assert_eq!(check_language("zh-cn").unwrap(), "zh-CN");
+        assert_eq!(
+            check_language("zh_CN").unwrap_err(),
+            "`zh_CN` is not a BCP 47 language tag (did you mean `zh-CN`?)"
+        );
+        assert_eq!(
+            check_language("english").unwrap_err(),
+            "`english` is not a BCP 47 language tag (such as `zh-CN`, `zh-TW` or `en`)"
+        );
+        assert!(check_language("zh-AB").is_err(), "an unregistered region");
+    }
+
+    #[test]
+    fn a_language_in_another_case_is_a_warning_at_its_line() {
+        let c = parse_config(
+            Path::new("."),
+            Some("title: x\nlanguage: EN\n"),
+            &Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!(c.language, "en");
+        assert_eq!(
+            c.warnings[0].to_string().lines().next().unwrap(),
+            "warning: kbgen.yaml:2:11: write the language tag as `en` (BCP 47 case), not `EN`"
+        );
+    }
+
+    #[test]
+    fn menu_urls() {
+        assert_eq!(
+            parse_menu_url("https://x.org/").unwrap(),
+            MenuTarget::Url("https://x.org/".into())
+        );
+        assert_eq!(
+            parse_menu_url("/faq/").unwrap(),
+            MenuTarget::Path("faq/".into())
+        );
+        assert!(parse_menu_url("javascript:alert(1)").is_err());
+        assert!(parse_menu_url("//evil.example/").is_err());
+        assert!(parse_menu_url("../up/").is_err());
     }
 }

@@ -155,6 +155,7 @@ pub fn markdown(data: &[u8]) {
         &source,
         RenderOptions {
             lang: Lang::Zh,
+            ui: &crate::ui::Ui::new(crate::ui::Words::Simplified, &[]),
             links: &resolver,
             ids: &mut ids,
             questions: Questions::All,
@@ -538,6 +539,7 @@ fn section(dir: &str) -> Section {
             Some(SectionId::ROOT)
         },
         extra: crate::yaml::Value::Null,
+        sort_by: Default::default(),
     }
 }
 

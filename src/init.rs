@@ -29,6 +29,7 @@ const FILES: &[(&str, &str)] = &[
         "content/guides/how-a-page-is-made.svg",
         include_str!("init/site/content/guides/how-a-page-is-made.svg"),
     ),
+    ("static/logo.svg", include_str!("init/site/static/logo.svg")),
 ];
 
 /// How many of a folder's names a refusal lists.

@@ -1,4 +1,5 @@
-//! kbgen: a static knowledge-base generator. `init`, `build`, `check`, `serve` and `new`.
+//! kbgen: a static knowledge-base generator. `init`, `build`, `check`, `serve`, `new` and
+//! `theme eject`.
 
 pub mod cli;
 pub(crate) mod config;
@@ -14,9 +15,12 @@ pub mod init;
 pub(crate) mod links;
 mod lint;
 pub(crate) mod markdown;
+pub(crate) mod menus;
 pub(crate) mod names;
+pub(crate) mod order;
 pub(crate) mod output;
 pub(crate) mod prepare;
+pub(crate) mod reading;
 pub(crate) mod render;
 pub(crate) mod review;
 pub(crate) mod search;
@@ -33,6 +37,7 @@ pub(crate) mod yaml;
 pub use diagnostic::Failure;
 pub use prepare::{prepare, Prepared};
 pub use site::{build, BuildOptions, Built, Outcome, Summary};
+pub use theme::eject_theme;
 
 use diagnostic::Diagnostic;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! The `kbgen` command: parse arguments, call the library, map the result to an exit status.
 
 use clap::Parser;
-use kbgen::cli::{Cli, Command};
+use kbgen::cli::{Cli, Command, ThemeAction};
 use kbgen::diagnostic::Diagnostic;
 use kbgen::{BuildOptions, Built, Failure};
 use std::io::{IsTerminal as _, Write};
@@ -170,6 +170,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Theme {
+            action: ThemeAction::Eject { root },
+        } => match kbgen::eject_theme(&root)? {
+            Ok(files) => {
+                let mut err = std::io::stderr().lock();
+                for f in &files {
+                    let _ = writeln!(err, "created {}", root.join(f).display());
+                }
+                let _ = writeln!(
+                    err,
+                    "the default theme is in {}: edit any file there (delete one to use the built-in file again)",
+                    root.join("themes/default").display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                Ok(ExitCode::from(2))
+            }
+        },
         Command::New { root, path, title } => {
             match kbgen::new_article(&root, &path, title.as_deref())? {
                 Ok(file) => {

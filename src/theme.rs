@@ -182,3 +182,57 @@ fn check_overrides(
         })
         .collect()
 }
+
+/// `kbgen theme eject`: writes the embedded default theme into `ROOT/themes/default/`, for a
+/// site to edit (each file there replaces the built-in one of its name). Ok(Err(message)) when
+/// any of those files exists already (all of them are named, nothing is written: a writer's
+/// file is never replaced); Ok(Ok(files)): the files written, relative to the root.
+pub fn eject_theme(root: &Path) -> anyhow::Result<Result<Vec<PathBuf>, String>> {
+    crate::config::check_root(root)?;
+    let dir = Path::new("themes/default");
+    let there: Vec<String> = DEFAULT_THEME
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| root.join(p).symlink_metadata().is_ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect();
+    if !there.is_empty() {
+        return Ok(Err(format!(
+            "{} of the default theme's files exist already, so nothing was written: {} \
+             (move them away to eject the theme again, or edit them as they are)",
+            there.len(),
+            there.join(", ")
+        )));
+    }
+    let mut written = Vec::new();
+    for (rel, bytes) in DEFAULT_THEME {
+        let shown = dir.join(rel);
+        let path = root.join(&shown);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
+        }
+        // Never over a file that appeared meanwhile.
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes));
+        match file {
+            Ok(()) => written.push(shown),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Ok(Err(format!(
+                    "{} appeared while the theme was written; the files written so far are {}",
+                    shown.display(),
+                    written
+                        .iter()
+                        .map(|p: &PathBuf| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+            Err(e) => return Err(e).with_context(|| format!("writing {}", path.display())),
+        }
+    }
+    Ok(Ok(written))
+}

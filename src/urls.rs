@@ -143,6 +143,24 @@ pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
+/// Characters no URL may hold as they are (RFC 3986; the Nu checker refuses them in `href`).
+const NOT_IN_URLS: &AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'^');
+
+/// A URL written by hand (kbgen.yaml's menus and `repo_url`) with the characters no URL may
+/// hold percent-encoded; everything else, `%` escapes and non-ASCII letters included, as is.
+pub fn encode_written_url(url: &str) -> String {
+    utf8_percent_encode(url, NOT_IN_URLS).to_string()
+}
+
 pub fn encode_fragment(fragment: &str) -> String {
     utf8_percent_encode(fragment, FRAGMENT).to_string()
 }

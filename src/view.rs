@@ -5,12 +5,15 @@
 //! build URLs themselves. Every string is plain text unless its name ends in `_html`
 //! (already-safe HTML produced by kbgen: templates print those with `| safe`).
 
+use serde::ser::SerializeMap as _;
 use serde::Serialize;
 
-/// Context shared by every page: `site`, `urls`, `ui`, `page`, `dev`.
+/// Context shared by every page: `site`, `urls`, `ui`, `page`, `menus`, `dev`.
 #[derive(Serialize)]
 pub struct Common<'a> {
     pub site: SiteView<'a>,
+    /// kbgen.yaml's `menus:`, in order.
+    pub menus: Vec<MenuItem<'a>>,
     pub urls: Urls,
     pub ui: &'a Ui,
     pub page: PageMeta<'a>,
@@ -29,6 +32,31 @@ pub struct SiteView<'a> {
     pub nav: Vec<NavItem<'a>>,
     /// Taxonomy index pages, for the footer.
     pub taxonomies: Vec<Link<'a>>,
+    /// The logo's URL (kbgen.yaml `logo:`), or empty.
+    pub logo: String,
+    /// kbgen.yaml's `extra:`, untouched (an empty map when there is none).
+    #[serde(serialize_with = "extra_map")]
+    pub extra: &'a crate::yaml::Value,
+}
+
+/// An `extra:` as templates see it: as written, or an empty map when there is none, so
+/// `{% if article.extra.x is defined %}` works on every page.
+fn extra_map<S: serde::Serializer>(v: &&crate::yaml::Value, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        crate::yaml::Value::Null => s.serialize_map(Some(0))?.end(),
+        v => v.serialize(s),
+    }
+}
+
+/// One entry of kbgen.yaml's `menus:`.
+#[derive(Serialize)]
+pub struct MenuItem<'a> {
+    pub label: &'a str,
+    pub url: String,
+    /// Leaves the site: the theme adds `rel="noopener"` and says so (`ui.external`).
+    pub external: bool,
+    /// The page being rendered is the one it links.
+    pub current: bool,
 }
 
 #[derive(Serialize)]
@@ -57,60 +85,12 @@ pub struct Urls {
     pub search_index: String,
     /// Absolute URL of atom.xml, or empty when there is none (relative base URL).
     pub feed: String,
+    /// The favicon: kbgen.yaml's `favicon:`, else the theme's `favicon.ico`.
+    pub favicon: String,
 }
 
-/// UI strings in the site's language (zh-CN or en).
-#[derive(Serialize)]
-pub struct Ui {
-    pub skip_to_content: &'static str,
-    pub home: &'static str,
-    pub menu: &'static str,
-    pub search: &'static str,
-    pub search_label: &'static str,
-    pub search_placeholder: &'static str,
-    pub search_no_results: &'static str,
-    pub search_hint: &'static str,
-    pub toc: &'static str,
-    pub faq: &'static str,
-    pub faq_index: &'static str,
-    pub faq_filter_label: &'static str,
-    pub faq_filter_all: &'static str,
-    pub faq_filter_by: &'static str,
-    pub faq_count: &'static str,
-    pub related: &'static str,
-    pub backlinks: &'static str,
-    pub sections: &'static str,
-    pub recent: &'static str,
-    pub published: &'static str,
-    pub reviewed: &'static str,
-    pub articles: &'static str,
-    pub terms: &'static str,
-    pub all_articles: &'static str,
-    pub previous_page: &'static str,
-    pub next_page: &'static str,
-    pub page_n_of: &'static str,
-    pub not_found_title: &'static str,
-    pub not_found_text: &'static str,
-    pub redirecting: &'static str,
-    pub disclaimer_label: &'static str,
-    pub back_to_top: &'static str,
-    pub read_more: &'static str,
-    pub show_answer: &'static str,
-    pub breadcrumbs: &'static str,
-    /// The notice on an article that cites a law revised after its review.
-    pub review_notice_title: &'static str,
-    /// `{date}`: the article's review date.
-    pub review_notice: &'static str,
-    /// `{date}`: the day a revision took effect.
-    pub in_force_since: &'static str,
-    pub revisions: &'static str,
-    /// `{name}`: what replaced a law or body.
-    pub replaced_by: &'static str,
-    /// The (visually hidden) heading of an article's footnotes.
-    pub footnotes: &'static str,
-    /// The label of a footnote's link back to its mark; `{n}` is the mark (`1`, `1-2`).
-    pub footnote_back: &'static str,
-}
+/// UI words: declared with their built-in sets in `ui`.
+pub use crate::ui::Ui;
 
 #[derive(Serialize)]
 pub struct PageMeta<'a> {
@@ -186,6 +166,26 @@ pub struct ArticleView<'a> {
     pub faq: Vec<FaqItem<'a>>,
     pub backlinks: Vec<ArticleCard<'a>>,
     pub related: Vec<ArticleCard<'a>>,
+    /// This page's URL (as the page links itself).
+    pub url: String,
+    /// Its URL name (front matter `slug`, else the file name).
+    pub slug: &'a str,
+    /// Its file, relative to the site folder: `content/guides/start.md`.
+    pub source_path: String,
+    /// Latin words plus CJK characters (each counted as one), headings included.
+    pub word_count: usize,
+    /// Minutes to read, rounded up: 400 CJK characters or 200 words a minute.
+    pub reading_minutes: usize,
+    /// `ui.reading_time` with the minutes put in ("约 3 分钟读完", "3 min read").
+    pub reading_time_text: String,
+    /// The articles before and after it in its section's order.
+    pub prev: Option<ArticleCard<'a>>,
+    pub next: Option<ArticleCard<'a>>,
+    /// "Edit this page" on the site's repository (kbgen.yaml `repo_url`), or empty.
+    pub edit_url: String,
+    /// Front matter `extra:`, untouched (an empty map when there is none).
+    #[serde(serialize_with = "extra_map")]
+    pub extra: &'a crate::yaml::Value,
     /// Cited laws revised after the article's review (empty when it was reviewed since).
     pub law_changes: Vec<LawChange<'a>>,
 }
@@ -225,6 +225,9 @@ pub struct PageLink {
 #[derive(Serialize)]
 pub struct SectionView<'a> {
     pub title: &'a str,
+    /// `_index.md`'s `extra:`, untouched (an empty map when there is none).
+    #[serde(serialize_with = "extra_map")]
+    pub extra: &'a crate::yaml::Value,
     pub description: &'a str,
     pub intro_html: &'a str,
     pub subsections: Vec<SectionCard<'a>>,

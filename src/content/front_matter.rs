@@ -104,6 +104,7 @@ pub struct SectionMatter {
     pub description: String,
     pub weight: Option<i64>,
     pub extra: Value,
+    pub sort_by: crate::order::SortBy,
 }
 
 const ARTICLE_KEYS: &[&str] = &[
@@ -120,7 +121,7 @@ const ARTICLE_KEYS: &[&str] = &[
     "related",
     "extra",
 ];
-const SECTION_KEYS: &[&str] = &["title", "description", "weight", "extra"];
+const SECTION_KEYS: &[&str] = &["title", "description", "weight", "extra", "sort_by"];
 
 /// Front-matter keys that a taxonomy may not take.
 pub fn is_reserved_key(key: &str) -> bool {
@@ -376,6 +377,16 @@ pub fn parse_section_matter(
                 )),
             },
             "extra" => sm.extra = v,
+            "sort_by" => match v.as_str().and_then(crate::order::SortBy::parse) {
+                Some(s) => sm.sort_by = s,
+                None => diags.push(origin.error_at(
+                    spans.value(&at).unwrap_or_else(|| spans.near(&at)),
+                    format!(
+                        "`sort_by` must be one of {}",
+                        crate::order::SortBy::NAMES.join(", ")
+                    ),
+                )),
+            },
             _ => {
                 let hint = closest(&name, SECTION_KEYS.iter().copied())
                     .map(|k| format!(" (did you mean `{k}`?)"))

@@ -152,6 +152,7 @@ pub fn load_content_reusing(
             source: None,
             parent: None,
             extra: crate::yaml::Value::Null,
+            sort_by: crate::order::SortBy::default(),
         })
         .collect();
     if sections[0].title.is_empty() {
@@ -228,6 +229,7 @@ pub fn load_content_reusing(
                     s.intro_line = body_line;
                     s.source = Some(source);
                     s.extra = matter.extra;
+                    s.sort_by = matter.sort_by;
                 }
             }
             Some(Parsed::Article(a)) => {
@@ -246,21 +248,9 @@ pub fn load_content_reusing(
         }
     }
     check_paths(config, &sections, &articles, &mut diags);
-    // Stable order: by section order of the walk, then weight, then title.
-    articles.sort_by(|a, b| {
-        (
-            a.section,
-            a.matter.weight.unwrap_or(i64::MAX),
-            &a.matter.title,
-            &a.rel,
-        )
-            .cmp(&(
-                b.section,
-                b.matter.weight.unwrap_or(i64::MAX),
-                &b.matter.title,
-                &b.rel,
-            ))
-    });
+    // Stable order: by section order of the walk, then weight, then the section's order.
+    // Within a section, the order its `_index.md` asks for (`sort_by`).
+    articles.sort_by_cached_key(|a| crate::order::article_key(&sections, a));
     Ok((
         Content {
             sections: sections.into(),

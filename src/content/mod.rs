@@ -28,6 +28,8 @@ pub struct Section {
     pub source: Option<PathBuf>,
     pub parent: Option<SectionId>,
     pub extra: crate::yaml::Value,
+    /// The order of its articles and subsections (`sort_by` in `_index.md`).
+    pub sort_by: crate::order::SortBy,
 }
 
 #[derive(Debug, Clone)]

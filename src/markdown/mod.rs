@@ -112,6 +112,8 @@ pub struct Source<'a> {
 
 pub struct RenderOptions<'a> {
     pub lang: Lang,
+    /// The site's UI words (footnote labels).
+    pub ui: &'a crate::ui::Ui,
     pub links: &'a dyn LinkResolver,
     /// Ids already taken on the page (e.g. FAQ anchors), and the set new ids join.
     pub ids: &'a mut IdSet,
@@ -184,7 +186,7 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
             format!("footnote `[^{name}]` is never referenced and was left out"),
         ));
     }
-    let ui = opts.lang.ui();
+    let ui = opts.ui;
 
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut extras = Extras::default();
@@ -214,7 +216,7 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
                 format!(
                     "<section class=\"footnotes\">\n<h2 id=\"{}\" class=\"visually-hidden\">{}</h2>\n<ol>\n",
                     escape_attr(&label),
-                    escape_attr(ui.footnotes)
+                    escape_attr(&ui.footnotes)
                 )
                 .into(),
             ));
@@ -402,6 +404,7 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
         &heading_event_indices,
         body_end,
         opts.lang,
+        &ui.footnotes,
         &mut out,
     );
     let asked = |i: usize| match (opts.questions, heading_marks[i]) {
@@ -841,6 +844,7 @@ fn collect_text(
     heading_at: &[usize],
     body_end: usize,
     lang: Lang,
+    footnotes_heading: &str,
     out: &mut Rendered,
 ) {
     // Parts: before the first heading, then one per heading (text between it and the next
@@ -870,7 +874,7 @@ fn collect_text(
     if body_end < events.len() {
         out.parts.push(TextPart {
             anchor: out.footnote_ids.first().cloned().unwrap_or_default(),
-            heading: lang.ui().footnotes.to_string(),
+            heading: footnotes_heading.to_string(),
             text: plain_text(&events[body_end..], lang),
         });
     }
@@ -980,6 +984,7 @@ mod tests {
             &src,
             RenderOptions {
                 lang: Lang::Zh,
+                ui: &crate::ui::Ui::new(crate::ui::Words::Simplified, &[]),
                 links: &NoLinks,
                 ids: &mut ids,
                 questions: Questions::All,
@@ -1158,6 +1163,7 @@ mod tests {
                 &src,
                 RenderOptions {
                     lang: Lang::Zh,
+                    ui: &crate::ui::Ui::new(crate::ui::Words::Simplified, &[]),
                     links: &NoLinks,
                     ids: &mut ids,
                     questions: q,

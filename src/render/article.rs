@@ -23,6 +23,8 @@ impl SiteData<'_> {
         let path = art.path.as_str();
         note(|| Read::Page(art.path.clone()));
         let sec = &self.content.sections[art.section];
+        let (prev, next) = self.neighbours(a);
+        let source_path = art.source.to_string_lossy().replace('\\', "/");
         let terms = self
             .taxonomies
             .list
@@ -94,6 +96,25 @@ impl SiteData<'_> {
                     }
                 })
                 .collect(),
+            url: self.urls.href(path, path),
+            slug: &art.slug,
+            source_path: source_path.clone(),
+            word_count: out.body.length.count(),
+            reading_minutes: out.body.length.reading_minutes(),
+            reading_time_text: self
+                .config
+                .ui
+                .reading_time
+                .replace("{n}", &out.body.length.reading_minutes().to_string()),
+            prev: prev.map(|p| self.card(path, p)),
+            next: next.map(|n| self.card(path, n)),
+            edit_url: self
+                .config
+                .repo
+                .as_ref()
+                .map(|r| r.edit_url(&source_path))
+                .unwrap_or_default(),
+            extra: &art.matter.extra,
         };
         let crumbs = self.crumbs(path, Some(art.section));
         let common = self.common(

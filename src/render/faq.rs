@@ -21,7 +21,7 @@ impl SiteData<'_> {
             faq: FaqIndexView<'a>,
         }
         note(|| Read::FaqCount);
-        let ui = self.lang.ui();
+        let ui = &self.config.ui;
         let split = self.faq.len() > FAQ_SPLIT;
         let path = match only {
             Some(s) => format!("faq/{}", self.content.sections[s].path),
@@ -149,10 +149,10 @@ impl SiteData<'_> {
         let (title, crumbs) = match only {
             Some(s) => {
                 let mut c = self.crumbs(&path, None);
-                c.push(self.link(&path, ui.faq_index, "faq/", &self.urls));
+                c.push(self.link(&path, &ui.faq_index, "faq/", &self.urls));
                 (
                     self.lang
-                        .labelled(ui.faq_index, &self.content.sections[s].title),
+                        .labelled(&ui.faq_index, &self.content.sections[s].title),
                     c,
                 )
             }

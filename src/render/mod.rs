@@ -208,6 +208,8 @@ pub(crate) enum Read {
     Page(String),
     /// Which articles a section lists.
     Section(SectionId),
+    /// Which articles are before and after an article in its section (prev/next).
+    Neighbours(String),
     /// Which articles a term lists (taxonomy, term slug).
     Term(usize, String),
     /// Which terms a taxonomy has.
@@ -418,7 +420,13 @@ impl SiteData<'_> {
             } => self.term(r, *taxonomy, *term, *page),
             Job::FaqIndex => self.faq_page(r, None),
             Job::FaqSection(s) => self.faq_page(r, Some(*s)),
-            Job::Search => self.plain(r, "search/", "search.html", "search", self.lang.ui().search),
+            Job::Search => self.plain(
+                r,
+                "search/",
+                "search.html",
+                "search",
+                &self.config.ui.search,
+            ),
             Job::NotFound => self.not_found(r),
             Job::Alias { article, path } => self.alias(r, *article, path),
         }

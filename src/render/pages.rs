@@ -92,13 +92,13 @@ impl SiteData<'_> {
         } else {
             self.urls.rooted()
         };
-        let ui = self.lang.ui();
+        let ui = &self.config.ui;
         let mut common = self.common(
             "",
             "404",
-            ui.not_found_title,
+            &ui.not_found_title,
             "",
-            vec![self.link("", ui.home, "", &urls)],
+            vec![self.link("", &ui.home, "", &urls)],
             &urls,
         );
         common.page.canonical = String::new();
@@ -125,7 +125,7 @@ impl SiteData<'_> {
         }
         let art = &self.content.articles[a];
         note(|| Read::Card(art.path.clone()));
-        let redirecting = self.lang.ui().redirecting;
+        let redirecting = &*self.config.ui.redirecting;
         let (page_path, file) = if path.ends_with(".html") {
             (
                 path.rsplit_once('/')

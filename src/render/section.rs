@@ -30,6 +30,7 @@ impl SiteData<'_> {
         let total = pages(arts.len());
         let view = SectionView {
             title: &sec.title,
+            extra: &sec.extra,
             description: &sec.description,
             intro_html: if page == 1 { &self.intros[s] } else { "" },
             subsections: self

@@ -48,7 +48,30 @@ impl SiteData<'_> {
                         )
                     })
                     .collect(),
+                logo: c
+                    .logo
+                    .as_deref()
+                    .map(|l| urls.href(path, l))
+                    .unwrap_or_default(),
+                extra: &c.extra,
             },
+            menus: self
+                .menus
+                .iter()
+                .map(|m| {
+                    use crate::menus::MenuTo;
+                    let (url, current) = match &m.to {
+                        MenuTo::Article(p) | MenuTo::Site(p) => (urls.href(path, p), p == path),
+                        MenuTo::Url(u) => (u.clone(), false),
+                    };
+                    MenuItem {
+                        label: &m.label,
+                        url,
+                        external: m.external,
+                        current,
+                    }
+                })
+                .collect(),
             urls: Urls {
                 home: urls.href(path, ""),
                 search: urls.href(path, "search/"),
@@ -63,8 +86,12 @@ impl SiteData<'_> {
                 } else {
                     urls.absolute("atom.xml")
                 },
+                favicon: match &c.favicon {
+                    Some(f) => urls.href(path, f),
+                    None => urls.href(path, "static/favicon.ico"),
+                },
             },
-            ui: self.lang.ui(),
+            ui: &self.config.ui,
             page: PageMeta {
                 kind,
                 title: title.to_string(),
@@ -111,8 +138,8 @@ impl SiteData<'_> {
     }
 
     pub(super) fn crumbs(&self, from: &str, section: Option<SectionId>) -> Vec<Link<'_>> {
-        let ui = self.lang.ui();
-        let mut out = vec![self.link(from, ui.home, "", &self.urls)];
+        let ui = &self.config.ui;
+        let mut out = vec![self.link(from, &ui.home, "", &self.urls)];
         if let Some(s) = section {
             for i in self.content.ancestry(s) {
                 let sec = &self.content.sections[i];
@@ -144,6 +171,20 @@ impl SiteData<'_> {
         note(|| Read::Section(s));
         let articles = &self.content.articles;
         articles.ids_in(self.section_range(s))
+    }
+
+    /// The articles before and after `a` in its section's order. Reads which they are, not
+    /// the whole listing: an article added or moved beside `a` changes them, one further
+    /// down the section does not.
+    pub(super) fn neighbours(&self, a: ArticleId) -> (Option<ArticleId>, Option<ArticleId>) {
+        use crate::ids::Id as _;
+        let s = self.content.articles[a].section;
+        note(|| Read::Neighbours(self.content.articles[a].path.clone()));
+        let range = self.section_range(s);
+        let i = a.index();
+        let prev = (i > range.start).then(|| ArticleId::new(i - 1));
+        let next = (i + 1 < range.end).then(|| ArticleId::new(i + 1));
+        (prev, next)
     }
 
     fn section_range(&self, s: SectionId) -> Range<usize> {

@@ -143,8 +143,25 @@ pub fn affected<'a>(
                 .map(|i| d.site.content.articles[i].path.as_str())
                 .collect()
         };
-        if members(&old_data) != members(&new_data) {
+        let (was, now) = (members(&old_data), members(&new_data));
+        if was != now {
             changed.insert(Read::Section(s));
+            // Prev/next: only the articles with another article beside them now.
+            let beside =
+                |list: &[&'a str]| -> HashMap<&'a str, (Option<&'a str>, Option<&'a str>)> {
+                    (0..list.len())
+                        .map(|k| {
+                            let prev = k.checked_sub(1).map(|p| list[p]);
+                            (list[k], (prev, list.get(k + 1).copied()))
+                        })
+                        .collect()
+                };
+            let (before_s, after_s) = (beside(&was), beside(&now));
+            for (path, around) in &after_s {
+                if before_s.get(path) != Some(around) {
+                    changed.insert(Read::Neighbours(path.to_string()));
+                }
+            }
         }
     }
     for (t, (x, y)) in old
@@ -243,6 +260,9 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
                     s.weight,
                     s.parent,
                     intro.clone(),
+                    s.sort_by,
+                    // A section's `extra:` is shown by its page (and any template may ask).
+                    serde_json::to_string(&s.extra).unwrap_or_default(),
                 )
             })
             .collect()
@@ -270,7 +290,11 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
                         .iter()
                         .all(|(slug, name)| was.get(slug).is_none_or(|n| n == name))
             });
-    old.section_order == new.section_order && sections(old) == sections(new) && same_taxonomies
+    // Menus are on every page; an `@/` entry follows its article's path.
+    old.section_order == new.section_order
+        && sections(old) == sections(new)
+        && same_taxonomies
+        && old.menus == new.menus
 }
 
 /// The article's terms by taxonomy and slug.

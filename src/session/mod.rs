@@ -270,7 +270,7 @@ impl Session {
             stale.extend(a.articles[i].reported.iter().cloned());
             let mut art = (**old).clone();
             art.text = text;
-            let mut rendered = render_article(i, &art, &catalog, a.lang);
+            let mut rendered = render_article(i, &art, &catalog, a.lang, &a.config.ui);
             let language = &a.config.language;
             rendered
                 .reported

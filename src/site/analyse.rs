@@ -44,6 +44,9 @@ pub fn analyse(
         changed: e.changed,
     });
     let (content, mut diags) = crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
+    for d in config.warnings.iter().cloned() {
+        diags.push(d);
+    }
     for d in crate::config::check_stray_configs(&opts.root) {
         diags.push(d);
     }
@@ -67,7 +70,7 @@ pub fn analyse(
                 reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return r;
             }
-            let mut r = render_article(i, a, &catalog, lang);
+            let mut r = render_article(i, a, &catalog, lang, &config.ui);
             r.reported
                 .extend(crate::lint::check_quotes(a, &config.language));
             r.reported.extend(crate::lint::check_empty(a));
@@ -96,6 +99,7 @@ pub fn analyse(
             &src,
             RenderOptions {
                 lang,
+                ui: &config.ui,
                 links: &links,
                 ids: &mut ids,
                 questions: Questions::None,
@@ -201,14 +205,11 @@ pub fn analyse(
     for d in reviews.into_iter().flatten() {
         diags.push(d);
     }
+    let menus = crate::menus::resolve_menus(&config, &content, &mut diags);
     let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
-    section_order.sort_by(|&a, &b| {
-        let (x, y) = (&content.sections[a], &content.sections[b]);
-        (x.weight.unwrap_or(i64::MAX), &x.title, &x.dir).cmp(&(
-            y.weight.unwrap_or(i64::MAX),
-            &y.title,
-            &y.dir,
-        ))
+    // Each section among its siblings in its parent's order (`sort_by`).
+    section_order.sort_by_cached_key(|&s| {
+        crate::order::section_key(content.sections.as_slice(), &content.sections[s])
     });
     // A section shows only when it has something to show: an article in it or below it, or
     // its own _index.md. (One pass over the articles, then one walk up per section that has
@@ -270,6 +271,7 @@ pub fn analyse(
         taxonomies,
         faq,
         aliases,
+        menus,
         section_order,
         diagnostics: diags,
         faq_warnings,
@@ -464,6 +466,7 @@ pub fn render_article(
     a: &crate::content::Article,
     catalog: &Catalog<'_>,
     lang: Lang,
+    ui: &crate::ui::Ui,
 ) -> RenderedArticle {
     let resolver = catalog.resolver(&a.rel, &a.path);
     let links = Recorder {
@@ -491,6 +494,7 @@ pub fn render_article(
         &body_src,
         RenderOptions {
             lang,
+            ui,
             links: &links,
             ids: &mut ids,
             questions: if a.matter.faq_headings {
@@ -528,6 +532,7 @@ pub fn render_article(
             &src,
             RenderOptions {
                 lang,
+                ui,
                 links: &links,
                 ids: &mut answer_ids,
                 questions: Questions::None,

@@ -240,6 +240,14 @@ pub fn write_files(
         .par_iter()
         .try_for_each(|asset| staging.copy(&asset.source, &asset.rel))?;
     let site_static = a.config.root.join("static");
+    // Browsers and crawlers ask for /favicon.ico whatever the page says: without a favicon of
+    // the site's own, the theme's answers there too.
+    let own_icon = a.config.favicon.is_some()
+        || site_static.join("favicon.ico").is_file()
+        || a.content.assets.iter().any(|x| x.rel == "favicon.ico");
+    if let (false, Some(icon)) = (own_icon, theme.statics.get("favicon.ico")) {
+        staging.write("favicon.ico", &icon.read()?)?;
+    }
     if site_static.is_dir() {
         for entry in walkdir::WalkDir::new(&site_static).sort_by_file_name() {
             let entry = entry.with_context(|| format!("reading {}", site_static.display()))?;

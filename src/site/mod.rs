@@ -213,12 +213,20 @@ pub struct Body {
     /// The start of its first paragraph (the summary when the front matter has none).
     pub first_paragraph: String,
     pub footnote_ids: Vec<String>,
+    /// Its words and CJK characters, headings included (word count, reading time).
+    pub length: crate::reading::Length,
 }
 
 impl Body {
     /// The body of a rendering (its links, questions and reports are taken apart first).
     pub fn of(r: crate::markdown::Rendered) -> Body {
+        let length = crate::reading::Length::of(
+            r.parts
+                .iter()
+                .flat_map(|p| [p.heading.as_str(), p.text.as_str()]),
+        );
         Body {
+            length,
             html: r.html,
             headings: r.headings,
             parts: r.parts,
@@ -282,6 +290,8 @@ pub struct Analysis {
     /// each question once).
     pub faq_firsts: Vec<bool>,
     pub aliases: Vec<(ArticleId, String)>,
+    /// kbgen.yaml's menus, their `@/` pages found.
+    pub menus: Vec<crate::menus::MenuLink>,
     /// Sections in display order (weight, then title) — top-level first.
     pub section_order: Vec<SectionId>,
     /// Every problem found but duplicate questions.

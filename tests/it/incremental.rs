@@ -272,6 +272,33 @@ fn front_matter_weight_moves_an_article_and_its_questions() {
     f.assert_same_as_clean("weight edit");
 }
 
+/// An article's page links the articles before and after it in its section (prev/next):
+/// a neighbour's new title must reach it although its own text did not change.
+#[test]
+fn a_neighbours_title_reaches_the_prev_next_links() {
+    let mut f = Fixture::new();
+    assert!(f.read(SMS_PAGE).contains("LPR四倍怎么算"));
+    let p = f.edit("content/debt/lpr.md", |t| {
+        t.replacen("title: LPR四倍怎么算", "title: LPR四倍利率怎么算", 1)
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    let sms = f.read(SMS_PAGE);
+    let pager = &sms[sms.find("article-pager").expect("a pager on the sms page")..];
+    assert!(pager.contains("LPR四倍利率怎么算"), "{pager}");
+    f.assert_same_as_clean("neighbour title edit");
+}
+
+/// `sort_by` in a section's `_index.md` reorders its articles and so their prev/next links.
+#[test]
+fn a_sections_sort_by_reorders_its_articles() {
+    let mut f = Fixture::new();
+    let p = f.edit("content/debt/_index.md", |t| {
+        t.replacen("weight: 1\n", "weight: 1\nsort_by: date\n", 1)
+    });
+    f.rebuild(&[p]);
+    f.assert_same_as_clean("sort_by edit");
+}
+
 #[test]
 fn new_article_is_added_everywhere_it_shows() {
     let mut f = Fixture::new();

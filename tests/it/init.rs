@@ -60,6 +60,7 @@ fn init_writes_a_site_that_checks_and_builds_clean_and_shows_each_feature() {
         "content/guides/getting-started.md",
         "content/guides/writing-articles.md",
         "content/guides/how-a-page-is-made.svg",
+        "static/logo.svg",
     ] {
         assert!(root.join(file).is_file(), "no {file}");
         let line = format!("created {}", root.join(file).display());
@@ -76,7 +77,11 @@ fn init_writes_a_site_that_checks_and_builds_clean_and_shows_each_feature() {
         "title: My knowledge base",
         "base_url: /",
         "language: en",
-        "# For a site in Chinese, write `language: zh-CN`: Chinese page words and dates, and",
+        "# <html lang>. For a site in Chinese, write `language: zh-CN` (Simplified) or `zh-TW`",
+        "  search_placeholder: \"Type a question, e.g. how do I add an article?\"",
+        "  - { label: Getting started, page: \"@/guides/getting-started.md\" }",
+        "logo: static/logo.svg",
+        "# repo_url: https://github.com/your-org/your-site",
         "  - name: topics",
         "      Getting started: [basics, setup]",
     ] {
@@ -119,6 +124,20 @@ fn init_writes_a_site_that_checks_and_builds_clean_and_shows_each_feature() {
 
     let home = page("");
     assert_eq!(attr(&home, "html", "lang"), ["en"]);
+    // Its ui word, menus and logo are on every page.
+    assert_eq!(
+        attr(&home, "form[role=search] input[name=q]", "placeholder"),
+        ["Type a question, e.g. how do I add an article?"]
+    );
+    assert_eq!(
+        attr(&home, "header .site-menu a", "href"),
+        ["/guides/getting-started/", "https://commonmark.org/help/"]
+    );
+    assert_eq!(attr(&home, "header .site-logo", "src"), ["/logo.svg"]);
+    assert_eq!(
+        std::fs::read(public.join("logo.svg")).unwrap(),
+        std::fs::read(root.join("static/logo.svg")).unwrap()
+    );
     assert!(attr(&home, "main a", "href").contains(&"/guides/".to_string()));
 
     // The alias redirects to its article, titled by it.

@@ -21,5 +21,6 @@ mod search;
 mod serve;
 mod serve_browser;
 mod serve_hostile;
+mod site_config;
 mod support;
 mod valid;
