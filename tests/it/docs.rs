@@ -10,7 +10,8 @@
 //! (```` ```yaml title="kbgen.yaml" ````, ```` ```markdown title="content/guides/x.md" ````,
 //! ```` ```html title="themes/default/templates/term.html" ````). Each is written, alone, into a
 //! copy of `docs/examples/base/` (a `guides` section with one article and the taxonomies `tags`
-//! and `topics`; with `base="zh"`, `docs/examples/zh/`, a Chinese site), replacing the file
+//! and `topics`; with `base="NAME"`, `docs/examples/NAME/`: `zh`, a Chinese site, or `laws`, a
+//! site whose terms carry revisions), replacing the file
 //! there, and `kbgen check` must pass with 0 warnings. With
 //! `expect="error"` as well, the check must fail (exit 1) and print exactly the next fenced
 //! block of the page, which must be a ```` ```text ```` block; with `expect="warning"`, it
