@@ -915,6 +915,32 @@ fn parse_terms(
             "replaced_by",
         ];
         if let Some(m) = v.as_mapping() {
+            // A revision's own keys too: `revisions: [{date, note}]`.
+            let mut bad_revision = false;
+            if let Some(list) = m.get("revisions").and_then(|r| r.as_sequence()) {
+                for (i, item) in list.iter().enumerate() {
+                    let Some(entry) = item.as_mapping() else {
+                        continue;
+                    };
+                    for k in entry.keys().filter_map(|k| k.as_str()) {
+                        if k != "date" && k != "note" {
+                            let mut at = term_path.clone();
+                            at.extend([key("revisions"), Step::Index(i), key(k)]);
+                            let hint = crate::names::closest(k, ["date", "note"])
+                                .map(|c| format!(" (did you mean `{c}`?)"))
+                                .unwrap_or_else(|| " (known: date, note)".to_string());
+                            diags.push(origin.error_at(
+                                spans.near(&at),
+                                format!("term `{name}`: unknown key `{k}` in a revision{hint}"),
+                            ));
+                            bad_revision = true;
+                        }
+                    }
+                }
+            }
+            if bad_revision {
+                continue;
+            }
             let unknown: Vec<&str> = m
                 .keys()
                 .filter_map(|k| k.as_str())

@@ -165,6 +165,7 @@ pub fn check_article(config: &Config, article: &Article, today: Option<Date>) ->
 /// also name what replaced it (“国家金融监督管理总局（原银保监会）” is how one writes history).
 fn replaced_names(config: &Config, article: &Article) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let is_chinese = config.language.to_ascii_lowercase().starts_with("zh");
     let body = article.body();
     let replaced = config
         .taxonomies
@@ -204,10 +205,17 @@ fn replaced_names(config: &Config, article: &Article) -> Vec<Diagnostic> {
                         &article.source,
                         line,
                         column,
-                        format!(
-                            "`{name}` was replaced by {by}: name the current one (or both, as \
-                             in “{by}（原{name}）”)"
-                        ),
+                        if is_chinese {
+                            format!(
+                                "`{name}` was replaced by {by}: name the current one (or both, \
+                                 as in “{by}（原{name}）”)"
+                            )
+                        } else {
+                            format!(
+                                "`{name}` was replaced by {by}: name the current one (or both, \
+                                 as in “{by} (formerly {name})”)"
+                            )
+                        },
                     )
                     .with_source(&article.text),
                 );
@@ -238,7 +246,19 @@ pub fn review_table(content: &Content, config: &Config, today: Option<Date>) -> 
                 .map(move |(r, _, _)| (r, &**a))
         })
         .collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.source.cmp(&b.1.source)));
+    // Most urgent first: revised laws (the earliest revision first), replaced terms, then
+    // overdue reviews (the longest overdue first).
+    let rank = |r: &Reason| match r {
+        Reason::Revised { .. } => (0, 0),
+        Reason::Replaced { .. } => (1, 0),
+        Reason::Overdue { days } => (2, -days),
+    };
+    rows.sort_by(|a, b| {
+        rank(&a.0)
+            .cmp(&rank(&b.0))
+            .then_with(|| a.0.cmp(&b.0))
+            .then_with(|| a.1.source.cmp(&b.1.source))
+    });
     if rows.is_empty() {
         return "nothing needs review\n".to_string();
     }

@@ -527,9 +527,9 @@ mod tests {
             messages,
             [
                 "unknown section front-matter key `zzzzzzzz` (known keys: title, description, \
-                 weight, extra)",
+                 weight, extra, sort_by)",
                 "unknown front-matter key `zzzzzzzz` (known keys: title, slug, date, updated, \
-                 summary, draft, weight, aliases, faq, related, extra, tags)",
+                 summary, draft, weight, aliases, faq, faq_headings, related, extra, tags)",
             ]
         );
     }

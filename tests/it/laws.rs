@@ -161,4 +161,23 @@ fn revision_dates_and_term_keys_are_checked_in_kbgen_yaml() {
         ),
         "{said}"
     );
+    // A misspelt key in a revision is named, at its place.
+    std::fs::write(
+        root.join("kbgen.yaml"),
+        yaml.replace(
+            "{ date: 2013-01-01, note: 2012年修正 }",
+            "{ date: 2013-01-01, nte: 2012年修正 }",
+        ),
+    )
+    .unwrap();
+    let out = kbgen_on(TODAY, &["check", "--root", "."], root);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains(
+            "error: kbgen.yaml:14:33: term `《中华人民共和国治安管理处罚法》`: unknown key `nte` in \
+             a revision (did you mean `note`?)"
+        ),
+        "{said}"
+    );
 }
