@@ -1,25 +1,9 @@
 //! A good build of the `basic` fixture: pages, sections, taxonomies, links, feeds, output rules.
 
 use crate::support::site::{
-    assert_success, build, copy_fixture, crawl, kbgen, parse_html, read, snapshot_dir, stderr,
+    assert_success, attrs, build, copy_fixture, crawl, kbgen, parse_html, read, sel, snapshot_dir,
+    stderr, texts,
 };
-use scraper::{Html, Selector};
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("selector")
-}
-
-fn texts(doc: &Html, s: &str) -> Vec<String> {
-    doc.select(&sel(s))
-        .map(|e| e.text().collect::<String>().trim().to_string())
-        .collect()
-}
-
-fn attrs(doc: &Html, s: &str, attr: &str) -> Vec<String> {
-    doc.select(&sel(s))
-        .filter_map(|e| e.value().attr(attr).map(str::to_string))
-        .collect()
-}
 
 fn built() -> (tempfile::TempDir, std::path::PathBuf) {
     let site = copy_fixture("basic");

@@ -6,9 +6,10 @@
 use crate::support::browser::browser;
 use crate::support::server::StaticServer;
 use crate::support::site::{
-    assert_success, build, copy_fixture, crawl, html_files, parse_html, read, stderr, write_files,
+    assert_success, build, copy_fixture, crawl, html_files, parse_html, read, sel, stderr,
+    write_files,
 };
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Html};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -85,10 +86,6 @@ const NOT_QUESTIONS: [&str; 6] = [
     "后续处理",
     "删除权",
 ];
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).unwrap_or_else(|e| panic!("selector {s}: {e}"))
-}
 
 fn text_of(el: ElementRef<'_>) -> String {
     el.text().collect::<String>().trim().to_string()

@@ -2,25 +2,15 @@
 //! (every front-matter key, every link form, an FAQ, an alias, a picture beside its article),
 //! and init never writes into a folder that holds a writer's files.
 
-use crate::support::site::{assert_success, build, kbgen, parse_html, read, stderr};
-use scraper::{Html, Selector};
+use crate::support::site::{assert_success, attrs, build, kbgen, parse_html, read, sel, stderr};
+use scraper::Html;
 use std::path::Path;
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("selector")
-}
 
 fn text(doc: &Html, s: &str) -> String {
     doc.select(&sel(s))
         .map(|e| e.text().collect::<String>())
         .collect::<Vec<_>>()
         .join("|")
-}
-
-fn attr(doc: &Html, s: &str, name: &str) -> Vec<String> {
-    doc.select(&sel(s))
-        .filter_map(|e| e.value().attr(name).map(str::to_string))
-        .collect()
 }
 
 /// `kbgen init DIR` in `cwd`.
@@ -123,31 +113,31 @@ fn init_writes_a_site_that_checks_and_builds_clean_and_shows_each_feature() {
     let page = |rel: &str| parse_html(&public.join(rel).join("index.html"));
 
     let home = page("");
-    assert_eq!(attr(&home, "html", "lang"), ["en"]);
+    assert_eq!(attrs(&home, "html", "lang"), ["en"]);
     // Its ui word, menus and logo are on every page.
     assert_eq!(
-        attr(&home, "form[role=search] input[name=q]", "placeholder"),
+        attrs(&home, "form[role=search] input[name=q]", "placeholder"),
         ["Type a question, e.g. how do I add an article?"]
     );
     assert_eq!(
-        attr(&home, "header .site-menu a", "href"),
+        attrs(&home, "header .site-menu a", "href"),
         ["/guides/getting-started/", "https://commonmark.org/help/"]
     );
-    assert_eq!(attr(&home, "header .site-logo", "src"), ["/logo.svg"]);
+    assert_eq!(attrs(&home, "header .site-logo", "src"), ["/logo.svg"]);
     assert_eq!(
         std::fs::read(public.join("logo.svg")).unwrap(),
         std::fs::read(root.join("static/logo.svg")).unwrap()
     );
-    assert!(attr(&home, "main a", "href").contains(&"/guides/".to_string()));
+    assert!(attrs(&home, "main a", "href").contains(&"/guides/".to_string()));
 
     // The alias redirects to its article, titled by it.
     let alias = page("start");
     assert_eq!(
-        attr(&alias, "meta[http-equiv=refresh]", "content"),
+        attrs(&alias, "meta[http-equiv=refresh]", "content"),
         ["0; url=/guides/getting-started/"]
     );
     assert_eq!(
-        attr(&alias, "link[rel=canonical]", "href"),
+        attrs(&alias, "link[rel=canonical]", "href"),
         ["/guides/getting-started/"]
     );
     assert_eq!(
@@ -158,7 +148,7 @@ fn init_writes_a_site_that_checks_and_builds_clean_and_shows_each_feature() {
     // The picture beside its article is copied and linked at its own URL.
     let article = page("guides/getting-started");
     assert_eq!(
-        attr(&article, "main article img", "src"),
+        attrs(&article, "main article img", "src"),
         ["/guides/how-a-page-is-made.svg"]
     );
     assert_eq!(
@@ -168,7 +158,7 @@ fn init_writes_a_site_that_checks_and_builds_clean_and_shows_each_feature() {
     // `basics` folds into the allowed term `Getting started`.
     let term = page("topics/getting-started");
     assert!(
-        attr(&term, "main a", "href").contains(&"/guides/getting-started/".to_string()),
+        attrs(&term, "main a", "href").contains(&"/guides/getting-started/".to_string()),
         "the term page does not list its article"
     );
 

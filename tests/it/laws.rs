@@ -4,8 +4,7 @@
 //! older than `review_every`; `check --review` lists them by urgency; the article page says
 //! which law changed and when, and the term page gives the law's history.
 
-use crate::support::site::{copy_fixture, describe, parse_html, stderr};
-use scraper::Selector;
+use crate::support::site::{copy_fixture, describe, parse_html, sel, stderr, texts};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -21,19 +20,6 @@ fn kbgen_on(day: &str, args: &[&str], root: &Path) -> Output {
         .env("SOURCE_DATE_EPOCH", day)
         .output()
         .expect("run kbgen")
-}
-
-fn text_of(html: &scraper::Html, selector: &str) -> Vec<String> {
-    let s = Selector::parse(selector).unwrap();
-    html.select(&s)
-        .map(|e| {
-            e.text()
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect()
 }
 
 #[test]
@@ -93,14 +79,14 @@ fn an_article_reviewed_before_a_revision_says_so_and_the_term_page_gives_the_his
 
     let stale = parse_html(&public.join("guide/stale/index.html"));
     assert_eq!(
-        text_of(&stale, "aside.review-notice li"),
+        texts(&stale, "aside.review-notice li"),
         ["《中华人民共和国治安管理处罚法》 2026年1月1日起施行 2025年6月27日修订，条文序号有调整"]
     );
     assert_eq!(
-        text_of(&stale, "aside.review-notice p:not(.callout-title)"),
+        texts(&stale, "aside.review-notice p:not(.callout-title)"),
         ["本文最后核对于2025年3月1日。此后，下列法律有了修订，文中部分内容可能已过时，请以现行规定为准："]
     );
-    let link = Selector::parse("aside.review-notice a").unwrap();
+    let link = sel("aside.review-notice a");
     let href = stale
         .select(&link)
         .next()
@@ -114,20 +100,20 @@ fn an_article_reviewed_before_a_revision_says_so_and_the_term_page_gives_the_his
     );
     // Reviewed after the revision: no notice.
     let fresh = parse_html(&public.join("guide/fresh/index.html"));
-    assert!(text_of(&fresh, "aside.review-notice").is_empty());
+    assert!(texts(&fresh, "aside.review-notice").is_empty());
 
     let term = parse_html(&public.join("legal-basis/治安管理处罚法/index.html"));
     assert_eq!(
-        text_of(&term, ".term-revisions li"),
+        texts(&term, ".term-revisions li"),
         [
             "2026年1月1日起施行 2025年6月27日修订，条文序号有调整",
             "2013年1月1日起施行 2012年修正"
         ]
     );
-    assert_eq!(text_of(&term, ".term-revisions h2"), ["本站跟踪的修订"]);
+    assert_eq!(texts(&term, ".term-revisions h2"), ["本站跟踪的修订"]);
     let replaced = parse_html(&public.join("legal-basis/合同法/index.html"));
     assert_eq!(
-        text_of(&replaced, ".term-replaced"),
+        texts(&replaced, ".term-replaced"),
         ["已由《中华人民共和国民法典》取代"]
     );
 }

@@ -3,27 +3,11 @@
 //! `kbgen theme eject`. Each test builds a fixture with the real binary and reads the HTML.
 
 use crate::support::site::{
-    assert_success, build, copy_dir, copy_fixture, describe, fixture, kbgen, parse_html, read,
-    snapshot_dir, stderr,
+    assert_success, attrs, build, copy_dir, copy_fixture, describe, fixture, kbgen, parse_html,
+    read, snapshot_dir, stderr, texts,
 };
-use scraper::{Html, Selector};
+use scraper::Html;
 use std::path::Path;
-
-fn sel(s: &str) -> Selector {
-    Selector::parse(s).expect("selector")
-}
-
-fn texts(doc: &Html, s: &str) -> Vec<String> {
-    doc.select(&sel(s))
-        .map(|e| e.text().collect::<String>().trim().to_string())
-        .collect()
-}
-
-fn attr(doc: &Html, s: &str, name: &str) -> Vec<String> {
-    doc.select(&sel(s))
-        .filter_map(|e| e.value().attr(name).map(str::to_string))
-        .collect()
-}
 
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -51,16 +35,16 @@ fn page(out: &Path, rel: &str) -> Html {
 fn a_zh_tw_site_shows_traditional_words_and_its_own_placeholder() {
     let (_site, out) = built("site-config", &[]);
     let home = page(&out, "");
-    assert_eq!(attr(&home, "html", "lang"), ["zh-TW"]);
+    assert_eq!(attrs(&home, "html", "lang"), ["zh-TW"]);
     assert_eq!(texts(&home, "form[role=search] button"), ["搜尋"]);
     assert_eq!(texts(&home, "label[for=site-search-input]"), ["搜尋本站"]);
     assert_eq!(texts(&home, ".skip-link"), ["跳到主要內容"]);
     assert_eq!(
-        attr(&home, "input[name=q]", "placeholder"),
+        attrs(&home, "input[name=q]", "placeholder"),
         ["輸入問題，例如：怎麼申訴"]
     );
     assert_eq!(
-        attr(&home, "form[role=search]", "data-i18n-results"),
+        attrs(&home, "form[role=search]", "data-i18n-results"),
         ["找到 {n} 筆結果"]
     );
     let article = page(&out, &format!("guides/{}", "如何申訴"));
@@ -82,14 +66,14 @@ fn the_bundled_placeholder_is_the_bundled_sites_own() {
     let (_dir, out) = crate::support::site::build_bundled(&[]);
     let home = parse_html(&out.join("index.html"));
     assert_eq!(
-        attr(&home, "input[name=q]", "placeholder"),
+        attrs(&home, "input[name=q]", "placeholder"),
         ["输入问题，如：催收短信怎么投诉"]
     );
     let (_site, out) = built("basic", &[]);
     let home = parse_html(&out.join("index.html"));
-    assert_eq!(attr(&home, "html", "lang"), ["zh-CN"]);
+    assert_eq!(attrs(&home, "html", "lang"), ["zh-CN"]);
     assert_eq!(
-        attr(&home, "input[name=q]", "placeholder"),
+        attrs(&home, "input[name=q]", "placeholder"),
         ["输入问题或关键词"]
     );
 }
@@ -105,11 +89,11 @@ fn menus_are_in_the_header_in_weight_order_with_external_links_marked() {
         ["標籤", "關於本站", "消保官 （外部連結）↗"]
     );
     assert_eq!(
-        attr(&home, menu, "href"),
+        attrs(&home, menu, "href"),
         ["/tags/", about.as_str(), "https://www.cpc.ey.gov.tw/"]
     );
     assert_eq!(
-        attr(&home, &format!("{menu}[rel=noopener]"), "href"),
+        attrs(&home, &format!("{menu}[rel=noopener]"), "href"),
         ["https://www.cpc.ey.gov.tw/"]
     );
     assert_eq!(
@@ -119,7 +103,7 @@ fn menus_are_in_the_header_in_weight_order_with_external_links_marked() {
     // The `@/` page's own page marks its entry as current.
     let article = page(&out, "guides/如何申訴");
     assert_eq!(
-        attr(&article, &format!("{menu}[aria-current=page]"), "href"),
+        attrs(&article, &format!("{menu}[aria-current=page]"), "href"),
         [about.as_str()]
     );
 
@@ -127,22 +111,22 @@ fn menus_are_in_the_header_in_weight_order_with_external_links_marked() {
     let (_site, out) = built("site-config", &["--base-url", "/kb/"]);
     let home = page(&out, "");
     assert_eq!(
-        attr(&home, menu, "href"),
+        attrs(&home, menu, "href"),
         [
             "/kb/tags/",
             format!("/kb{about}").as_str(),
             "https://www.cpc.ey.gov.tw/"
         ]
     );
-    assert_eq!(attr(&home, "header .site-logo", "src"), ["/kb/logo.svg"]);
-    assert_eq!(attr(&home, "link[rel=icon]", "href"), ["/kb/icon.svg"]);
+    assert_eq!(attrs(&home, "header .site-logo", "src"), ["/kb/logo.svg"]);
+    assert_eq!(attrs(&home, "link[rel=icon]", "href"), ["/kb/icon.svg"]);
 
     // Portable: relative, ending in index.html, from a page two folders down.
     let (_site, out) = built("site-config", &["--portable"]);
     let article = page(&out, "guides/如何申訴");
     let here = format!("../../guides/{}/index.html", enc("如何申訴"));
     assert_eq!(
-        attr(&article, menu, "href"),
+        attrs(&article, menu, "href"),
         [
             "../../tags/index.html",
             here.as_str(),
@@ -150,10 +134,13 @@ fn menus_are_in_the_header_in_weight_order_with_external_links_marked() {
         ]
     );
     assert_eq!(
-        attr(&article, "header .site-logo", "src"),
+        attrs(&article, "header .site-logo", "src"),
         ["../../logo.svg"]
     );
-    assert_eq!(attr(&article, "link[rel=icon]", "href"), ["../../icon.svg"]);
+    assert_eq!(
+        attrs(&article, "link[rel=icon]", "href"),
+        ["../../icon.svg"]
+    );
 }
 
 #[test]
@@ -161,14 +148,14 @@ fn the_logo_is_in_the_header_with_the_site_title_as_its_text() {
     let (_site, out) = built("site-config", &[]);
     let home = page(&out, "");
     assert_eq!(
-        attr(&home, "a.site-title img.site-logo", "src"),
+        attrs(&home, "a.site-title img.site-logo", "src"),
         ["/logo.svg"]
     );
     assert_eq!(
-        attr(&home, "a.site-title img.site-logo", "alt"),
+        attrs(&home, "a.site-title img.site-logo", "alt"),
         ["網貸維權知識庫"]
     );
-    assert_eq!(attr(&home, "link[rel=icon]", "href"), ["/icon.svg"]);
+    assert_eq!(attrs(&home, "link[rel=icon]", "href"), ["/icon.svg"]);
     assert_eq!(
         std::fs::read(out.join("logo.svg")).unwrap(),
         std::fs::read(fixture("site-config").join("static/logo.svg")).unwrap()
@@ -186,7 +173,7 @@ fn a_site_without_a_favicon_gets_the_themes() {
     assert_eq!(std::fs::read(out.join("static/favicon.ico")).unwrap(), icon);
     let home = parse_html(&out.join("index.html"));
     assert_eq!(
-        attr(&home, "link[rel=icon]", "href"),
+        attrs(&home, "link[rel=icon]", "href"),
         ["/kb/static/favicon.ico"]
     );
     // Served by a plain static server at /favicon.ico.
@@ -213,7 +200,10 @@ fn sections_order_their_articles_by_pinyin_or_date() {
     let middle = page(&out, "guides/單位電話被打");
     assert_eq!(texts(&middle, ".pager-prev .pager-title"), ["被催收怎麼辦"]);
     assert_eq!(texts(&middle, ".pager-next .pager-title"), ["如何申訴"]);
-    assert_eq!(attr(&middle, ".article-pager a[rel=next]", "href").len(), 1);
+    assert_eq!(
+        attrs(&middle, ".article-pager a[rel=next]", "href").len(),
+        1
+    );
     let first = page(&out, "news/newest");
     assert!(texts(&first, ".pager-prev").is_empty());
     assert_eq!(texts(&first, ".pager-next .pager-title"), ["丙中聞"]);
@@ -224,7 +214,7 @@ fn articles_link_their_file_on_the_repository() {
     let (_site, out) = built("site-config", &[]);
     let article = page(&out, "news/mid");
     assert_eq!(
-        attr(&article, "p.edit-page a", "href"),
+        attrs(&article, "p.edit-page a", "href"),
         ["https://github.com/example/kb/edit/trunk/content/news/mid.md"]
     );
     assert_eq!(texts(&article, "p.edit-page a"), ["編輯此頁 （外部連結）"]);

@@ -603,3 +603,22 @@ pub fn assert_same_as_clean(root: &Path, served: &Path, base_url: &str, step: &s
         "{step}: the served output differs from a clean build\nmissing: {missing:?}\nextra: {extra:?}\ndiffer: {differ:?}"
     );
 }
+
+/// A CSS selector (panics on a malformed one: a test's own mistake).
+pub fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap_or_else(|e| panic!("selector {s}: {e}"))
+}
+
+/// The trimmed text of each element `s` selects.
+pub fn texts(doc: &Html, s: &str) -> Vec<String> {
+    doc.select(&sel(s))
+        .map(|e| e.text().collect::<String>().trim().to_string())
+        .collect()
+}
+
+/// Attribute `name` of each element `s` selects that has it.
+pub fn attrs(doc: &Html, s: &str, name: &str) -> Vec<String> {
+    doc.select(&sel(s))
+        .filter_map(|e| e.value().attr(name).map(str::to_string))
+        .collect()
+}
