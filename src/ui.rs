@@ -134,6 +134,11 @@ ui_words!(
     in_force_since,
     revisions,
     replaced_by,
+    callout_note,
+    callout_tip,
+    callout_important,
+    callout_warning,
+    callout_caution,
 );
 
 impl Ui {
@@ -269,6 +274,11 @@ static ZH_HANS: WordSet = [
     ("in_force_since", "{date}起施行"),
     ("revisions", "本站跟踪的修订"),
     ("replaced_by", "已由{name}取代"),
+    ("callout_note", "注意"),
+    ("callout_tip", "提示"),
+    ("callout_important", "重要"),
+    ("callout_warning", "警告"),
+    ("callout_caution", "当心"),
 ];
 
 /// Traditional Chinese as Taiwan writes it (搜尋, 關鍵字, 頂端, 目前位置), not a character
@@ -335,6 +345,11 @@ static ZH_HANT: WordSet = [
     ("in_force_since", "{date}起施行"),
     ("revisions", "本站追蹤的修訂"),
     ("replaced_by", "已由{name}取代"),
+    ("callout_note", "注意"),
+    ("callout_tip", "提示"),
+    ("callout_important", "重要"),
+    ("callout_warning", "警告"),
+    ("callout_caution", "當心"),
 ];
 
 static EN: WordSet = [
@@ -399,6 +414,11 @@ static EN: WordSet = [
     ("in_force_since", "in force since {date}"),
     ("revisions", "Revisions this site tracks"),
     ("replaced_by", "Replaced by {name}"),
+    ("callout_note", "Note"),
+    ("callout_tip", "Tip"),
+    ("callout_important", "Important"),
+    ("callout_warning", "Warning"),
+    ("callout_caution", "Caution"),
 ];
 
 #[cfg(test)]

@@ -313,9 +313,14 @@ pub fn render_markdown(markdown: &str, source: &Source<'_>, opts: RenderOptions<
                 }));
             }
             Event::Start(Tag::BlockQuote(Some(kind))) => {
-                let (class, label) = callout(kind, opts.lang);
+                let (class, label) = callout(kind, opts.ui);
+                // The label may come from kbgen.yaml's `ui:`: escaped like any text.
                 events.push(Event::Html(
-                    format!("<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{label}</p>\n").into(),
+                    format!(
+                        "<div class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-title\">{}</p>\n",
+                        escape_attr(label)
+                    )
+                    .into(),
                 ));
             }
             Event::End(TagEnd::BlockQuote(Some(_))) => events.push(Event::Html("</div>\n".into())),
@@ -749,14 +754,14 @@ fn answer_event<'a>(event: &Event<'a>, question: u8) -> Event<'a> {
     }
 }
 
-fn callout(kind: BlockQuoteKind, lang: Lang) -> (&'static str, &'static str) {
-    let zh = lang == Lang::Zh;
+/// A GFM alert's class and label, in the site's words (`ui.callout_*`).
+fn callout(kind: BlockQuoteKind, ui: &crate::ui::Ui) -> (&'static str, &str) {
     match kind {
-        BlockQuoteKind::Note => ("note", if zh { "注意" } else { "Note" }),
-        BlockQuoteKind::Tip => ("tip", if zh { "提示" } else { "Tip" }),
-        BlockQuoteKind::Important => ("important", if zh { "重要" } else { "Important" }),
-        BlockQuoteKind::Warning => ("warning", if zh { "警告" } else { "Warning" }),
-        BlockQuoteKind::Caution => ("caution", if zh { "当心" } else { "Caution" }),
+        BlockQuoteKind::Note => ("note", &ui.callout_note),
+        BlockQuoteKind::Tip => ("tip", &ui.callout_tip),
+        BlockQuoteKind::Important => ("important", &ui.callout_important),
+        BlockQuoteKind::Warning => ("warning", &ui.callout_warning),
+        BlockQuoteKind::Caution => ("caution", &ui.callout_caution),
     }
 }
 

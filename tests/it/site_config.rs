@@ -53,6 +53,8 @@ fn a_zh_tw_site_shows_traditional_words_and_its_own_placeholder() {
         .join(" ")
         .contains("最後核對"));
     assert_eq!(texts(&article, ".reading-time"), ["約 1 分鐘讀完"]);
+    // Callout titles follow the word set too (they were Simplified: 当心).
+    assert_eq!(texts(&article, ".callout-caution .callout-title"), ["當心"]);
     assert_eq!(
         texts(&article, "nav.breadcrumbs li:first-child a"),
         ["首頁"]
