@@ -124,23 +124,6 @@ fn keys_at(path: &[Step]) -> &'static [&'static str] {
         [Step::Key(k), Step::Index(_)] if k == "taxonomies" => {
             &["name", "title", "segment", "terms"]
         }
-        [Step::Key(k), Step::Index(_), Step::Key(t), Step::Key(_)]
-            if k == "taxonomies" && t == "terms" =>
-        {
-            &[
-                "slug",
-                "aliases",
-                "revised",
-                "note",
-                "revisions",
-                "replaced_by",
-            ]
-        }
-        [Step::Key(k), Step::Index(_), Step::Key(t), Step::Key(_), Step::Key(r), Step::Index(_)]
-            if k == "taxonomies" && t == "terms" && r == "revisions" =>
-        {
-            &["date", "note"]
-        }
         [Step::Key(k)] if k == "search" => &["dictionary"],
         [Step::Key(k)] if k == "limits" => &["article_size"],
         [Step::Key(k)] if k == "ui" => crate::ui::UI_KEYS,
@@ -904,8 +887,9 @@ fn parse_terms(
         term_path.push(key(written));
         let pos = spans.near(&term_path);
         let here = |m: String| origin.error_at(pos, m);
-        // A term's own keys are checked here, where their places are known (an untagged
-        // enum's error would only say that nothing matched).
+        // A term's own keys (and a revision's) are checked here, where their places are known:
+        // the term is read from a plain mapping, and an untagged enum's error would only say
+        // that nothing matched.
         const TERM_KEYS: &[&str] = &[
             "slug",
             "aliases",
@@ -914,50 +898,41 @@ fn parse_terms(
             "revisions",
             "replaced_by",
         ];
+        const REVISION_KEYS: &[&str] = &["date", "note"];
+        let mut unknown_key = |k: &str, known: &[&str], at: &[Step], whose: &str| {
+            let hint = crate::names::closest(k, known.iter().copied())
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_else(|| format!(" (known: {})", known.join(", ")));
+            diags.push(origin.error_at(
+                spans.near(at),
+                format!("term `{name}`: unknown key `{k}`{whose}{hint}"),
+            ));
+        };
         if let Some(m) = v.as_mapping() {
-            // A revision's own keys too: `revisions: [{date, note}]`.
-            let mut bad_revision = false;
-            if let Some(list) = m.get("revisions").and_then(|r| r.as_sequence()) {
-                for (i, item) in list.iter().enumerate() {
-                    let Some(entry) = item.as_mapping() else {
+            let mut bad = false;
+            let revisions = m.get("revisions").and_then(|r| r.as_sequence());
+            for (i, item) in revisions.into_iter().flatten().enumerate() {
+                for k in item.as_mapping().into_iter().flat_map(|e| e.keys()) {
+                    let Some(k) = k.as_str().filter(|k| !REVISION_KEYS.contains(k)) else {
                         continue;
                     };
-                    for k in entry.keys().filter_map(|k| k.as_str()) {
-                        if k != "date" && k != "note" {
-                            let mut at = term_path.clone();
-                            at.extend([key("revisions"), Step::Index(i), key(k)]);
-                            let hint = crate::names::closest(k, ["date", "note"])
-                                .map(|c| format!(" (did you mean `{c}`?)"))
-                                .unwrap_or_else(|| " (known: date, note)".to_string());
-                            diags.push(origin.error_at(
-                                spans.near(&at),
-                                format!("term `{name}`: unknown key `{k}` in a revision{hint}"),
-                            ));
-                            bad_revision = true;
-                        }
+                    let mut at = term_path.clone();
+                    at.extend([key("revisions"), Step::Index(i), key(k)]);
+                    unknown_key(k, REVISION_KEYS, &at, " in a revision");
+                    bad = true;
+                }
+            }
+            if !bad {
+                for k in m.keys().filter_map(|k| k.as_str()) {
+                    if !TERM_KEYS.contains(&k) {
+                        let mut at = term_path.clone();
+                        at.push(key(k));
+                        unknown_key(k, TERM_KEYS, &at, "");
+                        bad = true;
                     }
                 }
             }
-            if bad_revision {
-                continue;
-            }
-            let unknown: Vec<&str> = m
-                .keys()
-                .filter_map(|k| k.as_str())
-                .filter(|k| !TERM_KEYS.contains(k))
-                .collect();
-            if !unknown.is_empty() {
-                for k in unknown {
-                    let mut at = term_path.clone();
-                    at.push(key(k));
-                    let hint = crate::names::closest(k, TERM_KEYS.iter().copied())
-                        .map(|c| format!(" (did you mean `{c}`?)"))
-                        .unwrap_or_else(|| format!(" (known: {})", TERM_KEYS.join(", ")));
-                    diags.push(origin.error_at(
-                        spans.near(&at),
-                        format!("term `{name}`: unknown key `{k}`{hint}"),
-                    ));
-                }
+            if bad {
                 continue;
             }
         }

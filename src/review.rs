@@ -67,13 +67,17 @@ pub fn revised_since_review<'a>(
     let reviewed = article.reviewed().map(|d| d.day);
     cited(config, article)
         .into_iter()
-        .filter_map(|c| {
-            let latest = c.term.latest()?;
-            reviewed
-                .is_none_or(|r| r < latest.day.day)
-                .then_some((c, latest))
-        })
+        .filter_map(|c| revised_after(&c, reviewed).map(|latest| (c, latest)))
         .collect()
+}
+
+/// The cited term's latest revision, when it took effect after `reviewed` (or there is no
+/// review date).
+fn revised_after<'a>(c: &Cited<'a>, reviewed: Option<Date>) -> Option<&'a crate::config::Revision> {
+    let latest = c.term.latest()?;
+    reviewed
+        .is_none_or(|r| r < latest.day.day)
+        .then_some(latest)
 }
 
 /// What needs review in `article`, with where its front matter says so.
@@ -83,17 +87,18 @@ pub fn reasons(
     today: Option<Date>,
 ) -> Vec<(Reason, usize, usize)> {
     let mut out = Vec::new();
-    for (c, latest) in revised_since_review(config, article) {
-        out.push((
-            Reason::Revised {
-                since: latest.day.day,
-                law: c.term.name.clone(),
-            },
-            c.line,
-            c.column,
-        ));
-    }
+    let reviewed = article.reviewed().map(|d| d.day);
     for c in cited(config, article) {
+        if let Some(latest) = revised_after(&c, reviewed) {
+            out.push((
+                Reason::Revised {
+                    since: latest.day.day,
+                    law: c.term.name.clone(),
+                },
+                c.line,
+                c.column,
+            ));
+        }
         if let Some(by) = &c.term.replaced_by {
             out.push((
                 Reason::Replaced {

@@ -698,11 +698,13 @@ impl SearchState {
             }
             edits.push((*self.ids.get(old.url)?, Some(old), Some(new)));
         }
+        let mut gone = Vec::with_capacity(removed.len());
         for d in removed {
             let id = self.ids.remove(d.url)?;
             let k = self.section_index(d.section)?;
             self.section_docs[k] -= 1;
             edits.push((id, Some(d), None));
+            gone.push(id);
         }
         for (d, &id) in added.iter().zip(&fresh) {
             self.ids.insert(d.url.to_string(), id);
@@ -792,11 +794,6 @@ impl SearchState {
             touched.entry(shard).or_default().push((term, old_df));
         }
         let docs: Vec<&SearchDoc> = changes.iter().map(|(_, n)| n).chain(added).collect();
-        let gone: Vec<u32> = removed
-            .iter()
-            .zip(&doc_ids[changes.len()..])
-            .map(|(_, &id)| id)
-            .collect();
         Some(self.render_delta(&touched, &docs, &gone))
     }
 
