@@ -124,7 +124,7 @@ fn keys_at(path: &[Step]) -> &'static [&'static str] {
         [Step::Key(k), Step::Index(_)] if k == "taxonomies" => {
             &["name", "title", "segment", "terms"]
         }
-        [Step::Key(k)] if k == "search" => &["dictionary"],
+        [Step::Key(k)] if k == "search" => &["dictionary", "synonyms"],
         [Step::Key(k)] if k == "limits" => &["article_size"],
         [Step::Key(k)] if k == "ui" => crate::ui::UI_KEYS,
         [Step::Key(k), Step::Index(_)] if k == "menus" => MENU_KEYS,
@@ -145,6 +145,7 @@ struct RawTaxonomy {
 #[serde(deny_unknown_fields)]
 struct RawSearch {
     dictionary: Option<String>,
+    synonyms: Option<Vec<Vec<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +188,8 @@ pub struct Config {
     pub taxonomies: Vec<Taxonomy>,
     /// Extra words for Chinese segmentation, one a line.
     pub dictionary: Option<PathBuf>,
+    /// Groups of words that find each other in search (`search.synonyms`).
+    pub synonyms: Vec<Vec<String>>,
     pub disclaimer: String,
     pub keep: Vec<String>,
     pub limits: Limits,
@@ -617,7 +620,42 @@ pub fn parse_config(
             keep.push(k);
         }
     }
-    let dictionary = raw.search.and_then(|s| s.dictionary).map(|d| root.join(d));
+    let (dictionary, raw_synonyms) = match raw.search {
+        Some(s) => (
+            s.dictionary.map(|d| root.join(d)),
+            s.synonyms.unwrap_or_default(),
+        ),
+        None => (None, Vec::new()),
+    };
+    let mut synonyms = Vec::new();
+    for (i, group) in raw_synonyms.into_iter().enumerate() {
+        let at = [key("search"), key("synonyms"), Step::Index(i)];
+        let mut words: Vec<String> = Vec::new();
+        for (j, w) in group.iter().enumerate() {
+            let w = w.trim();
+            if w.is_empty() {
+                diags.push(err(
+                    &[
+                        key("search"),
+                        key("synonyms"),
+                        Step::Index(i),
+                        Step::Index(j),
+                    ],
+                    "a synonym may not be empty".into(),
+                ));
+            } else if !words.iter().any(|x| x == w) {
+                words.push(w.to_string());
+            }
+        }
+        if words.len() < 2 {
+            diags.push(err(
+                &at,
+                "a synonym group lists two or more different words that find each other, e.g. `[网贷, 网络贷款]`".into(),
+            ));
+        } else {
+            synonyms.push(words);
+        }
+    }
     let mut limits = Limits::default();
     if let Some(size) = raw.limits.and_then(|l| l.article_size) {
         match size {
@@ -773,6 +811,7 @@ pub fn parse_config(
         theme,
         taxonomies,
         dictionary,
+        synonyms,
         disclaimer: raw.disclaimer.unwrap_or_default(),
         keep,
         limits,

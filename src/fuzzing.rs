@@ -282,6 +282,12 @@ impl SearchJs {
         let mut child = Command::new("node")
             .arg(format!("{root}/src/search/client_cut.js"))
             .arg(format!("{root}/themes/default/static/search.js"))
+            // Every Traditional → Simplified pair (a site's fold.js holds those it uses).
+            .arg(
+                crate::hanzi::simplified_pairs()
+                    .flat_map(|(t, s)| [t, s])
+                    .collect::<String>(),
+            )
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()

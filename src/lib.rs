@@ -10,6 +10,7 @@ mod fault;
 pub(crate) mod feeds;
 #[doc(hidden)]
 pub mod fuzzing;
+pub(crate) mod hanzi;
 pub(crate) mod ids;
 pub mod init;
 pub(crate) mod links;

@@ -1,7 +1,7 @@
 //! The order of a section's articles and subsections, as its `_index.md` sets it
 //! (`sort_by:`): weight first, then the date (newest first), the title, or the title in
-//! pinyin order (Chinese titles as a Chinese index lists them, not by code point). The one
-//! place the pinyin crate is used.
+//! pinyin order (Chinese titles as a Chinese index lists them, not by code point; readings
+//! from `crate::hanzi`).
 
 use crate::content::{Article, Section};
 use crate::ids::{Id as _, SectionId};
@@ -37,11 +37,10 @@ impl SortBy {
 /// A title as pinyin order compares it: each Han character as its pinyin with the tone
 /// number at the end (`单` → `dan1`), every other character lower-cased as it is.
 pub fn pinyin_key(title: &str) -> String {
-    use pinyin::ToPinyin as _;
     let mut key = String::with_capacity(title.len() * 2);
     for c in title.chars() {
-        match c.to_pinyin() {
-            Some(p) => key.push_str(p.with_tone_num_end()),
+        match crate::hanzi::reading_with_tone(c) {
+            Some(p) => key.push_str(p),
             None => key.extend(c.to_lowercase()),
         }
     }

@@ -1,6 +1,6 @@
 //! What the search index reads of each article: title, summary, terms, headings, body, FAQ.
 
-use super::{Field, SearchDoc, SearchPart};
+use super::{DocTerm, Field, SearchDoc, SearchPart};
 use crate::ids::ArticleId;
 use crate::site::Analysis;
 use rayon::prelude::*;
@@ -49,7 +49,16 @@ pub fn search_doc(a: &Analysis, i: ArticleId) -> SearchDoc<'_> {
         terms: data
             .terms
             .iter()
-            .map(|r| a.taxonomies.term(*r).name.as_str())
+            .map(|r| {
+                let tax = &a.config.taxonomies[a.taxonomies.list[r.taxonomy].taxonomy];
+                let term = a.taxonomies.term(*r);
+                DocTerm {
+                    taxonomy: &tax.title,
+                    segment: &tax.segment,
+                    slug: &term.slug,
+                    name: &term.name,
+                }
+            })
             .collect(),
         parts,
     }

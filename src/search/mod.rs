@@ -19,6 +19,7 @@
 //!   URL, title, section index, headings and questions, and the start of the summary,
 //!   paragraphs and answers; fetched only for shown results.
 
+mod aids;
 mod docs;
 mod encode;
 mod postings;
@@ -81,11 +82,22 @@ pub struct SearchDoc<'a> {
     /// Section title, shown under the result.
     pub section: &'a str,
     pub summary: &'a str,
-    /// Taxonomy term names of the article (e.g. "《中华人民共和国民法典》", "投诉").
-    pub terms: Vec<&'a str>,
+    /// The article's taxonomy terms (e.g. "《中华人民共和国民法典》", "投诉").
+    pub terms: Vec<DocTerm<'a>>,
     /// The article's text in order. `anchor` is "" for text before the first heading, else the heading's id
     /// (or the `faq-…` id of a front-matter FAQ entry); results link to `url#anchor` of the best-matching part.
     pub parts: Vec<SearchPart<'a>>,
+}
+
+/// A taxonomy term of a doc: its name (indexed), and what filters and suggestions show.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DocTerm<'a> {
+    /// The taxonomy's title, e.g. "法律依据".
+    pub taxonomy: &'a str,
+    /// The taxonomy's URL segment and the term's folder: the term page is `SEGMENT/SLUG/`.
+    pub segment: &'a str,
+    pub slug: &'a str,
+    pub name: &'a str,
 }
 
 #[derive(PartialEq)]
@@ -102,7 +114,8 @@ pub struct OwnedDoc {
     pub title: String,
     pub section: String,
     pub summary: String,
-    pub terms: Vec<String>,
+    /// (taxonomy title, segment, slug, name) of each term.
+    pub terms: Vec<[String; 4]>,
     pub parts: Vec<(Field, String, String)>,
 }
 
@@ -113,7 +126,11 @@ impl OwnedDoc {
             title: d.title.into(),
             section: d.section.into(),
             summary: d.summary.into(),
-            terms: d.terms.iter().map(|t| t.to_string()).collect(),
+            terms: d
+                .terms
+                .iter()
+                .map(|t| [t.taxonomy, t.segment, t.slug, t.name].map(String::from))
+                .collect(),
             parts: d
                 .parts
                 .iter()
@@ -128,7 +145,16 @@ impl OwnedDoc {
             title: &self.title,
             section: &self.section,
             summary: &self.summary,
-            terms: self.terms.iter().map(String::as_str).collect(),
+            terms: self
+                .terms
+                .iter()
+                .map(|[taxonomy, segment, slug, name]| DocTerm {
+                    taxonomy,
+                    segment,
+                    slug,
+                    name,
+                })
+                .collect(),
             parts: self
                 .parts
                 .iter()
@@ -142,9 +168,31 @@ impl OwnedDoc {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct SearchOptions {
     pub dictionary_words: Vec<String>,
+    /// Groups of words that find each other (`search.synonyms`).
+    pub synonyms: Vec<Vec<String>>,
+    /// Whether the site has an FAQ page (the empty state suggests it).
+    pub faq: bool,
+}
+
+/// Synonym groups as the client matches them: each word normalised (folded, lower-cased,
+/// trimmed), empty words and repeats dropped, groups of fewer than two left out.
+fn normalized_synonyms(groups: &[Vec<String>]) -> Vec<Vec<String>> {
+    groups
+        .iter()
+        .filter_map(|g| {
+            let mut words: Vec<String> = Vec::new();
+            for w in g {
+                let w = normalize(w.trim());
+                if !w.is_empty() && !words.contains(&w) {
+                    words.push(w);
+                }
+            }
+            (words.len() >= 2).then_some(words)
+        })
+        .collect()
 }
 
 /// The words of the site's search dictionary (`search.dictionary` in kbgen.yaml), one a line;
@@ -287,6 +335,7 @@ struct DocTerms {
     /// Whole words (three or more CJK characters) found by jieba in `WORD_FIELDS`.
     words: Vec<(Box<str>, Counts)>,
     lens: [u32; FIELDS],
+    aids: aids::DocAids,
 }
 
 fn add(counts: &mut FxHashMap<Term, Counts>, term: Term, field: usize) {
@@ -294,9 +343,22 @@ fn add(counts: &mut FxHashMap<Term, Counts>, term: Term, field: usize) {
     c[field] = c[field].saturating_add(1);
 }
 
-/// Counts the terms of one text into `counts` and returns how many it holds.
-fn cut_text(counts: &mut FxHashMap<Term, Counts>, text: &str, field: usize) -> u32 {
-    let normalized = normalize(text);
+/// Counts the terms of one text into `counts` and returns how many it holds; notes in
+/// `traditional` whether folding changed a Han character.
+fn cut_text(
+    counts: &mut FxHashMap<Term, Counts>,
+    text: &str,
+    field: usize,
+    traditional: &mut bool,
+) -> u32 {
+    let normalized: String = text
+        .chars()
+        .map(|c| {
+            let f = segment::fold_char(c);
+            *traditional |= f != c && is_cjk(c);
+            f
+        })
+        .collect();
     let mut n = 0;
     for_each_piece(&normalized, |piece| match piece {
         Piece::Word(w) => {
@@ -323,7 +385,7 @@ pub(crate) struct CutTerm {
 /// The index side of the cut for one text: its terms, and the length the index records.
 pub(crate) fn cut_terms(text: &str, shards: u32) -> (Vec<CutTerm>, u32) {
     let mut counts = FxHashMap::default();
-    let len = cut_text(&mut counts, text, BODY);
+    let len = cut_text(&mut counts, text, BODY, &mut false);
     let terms = counts
         .into_iter()
         .map(|(t, c)| CutTerm {
@@ -344,17 +406,23 @@ fn cut_doc(
 ) -> DocTerms {
     let mut lens = [0u32; FIELDS];
     let mut words: FxHashMap<Box<str>, Counts> = FxHashMap::default();
+    let mut doc_aids = aids::DocAids::default();
     let mut texts: Vec<(Field, &str)> =
         vec![(Field::Title, doc.title), (Field::Summary, doc.summary)];
-    texts.extend(doc.terms.iter().map(|t| (Field::Terms, *t)));
+    texts.extend(doc.terms.iter().map(|t| (Field::Terms, t.name)));
     texts.extend(doc.parts.iter().map(|p| (p.field, p.text)));
     for (field, text) in texts {
         let fi = field.index();
-        lens[fi] += cut_text(counts, text, fi);
+        lens[fi] += cut_text(counts, text, fi, &mut doc_aids.traditional);
         if WORD_FIELDS.contains(&field) {
             let normalized = normalize(text);
             for token in jieba.cut(&normalized, false) {
                 let w = token.word;
+                // Pinyin keys come from the bigrams inside words, not across them.
+                if w.chars().all(is_cjk) {
+                    let chars: Vec<char> = w.chars().collect();
+                    doc_aids.lex.extend(chars.windows(2).map(|w| (w[0], w[1])));
+                }
                 if w.chars().count() >= 3 && w.chars().all(is_cjk) {
                     let c = words.entry(w.into()).or_insert([0; FIELDS]);
                     c[fi] = c[fi].saturating_add(1);
@@ -369,10 +437,13 @@ fn cut_doc(
     entries.sort_unstable_by_key(|e| e.0);
     let mut words: Vec<_> = words.into_iter().collect();
     words.sort_unstable();
+    doc_aids.lex.sort_unstable();
+    doc_aids.lex.dedup();
     DocTerms {
         entries,
         words,
         lens,
+        aids: doc_aids,
     }
 }
 
@@ -439,6 +510,11 @@ pub struct SearchState {
     /// Each doc's record in its bundle, by id: an update rewrites the bundles of the docs it
     /// changes from them.
     records: shard::Records,
+    /// Pinyin keys, terms and sections for filters and hints, synonyms (see `aids`).
+    aids: aids::Aids,
+    opts: SearchOptions,
+    /// `fold.js` as last written (an update writes it again only when it changes).
+    fold: Option<shard::File>,
 }
 
 /// What an incremental update changes under `search/`.
@@ -458,14 +534,15 @@ impl SearchState {
                 jieba.add_word(&w, None, None);
             }
         }
-        Self::count(docs, jieba)
+        Self::count(docs, jieba, opts.clone())
     }
 
     /// Counts `docs` afresh with this state's dictionary (loading jieba's takes a while).
     pub fn recount(&mut self, docs: &[SearchDoc]) {
         let jieba = std::mem::replace(&mut self.jieba, jieba_rs::Jieba::empty());
         let keep = self.keep;
-        *self = Self::count(docs, jieba);
+        let opts = std::mem::take(&mut self.opts);
+        *self = Self::count(docs, jieba, opts);
         self.keep = keep;
     }
 
@@ -475,7 +552,7 @@ impl SearchState {
         self.keep = true;
     }
 
-    fn count(docs: &[SearchDoc], jieba: jieba_rs::Jieba) -> SearchState {
+    fn count(docs: &[SearchDoc], jieba: jieba_rs::Jieba, opts: SearchOptions) -> SearchState {
         let shards = shard_count(docs.len());
         let (ids, id_space) = assign_ids(docs);
         let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -489,6 +566,7 @@ impl SearchState {
         let mut lens: FxHashMap<u32, [u32; FIELDS]> = FxHashMap::default();
         let mut word_docs: FxHashMap<Box<str>, std::collections::BTreeMap<u32, Counts>> =
             FxHashMap::default();
+        let mut doc_aids: Vec<(usize, aids::DocAids)> = Vec::with_capacity(docs.len());
 
         for batch in order.chunks(BATCH) {
             let cut: Vec<DocTerms> = batch
@@ -522,6 +600,7 @@ impl SearchState {
                 for (w, c) in dt.words {
                     word_docs.entry(w).or_default().insert(ids[i], c);
                 }
+                doc_aids.push((i, dt.aids));
             }
         }
 
@@ -551,12 +630,19 @@ impl SearchState {
             },
             section_docs: Vec::new(),
             records: shard::Records::new(),
+            aids: aids::Aids::new(opts.faq, normalized_synonyms(&opts.synonyms)),
+            opts,
+            fold: None,
         };
         state.section_docs = vec![0; state.sections.len()];
         for d in docs {
             if let Some(k) = state.section_index(d.section) {
                 state.section_docs[k] += 1;
             }
+        }
+        for (i, da) in doc_aids {
+            let k = state.section_index(docs[i].section).unwrap_or(0);
+            state.aids.count(ids[i], &docs[i], k, &da, true);
         }
         state.words = state.chosen_words();
         let words = state.words.clone();
@@ -618,7 +704,30 @@ impl SearchState {
             avg: self.avg(),
             words: self.words.clone(),
             sections: self.sections.clone(),
+            pinyin_files: self.aids.pinyin_count(self.shards),
+            synonyms: self.aids.synonyms.clone(),
+            traditional: self.aids.traditional(),
         }
+    }
+
+    /// The CJK characters the index holds (every one is indexed on its own).
+    fn site_chars(&self) -> std::collections::HashSet<char> {
+        self.maps
+            .iter()
+            .flat_map(|m| m.keys().filter_map(Term::cjk_char))
+            .collect()
+    }
+
+    /// The reader aids' files: pinyin keys, fold pairs, hints and facets.
+    fn render_aids(&mut self, site_chars: &std::collections::HashSet<char>) -> Vec<shard::File> {
+        let (mut files, _) = self.aids.render_pinyin(self.shards, None);
+        let fold = aids::Aids::render_fold(site_chars);
+        self.fold = Some(fold.clone());
+        files.push(fold);
+        files.push(aids::Aids::render_syllables());
+        files.push(self.aids.render_hints());
+        files.push(self.aids.render_facets(self.sections.len()));
+        files
     }
 
     /// Every file of the index, sorted by name.
@@ -656,10 +765,17 @@ impl SearchState {
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
-        let (stats, fragments, tails) =
+        // The characters are read before the postings go.
+        let site_chars = self.site_chars();
+        let (mut stats, fragments, tails) =
             shard::render(&mut self.maps, &self.records, &params, self.keep, sink)?;
         self.fragments = fragments;
         self.tail_cache = tails;
+        for (name, data) in self.render_aids(&site_chars) {
+            stats.files += 1;
+            stats.total_bytes += data.len();
+            sink(&name, &data)?;
+        }
         Ok(stats)
     }
 
@@ -692,6 +808,8 @@ impl SearchState {
         let mut doc_ids = Vec::new();
         let mut counts = FxHashMap::default();
         let mut edits: Vec<(u32, Option<&SearchDoc>, Option<&SearchDoc>)> = Vec::new();
+        let mut lex_changed = std::collections::BTreeSet::new();
+        let mut facets_changed = !added.is_empty() || !removed.is_empty();
         for (old, new) in changes {
             if old.url != new.url || self.section_index(new.section).is_none() {
                 return None;
@@ -723,6 +841,29 @@ impl SearchState {
             };
             let was = cut(old, &mut counts);
             let now = cut(new, &mut counts);
+            let no_aids = aids::DocAids::default();
+            let (was_aids, now_aids) = (
+                was.as_ref().map_or(&no_aids, |w| &w.aids),
+                now.as_ref().map_or(&no_aids, |n| &n.aids),
+            );
+            if was_aids.lex != now_aids.lex {
+                let (a, b): (std::collections::BTreeSet<_>, std::collections::BTreeSet<_>) = (
+                    was_aids.lex.iter().copied().collect(),
+                    now_aids.lex.iter().copied().collect(),
+                );
+                lex_changed.extend(a.symmetric_difference(&b).copied());
+            }
+            if let (Some(o), Some(n)) = (old, new) {
+                facets_changed |= o.terms != n.terms || o.section != n.section;
+            }
+            if let Some(d) = old {
+                let k = self.section_index(d.section).unwrap_or(0);
+                self.aids.count(id, d, k, was_aids, false);
+            }
+            if let Some(d) = new {
+                let k = self.section_index(d.section).unwrap_or(0);
+                self.aids.count(id, d, k, now_aids, true);
+            }
             let zero = [0; FIELDS];
             let (was_lens, now_lens) = (
                 was.as_ref().map_or(zero, |w| w.lens),
@@ -794,7 +935,38 @@ impl SearchState {
             touched.entry(shard).or_default().push((term, old_df));
         }
         let docs: Vec<&SearchDoc> = changes.iter().map(|(_, n)| n).chain(added).collect();
-        Some(self.render_delta(&touched, &docs, &gone))
+        let mut delta = self.render_delta(&touched, &docs, &gone);
+        self.render_aids_delta(&mut delta, &lex_changed, facets_changed);
+        Some(delta)
+    }
+
+    /// The aids' files an update changes: the pinyin key files of the bigrams it changed,
+    /// hints and facets when terms or sections changed, and `fold.js` when the characters
+    /// the site uses changed it.
+    fn render_aids_delta(
+        &mut self,
+        delta: &mut SearchDelta,
+        lex_changed: &std::collections::BTreeSet<(char, char)>,
+        facets_changed: bool,
+    ) {
+        if !lex_changed.is_empty() {
+            let (write, gone) = self.aids.render_pinyin(self.shards, Some(lex_changed));
+            delta.write.extend(write);
+            delta.remove.extend(gone);
+        }
+        if facets_changed {
+            delta.write.push(self.aids.render_hints());
+            delta
+                .write
+                .push(self.aids.render_facets(self.sections.len()));
+        }
+        let fold = aids::Aids::render_fold(&self.site_chars());
+        if self.fold.as_ref() != Some(&fold) {
+            self.fold = Some(fold.clone());
+            delta.write.push(fold);
+        }
+        delta.write.sort_by(|a, b| a.0.cmp(&b.0));
+        delta.write.dedup_by(|a, b| a.0 == b.0);
     }
 
     /// The ids of `added` once `removed` went, when every other doc keeps its id and the

@@ -95,6 +95,14 @@ impl Term {
         }
     }
 
+    /// The character of a one-character CJK term.
+    pub fn cjk_char(&self) -> Option<char> {
+        match self {
+            Term::Packed(v) if v >> TAG_SHIFT == TAG_CHAR => char::from_u32((v & 0x1F_FFFF) as u32),
+            _ => None,
+        }
+    }
+
     /// Whether the term is a Latin word (prefix matching applies to those only).
     pub fn is_word(&self) -> bool {
         match self {

@@ -6,7 +6,9 @@
 pub const MAX_WORD_CHARS: usize = 32;
 
 /// Folds one character: full-width ASCII (U+FF01–FF5E) and the ideographic space to their
-/// half-width forms, then lower-cases it when its lower case is a single character.
+/// half-width forms, Traditional Han characters to their Simplified forms (`crate::hanzi`,
+/// shipped to the client as the manifest's fold pairs), then lower-cases it when its lower
+/// case is a single character.
 ///
 /// Mapping char to char (never to a longer string) keeps positions in normalised text equal to
 /// positions in the original, which the client relies on to place `<mark>` in the shown text.
@@ -18,6 +20,9 @@ pub fn fold_char(c: char) -> char {
     };
     if c.is_ascii() {
         return c.to_ascii_lowercase();
+    }
+    if is_cjk(c) {
+        return crate::hanzi::simplified(c);
     }
     let mut lower = c.to_lowercase();
     match (lower.next(), lower.next()) {

@@ -22,6 +22,10 @@ pub struct Params {
     pub words: Vec<String>,
     /// Section titles; a doc names its section by index.
     pub sections: Vec<String>,
+    /// Pinyin key files (`y/`), synonym groups, and whether the site's text is Traditional.
+    pub pinyin_files: u32,
+    pub synonyms: Vec<Vec<String>>,
+    pub traditional: bool,
 }
 
 impl Params {
@@ -84,7 +88,7 @@ fn split(acc: &Acc, avg: &[f64; FIELDS]) -> (Vec<u8>, Option<Vec<u8>>) {
 }
 
 /// Fixed-width hex, which the client rebuilds from the count of files of the kind.
-fn hex_name(folder: &str, n: u32, count: u32) -> String {
+pub(super) fn hex_name(folder: &str, n: u32, count: u32) -> String {
     let bits = 32 - (count.max(2) - 1).leading_zeros() as usize;
     format!("{folder}/{:0w$x}.js", n, w = bits.div_ceil(4))
 }
@@ -242,7 +246,7 @@ pub fn render_doc(id: u32, doc: &SearchDoc, p: &Params) -> String {
 /// base64 costs a third of the deflated size back. `level` is zlib's: 6 deflates shards
 /// and docs as well as 9 does; 1 deflates the large tail bundles seven times faster (they are
 /// loaded only for more results) for an eighth more bytes.
-fn packed(kind: &str, n: u32, json: &str, level: u8) -> Vec<u8> {
+pub(super) fn packed(kind: &str, n: u32, json: &str, level: u8) -> Vec<u8> {
     let deflated = miniz_oxide::deflate::compress_to_vec_zlib(json.as_bytes(), level);
     js_call(
         kind,
@@ -272,16 +276,24 @@ pub fn render_manifest(p: &Params, docs: usize) -> Vec<u8> {
     };
     let strs = |xs: &[String]| xs.iter().map(|w| json_str(w)).collect::<Vec<_>>().join(",");
     let s = format!(
-        "{{\"v\":2,\"n\":{docs},\"m\":{},\"s\":{},\"t\":{},\"d\":{},\"k1\":{K1},\"w\":[{}],\"b\":[{}],\"avg\":[{}],\"sec\":[{}],\"words\":[{}]}}",
+        "{{\"v\":2,\"n\":{docs},\"m\":{},\"s\":{},\"t\":{},\"d\":{},\"y\":{},\"k1\":{K1},\"w\":[{}],\"b\":[{}],\"avg\":[{}],\"sec\":[{}],\"words\":[{}]{}{}}}",
         p.id_space,
         p.shards,
         p.tails,
         p.doc_bundles,
+        p.pinyin_files,
         nums(&WEIGHTS),
         nums(&B),
         nums(&p.avg),
         strs(&p.sections),
-        strs(&p.words)
+        strs(&p.words),
+        if p.traditional { ",\"tr\":1" } else { "" },
+        if p.synonyms.is_empty() {
+            String::new()
+        } else {
+            let groups: Vec<String> = p.synonyms.iter().map(|g| format!("[{}]", strs(g))).collect();
+            format!(",\"syn\":[{}]", groups.join(","))
+        },
     );
     js_call("manifest", &s)
 }

@@ -31,7 +31,7 @@ fn article(url: &str, title: &str, body: &[(&str, &str)], faq: &[(&str, &str)]) 
         title: title.into(),
         section: "维权".into(),
         summary: String::new(),
-        terms: vec!["投诉".into()],
+        terms: vec![["救济途径", "remedy-type", "投诉", "投诉"].map(String::from)],
         parts,
     }
 }
@@ -93,6 +93,7 @@ fn build(owned: &[Owned]) -> SearchIndex {
         &docs,
         &SearchOptions {
             dictionary_words: vec!["个人信息保护法".into()],
+            ..SearchOptions::default()
         },
     )
 }
@@ -183,10 +184,10 @@ fn terms_of(doc: &Owned) -> Vec<String> {
     let d = doc.doc();
     for text in [d.title, d.summary]
         .into_iter()
-        .chain(d.terms.iter().copied())
+        .chain(d.terms.iter().map(|t| t.name))
         .chain(d.parts.iter().map(|p| p.text))
     {
-        cut_text(&mut counts, text, 0);
+        cut_text(&mut counts, text, 0, &mut false);
     }
     counts.keys().map(|t: &postings::Term| t.text()).collect()
 }
@@ -227,8 +228,9 @@ fn an_edit_changes_only_the_shards_of_the_terms_it_touches() {
                 "{name} changed but holds none of the edited terms"
             );
         } else {
+            // fold.js follows the characters the site uses (鲸 is new here).
             assert!(
-                name == "manifest.js" || name.starts_with("p/"),
+                name == "manifest.js" || name.starts_with("p/") || name == "fold.js",
                 "{name} changed"
             );
         }
@@ -243,6 +245,7 @@ fn an_edit_changes_only_the_shards_of_the_terms_it_touches() {
 fn options() -> SearchOptions {
     SearchOptions {
         dictionary_words: vec!["个人信息保护法".into()],
+        ..SearchOptions::default()
     }
 }
 
@@ -459,6 +462,62 @@ fn client_ranks_the_expected_article_first() {
     for got in &results[cases.len()..] {
         assert_eq!(got["total"], 0, "must find nothing: {got}");
     }
+}
+
+/// Pinyin (full, spaced, initials), Traditional characters and synonyms reach the
+/// article through the same shards; a real Latin word keeps its literal matches.
+#[test]
+fn client_meets_pinyin_traditional_and_synonyms() {
+    let mut docs = fixture();
+    docs[0].terms = vec![["救济途径", "remedy-type", "投诉", "投诉"].map(String::from)];
+    let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
+    let index = build_index(
+        &views,
+        &SearchOptions {
+            synonyms: vec![vec!["爆通讯录".into(), "通讯录被爆".into()]],
+            faq: true,
+            ..SearchOptions::default()
+        },
+    );
+    let cases: &[(&str, &str)] = &[
+        ("cuishou duanxin", "collection/sms-complaint/"),
+        ("cui shou duan xin", "collection/sms-complaint/"),
+        ("zhengxin yiyi", "credit/objection/"),
+        ("zxyy", "credit/objection/"),
+        ("通訊錄被爆", "privacy/contacts/"),
+        ("徵信異議", "credit/objection/"),
+        ("爆通讯录", "privacy/contacts/"),
+        ("lpr", "loans/interest/"),
+    ];
+    let queries: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let Some(results) = run_client(&index, &queries) else {
+        return;
+    };
+    for ((query, expected), got) in cases.iter().zip(&results) {
+        let top: Vec<&str> = got["urls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(3)
+            .filter_map(|u| u.as_str()?.split('#').next())
+            .collect();
+        assert!(top.contains(expected), "query {query}: {got}");
+    }
+    // The manifest carries the synonyms folded and lower-cased, and no Traditional flag
+    // for a Simplified site; fold.js holds 訊 → 讯 (the site writes 讯).
+    let files: BTreeMap<String, Vec<u8>> = index.files().into_iter().collect();
+    let manifest = String::from_utf8(files["manifest.js"].clone()).unwrap();
+    assert!(
+        manifest.contains(r#""syn":[["爆通讯录","通讯录被爆"]]"#),
+        "{manifest}"
+    );
+    assert!(!manifest.contains(r#""tr":1"#), "{manifest}");
+    let fold = String::from_utf8(files["fold.js"].clone()).unwrap();
+    assert!(fold.contains("訊讯"), "{fold}");
+    assert!(
+        !fold.contains("鯨鲸"),
+        "a character the site does not use: {fold}"
+    );
 }
 
 #[test]

@@ -104,6 +104,8 @@ pub fn build_full(
                     &docs,
                     &crate::search::SearchOptions {
                         dictionary_words: dictionary.clone(),
+                        synonyms: a.config.synonyms.clone(),
+                        faq: !a.faq.is_empty(),
                     },
                 );
                 lap("  search counted");

@@ -666,3 +666,221 @@ fn the_slash_key_hint_shows_only_where_there_is_a_keyboard() {
         );
     }
 }
+
+/// Readers type pinyin, initials, Traditional characters and their own words: each finds its
+/// article in the top 3 (issue 16), while real Latin words keep their literal matches.
+#[test]
+fn pinyin_initials_traditional_and_synonyms_find_their_articles() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let search_page = server.url("/search/");
+    let queries: &[(&str, Option<&str>)] = &[
+        // Full pinyin, run together or spaced, of a title's words.
+        ("cuishou duanxin", Some(SMS)),
+        ("cui shou duan xin", Some(SMS)),
+        ("zhifuling", Some(PAYMENT_ORDER)),
+        ("geren xinxi xielou", Some(LEAK)),
+        // Initials.
+        ("zfl", Some(PAYMENT_ORDER)),
+        ("txl", Some(CONTACTS)),
+        // Traditional characters (洩 → 泄, 訊錄 → 讯录, 們 → 们, 個 → 个).
+        ("個人信息洩露", Some(LEAK)),
+        ("通訊錄被爆", Some(CONTACTS)),
+        ("支付令後怎麼做", Some(PAYMENT_ORDER)),
+        // Synonyms from kbgen.yaml (the titles say 通讯录被爆, 网贷).
+        ("联系人被打电话", Some(CONTACTS)),
+        ("网络贷款分期", Some(INSTALMENTS)),
+        // Latin words that are real words stay literal.
+        ("LPR", Some(LPR)),
+        ("APP", Some(PERMISSIONS)),
+        ("xyzzy", None),
+    ];
+    let misses = misses(&page, &search_page, queries);
+    assert!(
+        misses.is_empty(),
+        "{} of {} queries missed:\n  {}",
+        misses.len(),
+        queries.len(),
+        misses.join("\n  ")
+    );
+    // A pinyin result's link highlights the Han terms it matched, not the letters.
+    let shown = run_query(&page, &search_page, "zhifuling").unwrap();
+    let href = &shown.hrefs[0];
+    page.goto(href);
+    page.wait_for("document.querySelector('mark.search-hl') !== null", WAIT)
+        .unwrap_or_else(|e| panic!("{href}: {e}"));
+    let marked = page.eval("document.querySelector('mark.search-hl').textContent");
+    assert!(
+        marked.as_str().is_some_and(|m| "支付令".contains(m)),
+        "{marked}"
+    );
+    assert_no_js_errors(&page);
+    let failed = failed_requests(&server);
+    assert!(failed.is_empty(), "{failed:?}");
+}
+
+/// Nothing matches: the empty state names terms of the site near the query and the FAQ page,
+/// on the search page and in the header popup.
+#[test]
+fn the_empty_state_suggests_the_nearest_terms_and_the_faq() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let search_page = server.url("/search/");
+    // Only 催收 of 火星探测催收 is on the site: under half the query, so no result.
+    let shown = run_query(&page, &search_page, "火星探测催收").unwrap();
+    assert!(shown.titles.is_empty() && shown.empty_shown, "{shown:?}");
+    page.wait_for("!document.getElementById('search-suggest').hidden", WAIT)
+        .unwrap();
+    let links = page.eval(
+        "Array.from(document.querySelectorAll('#search-suggest a')).map(a => [a.textContent, a.getAttribute('href')])",
+    );
+    let links: Vec<(String, String)> = serde_json::from_value(links).unwrap();
+    assert_eq!(
+        links.first().map(|l| l.0.as_str()),
+        Some("催收"),
+        "the nearest term first: {links:?}"
+    );
+    assert!(links[0].1.ends_with("/tags/催收/"), "{links:?}");
+    let faq = links.last().unwrap();
+    assert!(faq.1.ends_with("/faq/"), "the FAQ page last: {links:?}");
+    // Each suggestion leads somewhere that exists (the server saw no failed request).
+    for (_, href) in &links {
+        let url = url::Url::parse(&search_page).unwrap().join(href).unwrap();
+        page.goto(url.as_str());
+    }
+    let failed = failed_requests(&server);
+    assert!(failed.is_empty(), "{failed:?}");
+
+    // The header popup shows the same as options.
+    page.goto(&server.url("/"));
+    page.type_text("#site-search-input", "火星探测催收");
+    page.wait_for(
+        "document.querySelector('#site-search-popup .search-suggestion') !== null",
+        WAIT,
+    )
+    .unwrap();
+    let first =
+        page.eval("document.querySelector('#site-search-popup .search-suggestion').textContent");
+    assert_eq!(first, json!("催收"));
+    assert_no_js_errors(&page);
+}
+
+/// Results filter by section and taxonomy term; the URL keeps the filter, and opening it
+/// applies it again.
+#[test]
+fn search_results_filter_by_section_and_term() {
+    let site = build_site("public", &[]);
+    let server = StaticServer::start(&site.out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 900);
+    let search_page = server.url("/search/");
+    let all = run_query(&page, &search_page, "个人信息").unwrap();
+    assert!(all.titles.len() >= 3, "{all:?}");
+    page.wait_for("!document.getElementById('search-filters').hidden", WAIT)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{e}: {:?} {}",
+                page.js_errors(),
+                page.eval("document.getElementById('search-filters').outerHTML")
+            )
+        });
+    page.eval("document.querySelector('#search-filters summary').click()");
+    page.wait_for(
+        "document.querySelector('#search-filters button[data-value=\"举报\"]') !== null",
+        WAIT,
+    )
+    .unwrap_or_else(|e| {
+        panic!(
+            "{e}: {:?} {}",
+            page.js_errors(),
+            page.eval("document.getElementById('search-filters').outerHTML")
+        )
+    });
+    // Chips count the query's results: 举报 is a remedy of some of them only (the fixture's
+    // 个人信息 results span two sections and four remedies).
+    let count = page.eval(
+        "document.querySelector('#search-filters button[data-value=\"举报\"] span').textContent",
+    );
+    let n: usize = count.as_str().unwrap().parse().unwrap();
+    assert!(n >= 1 && n < all.titles.len(), "举报 chip counts {n}");
+    page.eval("document.querySelector('#search-filters button[data-value=\"举报\"]').click()");
+    page.wait_for(
+        &format!("document.querySelectorAll('#search-results > li').length === {n}"),
+        WAIT,
+    )
+    .unwrap();
+    let url = page.eval("location.href");
+    let url = url.as_str().unwrap().to_string();
+    assert!(url.contains("term=%E4%B8%BE%E6%8A%A5"), "{url}");
+    let filtered = page.eval(
+        "Array.from(document.querySelectorAll('#search-results > li > a')).map(a => a.textContent)",
+    );
+    // Those are exactly the results whose article is tagged 举报.
+    let filtered: Vec<String> = serde_json::from_value(filtered).unwrap();
+    for title in &filtered {
+        assert!(
+            [LAWYER, PERMISSIONS, LEAK].contains(&title.as_str()),
+            "{title} is not a 举报 article"
+        );
+    }
+    // The shared URL applies the filter on load.
+    page.goto(&url);
+    page.wait_for("document.body.dataset.searchState === 'done'", WAIT)
+        .unwrap();
+    let again = page.eval(
+        "Array.from(document.querySelectorAll('#search-results > li > a')).map(a => a.textContent)",
+    );
+    assert_eq!(again, json!(filtered));
+    // A section filter too (AND with the term): 个人信息保护 ∩ 举报.
+    let url2 = format!(
+        "{search_page}?q={}&section={}&term={}",
+        encode("个人信息"),
+        encode("个人信息保护"),
+        encode("举报")
+    );
+    page.goto(&url2);
+    page.wait_for("document.body.dataset.searchState === 'done'", WAIT)
+        .unwrap();
+    let both = page.eval(
+        "Array.from(document.querySelectorAll('#search-results > li > a')).map(a => a.textContent)",
+    );
+    let both: Vec<String> = serde_json::from_value(both).unwrap();
+    assert!(!both.is_empty(), "{url2}");
+    for title in &both {
+        assert!([PERMISSIONS, LEAK].contains(&title.as_str()), "{title}");
+    }
+    assert_no_js_errors(&page);
+}
+
+/// A site written in Traditional characters (tests/fixtures/site-config, zh-TW): its index
+/// holds Simplified forms, the manifest says so, and queries in either script find it with
+/// the match marked in the Traditional text.
+#[test]
+fn a_traditional_site_is_found_in_either_script() {
+    let root = copy_fixture("site-config");
+    let out = root.path().join("public");
+    assert_success(&build(
+        root.path(),
+        &["--output", out.to_str().expect("temp paths are UTF-8")],
+    ));
+    let manifest = std::fs::read_to_string(out.join("search/manifest.js")).unwrap();
+    assert!(manifest.contains(r#""tr":1"#), "{manifest}");
+    let server = StaticServer::start(&out);
+    let Some(b) = browser() else { return };
+    let page = b.page(1280, 800);
+    let search_page = server.url("/search/");
+    for query in ["如何申訴", "如何申诉", "rhss"] {
+        let shown = run_query(&page, &search_page, query).unwrap();
+        let at = shown.titles.iter().take(3).position(|t| t == "如何申訴");
+        assert!(at.is_some(), "{query}: {shown:?}");
+        assert!(
+            shown.marks[at.unwrap()] > 0,
+            "{query}: no <mark>: {shown:?}"
+        );
+    }
+    assert_no_js_errors(&page);
+}

@@ -303,6 +303,15 @@ fn config_mistakes_are_reported_at_their_kbgen_yaml_line() {
         config_errors(|t| t.replace("logo: static/logo.svg", "logo: ../logo.svg")),
         ["error: kbgen.yaml:10:7: `../logo.svg` must be a file under static/ or content/ of the site, e.g. `static/logo.svg`"]
     );
+    // A synonym group needs two different words; an empty word is named at its place.
+    assert_eq!(
+        config_errors(|t| t + "search:\n  synonyms:\n    - [網貸, 網貸]\n    - [催收, \"\"]\n"),
+        [
+            "error: kbgen.yaml:20:7: a synonym group lists two or more different words that find each other, e.g. `[网贷, 网络贷款]`",
+            "error: kbgen.yaml:21:7: a synonym group lists two or more different words that find each other, e.g. `[网贷, 网络贷款]`",
+            "error: kbgen.yaml:21:12: a synonym may not be empty",
+        ]
+    );
     assert_eq!(
         config_errors(|t| t.replace("url: tags/", "url: \"javascript:alert(1)\"")),
         ["error: kbgen.yaml:9:23: menu URL `javascript:alert(1)` must be an http://, https:// or mailto: address, or a path of this site such as `faq/`"]

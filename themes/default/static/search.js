@@ -27,6 +27,11 @@
   K.tails = function (k, data) { settle("t" + k, data); };
   K.prefix = function (key, list) { settle("p" + key, list); };
   K.docs = function (b, data) { settle("d" + b, data); };
+  K.pinyin = function (n, data) { settle("y" + n, data); };
+  K.facets = function (n, data) { settle("f" + n, data); };
+  K.fold = function (pairs) { settle("fold", pairs); };
+  K.hints = function (h) { settle("hints", h); };
+  K.syllables = function (list) { settle("syllables", list); };
 
   // Replaceable so tests can load files without a DOM.
   K.loadScript = function (url, done) {
@@ -75,11 +80,22 @@
 
   var MAX_WORD_CHARS = 32;
   var ALNUM = /[\p{Alphabetic}\p{N}]/u;
+  // Traditional -> Simplified (fold.js: the pairs whose Simplified form the site uses);
+  // null until loaded.
+  var foldMap = null;
+
+  function setFold(pairs) {
+    var map = new Map(), cs = Array.from(pairs || "");
+    for (var i = 0; i + 1 < cs.length; i += 2) map.set(cs[i], cs[i + 1]);
+    foldMap = map;
+  }
 
   function foldChar(ch) {
     var c = ch.codePointAt(0);
     if (c === 0x3000) return " ";
-    if (c >= 0xff01 && c <= 0xff5e) ch = String.fromCodePoint(c - 0xfee0);
+    if (c >= 0xff01 && c <= 0xff5e) ch = String.fromCodePoint((c -= 0xfee0));
+    if (c < 0x80) return ch.toLowerCase();
+    if (isCjk(c)) return (foldMap && foldMap.get(ch)) || ch;
     var lower = ch.toLowerCase();
     return Array.from(lower).length === 1 ? lower : ch;
   }
@@ -247,28 +263,41 @@
     found.slice(0, 5).forEach(function (f) { slot.alts.push({ t: f[0], w: 0.8 }); });
   }
 
+  // Reads the gap varints of postings and facets (encode.rs, push_varint).
+  function varints(data) {
+    var pos = 0;
+    return {
+      more: function () { return pos < data.length; },
+      next: function () {
+        var x = 0, shift = 0;
+        for (;;) {
+          var c = data.charCodeAt(pos++), d;
+          if (c >= 65 && c <= 90) d = c - 65;
+          else if (c >= 97 && c <= 122) d = c - 71;
+          else if (c >= 48 && c <= 57) d = c + 4;
+          else if (c === 45) d = 62;
+          else d = 63;
+          x += (d & 31) * Math.pow(2, shift);
+          if (d < 32) return x;
+          shift += 5;
+        }
+      },
+    };
+  }
+
+  // Doc ids written as gaps (the first whole).
+  function decodeIds(data) {
+    var r = varints(data), out = [], id = 0;
+    while (r.more()) out.push((id += r.next()));
+    return out;
+  }
+
   var decoded = {}; // term -> postings decoded (head, or head + tail)
 
   function decode(data, into) {
-    var pos = 0, doc = 0, first = true;
-    function v() {
-      var x = 0, shift = 0;
-      for (;;) {
-        var c = data.charCodeAt(pos++), d;
-        if (c >= 65 && c <= 90) d = c - 65;
-        else if (c >= 97 && c <= 122) d = c - 71;
-        else if (c >= 48 && c <= 57) d = c + 4;
-        else if (c === 45) d = 62;
-        else d = 63;
-        x += (d & 31) * Math.pow(2, shift);
-        if (d < 32) return x;
-        shift += 5;
-      }
-    }
-    while (pos < data.length) {
-      var gap = v();
-      doc = first ? gap : doc + gap;
-      first = false;
+    var r = varints(data), v = r.next, doc = 0;
+    while (r.more()) {
+      doc += v();
       var mask = v(), tf = [0, 0, 0, 0, 0, 0, 0], body = 0, title = 0;
       for (var f = 6; f >= 0; f--) {
         if (!(mask & (1 << (6 - f)))) continue;
@@ -308,15 +337,8 @@
     return (idf * tfw) / (m.k1 + tfw);
   }
 
-  /* Ranks documents from the shards alone. `full` also loads the tails of common terms
-   * (only when the reader asks for more than the heads hold). */
-  async function rank(query, full) {
-    var m = await loadManifest();
-    if (!m) return null;
-    var q = analyze(query, m);
-    if (!q.units) return { q: q, m: m, hits: [], more: false };
-    // The query's own terms load while the last word's completions are looked up; then
-    // the completions' postings.
+  // Loads every alternative's postings (and the last word's completions first).
+  async function fetchTerms(m, q, full) {
     var jobs = [];
     function fetchAlts() {
       q.slots.forEach(function (slot) {
@@ -329,22 +351,177 @@
       });
     }
     fetchAlts();
-    if (q.partial) {
+    if (q.partial && !q.partial.expanded) {
+      q.partial.expanded = true;
       await expandPrefix(m, q.partial);
       fetchAlts();
     }
     await Promise.all(jobs);
+  }
+
+  function dead(slot) {
+    return slot.alts.every(function (a) { return !a.p || !a.p.df; });
+  }
+
+  /* ---- Traditional characters ---- */
+
+  var foldPromise = null;
+
+  function loadFold() {
+    if (!foldPromise) foldPromise = load("fold", "fold.js").then(setFold);
+    return foldPromise;
+  }
+
+  /* ---- pinyin: a Latin run that matches no word may be pinyin of Han text ---- */
+
+  var syllablePromise = null;
+
+  function loadSyllables() {
+    if (!syllablePromise) {
+      syllablePromise = load("syllables", "pinyin.js").then(function (list) { return new Set(list || []); });
+    }
+    return syllablePromise;
+  }
+
+  // The split of `s` into the fewest syllables, at least two; null when there is none.
+  function syllablesOf(s, known) {
+    var n = s.length, best = [[]];
+    for (var i = 1; i <= n; i++) {
+      best[i] = null;
+      for (var j = Math.max(0, i - 6); j < i; j++) {
+        var part = s.slice(j, i);
+        if (!best[j] || !known.has(part)) continue;
+        // Fewest syllables, but a whole string that is one syllable also splits in two.
+        var cand = best[j].concat([part]);
+        if (i === n && cand.length < 2) continue;
+        if (!best[i] || cand.length < best[i].length) best[i] = cand;
+      }
+    }
+    return best[n] && best[n].length >= 2 ? best[n] : null;
+  }
+
+  // Pinyin key file `n` of the manifest's `y` (shard.rs, hex_name).
+  function pinyinKey(m, key) {
+    var n = fnv32(key) & (m.y - 1);
+    return loadPacked("y" + n, hexName("y", n, m.y)).then(function (map) { return (map && map[key]) || null; });
+  }
+
+  /* Replaces each run of Latin words that found nothing and reads as pinyin (full syllables
+   * `cuishou`, `cui shou`, or initials `cs`) by slots of the Han bigrams with those keys in
+   * titles, questions and headings (aids.rs). Returns whether the query changed. */
+  async function pinyinRewrite(m, q) {
+    if (!m.y) return false;
+    var runs = [], run = null;
+    q.slots.forEach(function (slot, i) {
+      if (slot.word && /^[a-z]+$/.test(slot.word) && dead(slot)) {
+        if (run && run.end === i && q.slots[run.last].to === slot.from) {
+          run.words.push(slot.word);
+          run.end = i + 1;
+          run.last = i;
+          return;
+        }
+        runs.push((run = { start: i, end: i + 1, last: i, words: [slot.word] }));
+      } else if (!slot.bonus) {
+        run = null;
+      }
+    });
+    if (!runs.length) return false;
+    var known = await loadSyllables();
+    var changed = false;
+    for (var r = runs.length - 1; r >= 0; r--) {
+      var R = runs[r], text = R.words.join("");
+      var syl = syllablesOf(text, known), keys = [];
+      if (syl) {
+        for (var k = 0; k + 1 < syl.length; k++) keys.push(syl[k] + syl[k + 1]);
+      } else if (text.length >= 2 && text.length <= 4) {
+        // Initials (`cs`, `zxyy`): short, since every letter string reads as some.
+        for (var k2 = 0; k2 + 1 < text.length; k2++) keys.push("^" + text[k2] + text[k2 + 1]);
+      }
+      if (!keys.length) continue;
+      var found = await Promise.all(keys.map(function (key) { return pinyinKey(m, key); }));
+      // Keys come from inside words, so a pair across two words (`geren xinxi`: 人信) may be
+      // missing; initials must still cover every letter (`rhss`: 如何 + 申诉).
+      if (!found.some(Boolean)) continue;
+      if (!syl && !found.every(function (f, i) { return f || found[i - 1] || found[i + 1]; })) continue;
+      var from = q.slots[R.start].from, oldUnits = q.slots[R.last].to - from, units = keys.length + 1;
+      var slots = [];
+      found.forEach(function (list, i) {
+        if (!list) return;
+        var top = list[1] || 1, alts = [];
+        for (var a = 0; a < list.length; a += 2) {
+          alts.push({ t: list[a], w: (keys[i][0] === "^" ? 0.8 : 1) * (0.6 + (0.4 * list[a + 1]) / top) });
+        }
+        slots.push({ from: from + i, to: from + i + 2, weight: 1, alts: alts, pinyin: true });
+      });
+      var shift = units - oldUnits;
+      q.slots.slice(R.end).forEach(function (s2) { s2.from += shift; s2.to += shift; });
+      q.slots.splice.apply(q.slots, [R.start, R.end - R.start].concat(slots));
+      q.units += shift;
+      if (q.partial && R.words.indexOf(q.partial.word) >= 0) q.partial = null;
+      changed = true;
+    }
+    return changed;
+  }
+
+  /* ---- synonyms (search.synonyms): each group's words find each other ---- */
+
+  // The query and, for each synonym group one of whose words it contains, the query with
+  // that word replaced by each other word of the group (at most 6 in all).
+  function variants(norm, m) {
+    var out = [norm];
+    (m.syn || []).forEach(function (group) {
+      group.forEach(function (word) {
+        var at = norm.indexOf(word);
+        if (at < 0) return;
+        // A Latin word matches whole words only.
+        var before = norm.slice(0, at), after = norm.slice(at + word.length);
+        if (/^[a-z0-9]/.test(word) && /[a-z0-9]$/.test(before)) return;
+        if (/[a-z0-9]$/.test(word) && /^[a-z0-9]/.test(after)) return;
+        group.forEach(function (other) {
+          if (other === word || out.length >= 6) return;
+          var v = before + (/^[a-z0-9]/.test(other) && before && !/\s$/.test(before) ? " " : "") + other + after;
+          if (out.indexOf(v) < 0) out.push(v);
+        });
+      });
+    });
+    return out;
+  }
+
+  /* Cuts one query and loads what it needs: its terms; the Traditional pairs when a
+   * character of it found nothing (or at once on a site written in Traditional); the pinyin
+   * keys of Latin words that found nothing. */
+  async function resolve(query, m, full) {
+    if (m.tr) await loadFold();
+    var q = analyze(query, m);
+    await fetchTerms(m, q, full);
+    if (!foldMap && q.slots.some(function (s) { return !s.word && !s.bonus && dead(s); })) {
+      await loadFold();
+      var folded = analyze(query, m);
+      if (folded.norm !== q.norm) {
+        q = folded;
+        q.rewritten = true;
+        await fetchTerms(m, q, full);
+      }
+    }
+    if (await pinyinRewrite(m, q)) {
+      q.rewritten = true;
+      await fetchTerms(m, q, full);
+    }
+    return q;
+  }
+
+  function score(m, q) {
     var docs = new Map(), more = false;
     q.slots.forEach(function (slot, si) {
       slot.alts.forEach(function (alt) {
         var p = alt.p;
-        if (!p.df) return;
+        if (!p || !p.df) return;
         more = more || p.more;
         var idf = Math.log(1 + (m.n - p.df + 0.5) / (p.df + 0.5));
         p.list.forEach(function (post) {
           var s = alt.w * termScore(m, post, idf);
           var d = docs.get(post.doc);
-          if (!d) docs.set(post.doc, (d = { id: post.doc, slots: {} }));
+          if (!d) docs.set(post.doc, (d = { id: post.doc, q: q, slots: {} }));
           if (!(d.slots[si] >= s)) d.slots[si] = s;
         });
       });
@@ -365,8 +542,36 @@
       d.score = sum * coverage * coverage;
       hits.push(d);
     });
+    return { hits: hits, more: more };
+  }
+
+  /* Ranks documents from the shards alone, for the query and its synonym variants (a doc
+   * keeps its best score; a variant's a little less). `full` also loads the tails of
+   * common terms (only when the reader asks for more than the heads hold). */
+  async function rank(query, full) {
+    var m = await loadManifest();
+    if (!m) return null;
+    if (m.tr) await loadFold();
+    var first = await resolve(query, m, full);
+    if (!first.units) return { q: first, m: m, hits: [], more: false };
+    var others = await Promise.all(variants(first.norm, m).slice(1).map(function (v) {
+      return resolve(v, m, full).then(function (q) { q.rewritten = true; return q; });
+    }));
+    var qs = [first].concat(others);
+    var best = new Map(), more = false;
+    qs.forEach(function (q, i) {
+      if (!q.units) return;
+      var r = score(m, q);
+      more = more || r.more;
+      r.hits.forEach(function (h) {
+        if (i) h.score *= 0.9;
+        var b = best.get(h.id);
+        if (!b || h.score > b.score) best.set(h.id, h);
+      });
+    });
+    var hits = Array.from(best.values());
     hits.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
-    return { q: q, m: m, hits: hits, more: more };
+    return { q: qs[0], m: m, hits: hits, more: more };
   }
 
   // All term strings a result's text is searched for (for coverage, anchors and <mark>).
@@ -395,11 +600,12 @@
   async function details(r, from, to) {
     var slice = r.hits.slice(from, to);
     var docs = await Promise.all(slice.map(function (h) { return docsOf(r.m, h.id); }));
-    var compact = r.q.norm.replace(/\s+/g, "");
     var out = [];
     slice.forEach(function (h, i) {
       var d = docs[i];
       if (!d) return;
+      // The query as this hit matched it: typed, folded, a synonym's, or pinyin's Han terms.
+      var q = h.q || r.q, compact = q.norm.replace(/\s+/g, "");
       // A record: [id, url, title, section index, [field, anchor, text, …]].
       var anchor = "", flat = [0, "", d[2]].concat(d[4]), parts = [];
       for (var k = 0; k + 2 < flat.length; k += 3) {
@@ -409,7 +615,7 @@
         var a = flat[k + 1];
         if (a === 1) anchor = (flat[k] === 1 ? "faq-" : "") + nameOf(flat[k + 2]);
         else if (a !== 0) anchor = a;
-        parts.push({ field: flat[k], anchor: anchor, text: flat[k + 2], norm: norm, cov: partCoverage(r.q, norm) });
+        parts.push({ field: flat[k], anchor: anchor, text: flat[k + 2], norm: norm, cov: partCoverage(q, norm) });
       }
       var best = null, verbatim = false;
       parts.forEach(function (p) {
@@ -429,7 +635,9 @@
         title: d[2],
         section: r.m.sec[d[3]] || "",
         anchor: best.field === 0 || best.field === 3 ? "" : best.anchor,
-        snippet: snip ? snippet(snip, queryStrings(r.q)) : [],
+        snippet: snip ? snippet(snip, queryStrings(q)) : [],
+        // What the opened page highlights: the terms as matched, when they are not as typed.
+        hl: q.rewritten ? queryStrings(q).join(" ") : null,
       });
     });
     out.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
@@ -481,15 +689,93 @@
 
   /* The search API: up to `limit` results, best first, leaving out the ids in `skip`
    * (those already shown). `full` ranks with the tails of common terms too. */
-  async function search(query, limit, full, skip) {
+  async function search(query, limit, full, skip, only) {
     var r = await rank(query, full);
     // The heads of common terms may share no document that holds enough of the query:
     // before saying "nothing found", rank with their tails too.
     if (r && !full && r.more && !r.hits.length) r = await rank(query, true);
-    if (!r) return { error: true, results: [], total: 0, more: false };
-    var hits = skip ? r.hits.filter(function (h) { return !skip.has(h.id); }) : r.hits;
+    if (!r) return { error: true, results: [], total: 0, more: false, ids: [] };
+    var hits = r.hits.filter(function (h) { return !(skip && skip.has(h.id)) && !(only && !only.has(h.id)); });
     var results = await details({ q: r.q, m: r.m, hits: hits }, 0, limit);
-    return { results: results, total: hits.length, more: r.more, terms: queryStrings(r.q) };
+    return {
+      results: results,
+      total: hits.length,
+      more: r.more,
+      terms: queryStrings(r.q),
+      ids: r.hits.map(function (h) { return h.id; }),
+    };
+  }
+
+  /* ---- when nothing matches: the nearest terms that exist ---- */
+
+  var hintsPromise = null;
+
+  function loadHints() {
+    if (!hintsPromise) hintsPromise = load("hints", "hints.js");
+    return hintsPromise;
+  }
+
+  // What two texts are compared by: CJK characters and bigrams, Latin letter trigrams.
+  function grams(text) {
+    var out = new Set();
+    pieces(normalize(text), function (kind, t) {
+      var cs = Array.from(kind === "c" ? t : " " + t + " ");
+      if (kind === "c") cs.forEach(function (c) { out.add(c); });
+      var n = kind === "c" ? 2 : 3;
+      for (var i = 0; i + n <= cs.length; i++) out.add(cs.slice(i, i + n).join(""));
+    });
+    return out;
+  }
+
+  function similarity(a, b) {
+    var shared = 0;
+    a.forEach(function (g) { if (b.has(g)) shared++; });
+    return a.size + b.size ? (2 * shared) / (a.size + b.size) : 0;
+  }
+
+  /* Up to five terms of the site nearest the query (taxonomy terms with their pages, the
+   * index's whole words, synonyms), else its most used terms; and whether there is an FAQ
+   * page. Null when the hints cannot be loaded. */
+  async function suggestions(query) {
+    var m = await loadManifest(), h = await loadHints();
+    if (!m || !h) return null;
+    if (m.tr) await loadFold();
+    var qg = grams(query), seen = new Set(), scored = [];
+    var add = function (text, url, count) {
+      var key = normalize(text);
+      if (seen.has(key) || key === normalize(query).trim()) return;
+      seen.add(key);
+      scored.push({ text: text, url: url, count: count || 0, score: similarity(qg, grams(text)) });
+    };
+    h.terms.forEach(function (t) { add(t[1], t[2], t[3]); });
+    (m.words || []).forEach(function (w) { add(w, null, 0); });
+    (m.syn || []).forEach(function (g) { g.forEach(function (w) { add(w, null, 0); }); });
+    var near = scored.filter(function (c) { return c.score > 0; });
+    var pick = near.length ? near : scored.filter(function (c) { return c.url; });
+    pick.sort(function (a, b) { return b.score - a.score || b.count - a.count || (a.text < b.text ? -1 : 1); });
+    return { items: pick.slice(0, 5), faq: !!h.faq };
+  }
+
+  /* ---- filters: which docs each section and taxonomy term holds (facets.js) ---- */
+
+  var facetsPromise = null;
+
+  function loadFacets() {
+    if (!facetsPromise) {
+      facetsPromise = loadManifest().then(function (m) {
+        return m ? loadPacked("f0", "facets.js") : null;
+      }).then(function (f) {
+        if (!f) return null;
+        var ids = function (data) { return new Set(decodeIds(data)); };
+        return {
+          sections: f.sec.map(ids),
+          taxonomies: f.tax.map(function (t) {
+            return { title: t[0], terms: t[1].map(function (e) { return { name: e[0], url: e[1], ids: ids(e[2]) }; }) };
+          }),
+        };
+      });
+    }
+    return facetsPromise;
   }
 
   K._core = {
@@ -498,6 +784,7 @@
     fnv32: fnv32,
     nameOf: nameOf,
     search: search,
+    setFold: setFold,
     setBase: function (b) { indexBase = b; },
   };
 
@@ -538,7 +825,7 @@
   function resultHref(r, query) {
     var url = siteRoot + r.url;
     if (portable && /\/$/.test(url)) url += "index.html";
-    url += "?hl=" + encodeURIComponent(query);
+    url += "?hl=" + encodeURIComponent(r.hl || query);
     if (r.anchor) url += "#" + encodeURIComponent(r.anchor);
     return url;
   }
@@ -556,6 +843,34 @@
       }
     });
     return el;
+  }
+
+  var searchPage = form.getAttribute("action") || "";
+
+  // Links for the empty state: each suggested term (its page, or a search for a word), then
+  // the FAQ page. Words come from the form's data-i18n-* attributes.
+  function suggestionLinks(sug, where) {
+    var out = [];
+    sug.items.forEach(function (c) {
+      var a = document.createElement("a");
+      if (c.url) {
+        a.href = siteRoot + c.url + (portable ? "index.html" : "");
+      } else {
+        a.href = searchPage + "?q=" + encodeURIComponent(c.text);
+      }
+      a.textContent = c.text;
+      a.setAttribute("data-suggest", where);
+      out.push(a);
+    });
+    var faq = form.getAttribute("data-faq");
+    if (sug.faq && faq) {
+      var f = document.createElement("a");
+      f.href = faq;
+      f.className = "search-faq-link";
+      f.textContent = form.getAttribute("data-i18n-faq") || "FAQ";
+      out.push(f);
+    }
+    return out;
   }
 
   /* Header popup (combobox). */
@@ -613,6 +928,18 @@
       none.className = "search-none";
       none.textContent = ui("none");
       popup.appendChild(none);
+      var mine = seq;
+      suggestions(query).then(function (sug) {
+        if (!sug || mine !== seq || popup.hidden) return;
+        suggestionLinks(sug, "popup").forEach(function (a, i) {
+          a.setAttribute("role", "option");
+          a.id = "site-search-opt-" + i;
+          a.className = "search-option search-suggestion";
+          a.setAttribute("aria-selected", "false");
+          a.tabIndex = -1;
+          popup.appendChild(a);
+        });
+      });
     }
     popup.hidden = false;
     input.setAttribute("aria-expanded", "true");
@@ -685,9 +1012,15 @@
     var PAGE = 8;
     var pageStatus = document.getElementById("search-status");
     var empty = document.getElementById("search-empty");
-    var query = new URLSearchParams(window.location.search).get("q") || "";
+    var suggestBox = document.getElementById("search-suggest");
+    var filterBox = document.getElementById("search-filters");
+    var params = new URLSearchParams(window.location.search);
+    var query = params.get("q") || "";
     input.value = query;
     var shownIds = new Set(), full = false, moreButton = null;
+    // The filter: section titles and term names chosen (from the URL, so it can be shared).
+    var chosen = { sec: params.getAll("section"), term: params.getAll("term") };
+    var only = null, allIds = [];
 
     var renderPage = function (res) {
       res.results.forEach(function (r) {
@@ -715,11 +1048,11 @@
         moreButton.textContent = ui("more");
         moreButton.addEventListener("click", async function () {
           moreButton.disabled = true;
-          var next = await search(query, PAGE, full, shownIds);
+          var next = await search(query, PAGE, full, shownIds, only);
           // Once the shards' heads run out, rank again with the full postings of common terms.
           if (next.results.length < PAGE && next.more && !full) {
             full = true;
-            next = await search(query, PAGE, true, shownIds);
+            next = await search(query, PAGE, true, shownIds, only);
           }
           moreButton.disabled = false;
           renderPage(next);
@@ -732,21 +1065,164 @@
       if (pageStatus) pageStatus.textContent = ui("results", shownIds.size + remaining + (res.more ? "+" : ""));
     };
 
+    var showEmpty = async function (res) {
+      if (empty) empty.hidden = false;
+      if (pageStatus && !res.error) pageStatus.textContent = ui("none");
+      if (!suggestBox || res.error) return;
+      var sug = await suggestions(query);
+      if (!sug) return;
+      var links = suggestionLinks(sug, "page");
+      if (!links.length) return;
+      var label = suggestBox.getAttribute("data-label");
+      var p = document.createElement("p");
+      if (label) p.appendChild(document.createTextNode(label + " "));
+      links.forEach(function (a, i) {
+        if (i) p.appendChild(document.createTextNode(" · "));
+        p.appendChild(a);
+      });
+      suggestBox.textContent = "";
+      suggestBox.appendChild(p);
+      suggestBox.hidden = false;
+    };
+
+    // Docs the chosen filter lets through: any chosen section, and for each taxonomy with
+    // a chosen term, any of its chosen terms. Null when nothing is chosen.
+    var allowed = function (facets) {
+      if (!facets || !currentManifest || (!chosen.sec.length && !chosen.term.length)) return null;
+      var sets = [], secIds = [];
+      if (chosen.sec.length) {
+        facets.sections.forEach(function (ids, k) {
+          if (chosen.sec.indexOf(currentManifest.sec[k]) >= 0) secIds.push(ids);
+        });
+        sets.push(secIds);
+      }
+      facets.taxonomies.forEach(function (t) {
+        var hit = t.terms.filter(function (e) { return chosen.term.indexOf(e.name) >= 0; });
+        if (hit.length) sets.push(hit.map(function (e) { return e.ids; }));
+      });
+      var out = new Set();
+      allIds.forEach(function (id) {
+        var ok = sets.every(function (group) { return group.some(function (ids) { return ids.has(id); }); });
+        if (ok) out.add(id);
+      });
+      return out;
+    };
+
+    var syncUrl = function () {
+      var url = new URL(window.location.href);
+      url.searchParams.delete("section");
+      url.searchParams.delete("term");
+      chosen.sec.forEach(function (v) { url.searchParams.append("section", v); });
+      chosen.term.forEach(function (v) { url.searchParams.append("term", v); });
+      try {
+        history.replaceState(history.state, "", url.href);
+      } catch (e) {
+        // file:// may refuse; the filter still applies.
+      }
+    };
+
+    var currentManifest = null;
+
+    var chip = function (name, count, kind) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "faq-chip";
+      b.setAttribute("data-filter", kind);
+      b.setAttribute("data-value", name);
+      var on = chosen[kind].indexOf(name) >= 0;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.appendChild(document.createTextNode(name + " "));
+      var n = document.createElement("span");
+      n.textContent = String(count);
+      b.appendChild(n);
+      b.addEventListener("click", function () {
+        var at = chosen[kind].indexOf(name);
+        if (at >= 0) chosen[kind].splice(at, 1);
+        else chosen[kind].push(name);
+        b.setAttribute("aria-pressed", at >= 0 ? "false" : "true");
+        syncUrl();
+        run(true);
+      });
+      return b;
+    };
+
+    // Chips for the sections and terms among all the query's hits, with their counts.
+    var renderFilters = function (facets) {
+      if (!filterBox || !facets || !currentManifest) return;
+      var body = filterBox.querySelector(".search-filter-groups");
+      if (!body) return;
+      body.textContent = "";
+      var hits = new Set(allIds);
+      var count = function (ids) {
+        var n = 0;
+        hits.forEach(function (id) { if (ids.has(id)) n++; });
+        return n;
+      };
+      var group = function (title, entries, kind) {
+        var shown = entries.filter(function (e) { return e.n > 0 || chosen[kind].indexOf(e.name) >= 0; });
+        if (!shown.length) return;
+        var g = document.createElement("div");
+        g.className = "faq-chip-group";
+        g.setAttribute("role", "group");
+        var label = document.createElement("span");
+        label.className = "faq-chip-label";
+        label.id = "search-filter-" + body.children.length;
+        label.textContent = title;
+        g.setAttribute("aria-labelledby", label.id);
+        g.appendChild(label);
+        shown.sort(function (a, b) { return b.n - a.n || (a.name < b.name ? -1 : 1); });
+        shown.forEach(function (e) { g.appendChild(chip(e.name, e.n, kind)); });
+        body.appendChild(g);
+      };
+      group(filterBox.getAttribute("data-sections") || "", facets.sections.map(function (ids, k) {
+        return { name: currentManifest.sec[k], n: count(ids) };
+      }), "sec");
+      facets.taxonomies.forEach(function (t) {
+        group(t.title, t.terms.map(function (e) { return { name: e.name, n: count(e.ids) }; }), "term");
+      });
+      filterBox.hidden = !body.children.length;
+    };
+
+    var run = async function (refilter) {
+      list.textContent = "";
+      shownIds = new Set();
+      full = false;
+      if (moreButton) {
+        moreButton.remove();
+        moreButton = null;
+      }
+      if (empty) empty.hidden = true;
+      if (suggestBox) suggestBox.hidden = true;
+      var filtering = chosen.sec.length || chosen.term.length;
+      var facets = filtering || (filterBox && filterBox.open) ? await loadFacets() : null;
+      currentManifest = await loadManifest();
+      var res = refilter ? null : await search(query, PAGE, false, shownIds, null);
+      if (res) allIds = res.ids;
+      if (res && res.error) {
+        if (pageStatus) pageStatus.textContent = ui("error");
+        return finish();
+      }
+      only = allowed(facets);
+      if (only || !res) res = await search(query, PAGE, false, shownIds, only);
+      if (!res.results.length) await showEmpty(res);
+      else renderPage(res);
+      if (facets) renderFilters(facets);
+      else if (filterBox && allIds.length) filterBox.hidden = false;
+      finish();
+    };
+
     var finish = function () { document.body.dataset.searchState = "done"; };
+    if (filterBox) {
+      filterBox.addEventListener("toggle", function () {
+        if (!filterBox.open) return;
+        loadFacets().then(function (facets) { renderFilters(facets); });
+      });
+    }
     if (!query.trim()) {
       finish();
     } else {
       document.body.dataset.searchState = "searching";
-      search(query, PAGE, false, shownIds).then(function (res) {
-        if (res.error && pageStatus) pageStatus.textContent = ui("error");
-        if (!res.results.length) {
-          if (empty) empty.hidden = false;
-          if (pageStatus && !res.error) pageStatus.textContent = ui("none");
-        } else {
-          renderPage(res);
-        }
-        finish();
-      });
+      run(false);
     }
   }
 
