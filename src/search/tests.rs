@@ -270,7 +270,12 @@ fn incremental_matches_clean(mut docs: Vec<Owned>, edits: &[Edit]) -> usize {
         let changes: Vec<(SearchDoc, SearchDoc)> = now
             .iter()
             .filter_map(|(u, b)| was.get(u).map(|a| (*a, *b)))
-            .filter(|(a, b)| a.title != b.title || a.parts != b.parts || a.summary != b.summary)
+            .filter(|(a, b)| {
+                a.title != b.title
+                    || a.parts != b.parts
+                    || a.summary != b.summary
+                    || a.terms != b.terms
+            })
             .map(|(a, b)| (a.doc(), b.doc()))
             .collect();
         let added: Vec<SearchDoc> = now
@@ -361,6 +366,16 @@ fn incremental_updates_equal_a_clean_build() {
                     x.parts[0].2 = "无关。".into();
                 }
             },
+            // A term changes: the filters' and suggestions' lists follow.
+            &|d| {
+                d[2].terms =
+                    vec![["法律依据", "legal-basis", "民法典", "《民法典》"].map(String::from)]
+            },
+            // A heading gains words: its pinyin keys follow.
+            &|d| {
+                d[1].parts
+                    .push((Field::Heading, "x".into(), "鲸鱼保护条例".into()))
+            },
             // Articles come and go (serve: a new or deleted file).
             &|d| {
                 d.remove(20);
@@ -380,7 +395,7 @@ fn incremental_updates_equal_a_clean_build() {
             },
         ],
     );
-    assert!(n >= 9, "only {n} edits took the incremental path");
+    assert!(n >= 11, "only {n} edits took the incremental path");
 }
 
 /// Runs the real client (`search.js`) under node over a built fixture index. Skips, loudly,

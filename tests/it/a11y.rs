@@ -24,7 +24,7 @@ use crate::support::server::StaticServer;
 const WAIT: Duration = Duration::from_secs(15);
 
 /// (name, URL path) of the pages checked; the search page opens the popup too.
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 9] = [
     ("home", "/"),
     ("article", "/collection/seven-day-sms/"),
     ("section", "/collection/"),
@@ -32,6 +32,16 @@ const PAGES: [(&str, &str); 7] = [
     ("faq", "/faq/"),
     ("404", "/404.html"),
     ("search", "/search/?q=%E5%82%AC%E6%94%B6%E7%9F%AD%E4%BF%A1"),
+    // 催收, filtered to the remedy 投诉 (the filter chips open).
+    (
+        "search-filtered",
+        "/search/?q=%E5%82%AC%E6%94%B6&term=%E6%8A%95%E8%AF%89",
+    ),
+    // 火星探测催收: nothing matches, the suggestions show.
+    (
+        "search-empty",
+        "/search/?q=%E7%81%AB%E6%98%9F%E6%8E%A2%E6%B5%8B%E5%82%AC%E6%94%B6",
+    ),
 ];
 
 const WIDTHS: [u32; 2] = [1280, 390];
@@ -110,6 +120,29 @@ fn open(page: &Page, server: &StaticServer, name: &str, path: &str) {
             WAIT,
         )
         .expect("ArrowDown selects the first option");
+    }
+    settle_search(page, name);
+}
+
+/// Waits until a search page showed what loads after it: the results, and the filter
+/// chips or suggestions of the filtered and empty pages.
+fn settle_search(page: &Page, name: &str) {
+    if !name.starts_with("search") {
+        return;
+    }
+    page.wait_for("document.body.dataset.searchState === 'done'", WAIT)
+        .expect("the search page is done");
+    if name == "search-filtered" {
+        page.wait_for(
+            "document.querySelector('#search-filters[open] button[aria-pressed=true]') && \
+             document.querySelector('#search-results li')",
+            WAIT,
+        )
+        .expect("the filter from the address is applied and shown");
+    }
+    if name == "search-empty" {
+        page.wait_for("!document.getElementById('search-suggest').hidden", WAIT)
+            .expect("the empty state shows suggestions");
     }
 }
 
@@ -274,10 +307,7 @@ fn walk_keyboard(
     // A fresh load: Tab starts at the top of the document. The search page's results are
     // focusable too: count once they are shown (the index loads after the page).
     page.goto(&server.url(path));
-    if name == "search" {
-        page.wait_for("document.body.dataset.searchState === 'done'", WAIT)
-            .expect("the search page shows its results");
-    }
+    settle_search(&page, name);
     page.eval(FOCUS_JS);
     let focusable = page
         .eval("kbFocusables().length")

@@ -1023,6 +1023,7 @@
     var only = null, allIds = [];
 
     var renderPage = function (res) {
+      if (pageStatus) pageStatus.classList.remove("visually-hidden");
       res.results.forEach(function (r) {
         shownIds.add(r.id);
         var li = document.createElement("li");
@@ -1067,7 +1068,11 @@
 
     var showEmpty = async function (res) {
       if (empty) empty.hidden = false;
-      if (pageStatus && !res.error) pageStatus.textContent = ui("none");
+      if (pageStatus && !res.error) {
+        pageStatus.textContent = ui("none");
+        // #search-empty says it on screen; the status line says it to screen readers.
+        pageStatus.classList.add("visually-hidden");
+      }
       if (!suggestBox || res.error) return;
       var sug = await suggestions(query);
       if (!sug) return;
@@ -1208,6 +1213,8 @@
       else renderPage(res);
       if (facets) renderFilters(facets);
       else if (filterBox && allIds.length) filterBox.hidden = false;
+      // A filter from the address shows what it keeps.
+      if (filtering && filterBox && !filterBox.hidden) filterBox.open = true;
       finish();
     };
 
