@@ -49,6 +49,8 @@ type Keys = BTreeMap<String, Vec<(u32, (char, char))>>;
 /// A doc's taxonomy term as filters and suggestions show it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct TermKey {
+    /// The taxonomy's place in kbgen.yaml (filters list taxonomies in that order).
+    order: usize,
     taxonomy: String,
     name: String,
 }
@@ -83,6 +85,8 @@ pub struct Aids {
     pub synonyms: Vec<Vec<String>>,
     /// How many pinyin key files were last written (0 before the first).
     written: u32,
+    /// How many distinct pinyin keys `lex` makes, once counted (cleared when `lex` changes).
+    key_count: std::sync::OnceLock<usize>,
 }
 
 impl Aids {
@@ -96,6 +100,9 @@ impl Aids {
 
     /// Counts doc `id` in (`add`) or out.
     pub fn count(&mut self, id: u32, doc: &SearchDoc, section: usize, aids: &DocAids, add: bool) {
+        if !aids.lex.is_empty() {
+            self.key_count = std::sync::OnceLock::new();
+        }
         for pair in &aids.lex {
             if add {
                 *self.lex.entry(*pair).or_insert(0) += 1;
@@ -108,6 +115,7 @@ impl Aids {
         }
         for t in &doc.terms {
             let key = TermKey {
+                order: t.order,
                 taxonomy: t.taxonomy.to_string(),
                 name: t.name.to_string(),
             };
@@ -157,13 +165,16 @@ impl Aids {
 
     /// How many pinyin key files the site's keys fill (the manifest's `y`).
     pub fn pinyin_count(&self, shards: u32) -> u32 {
-        let mut keys = std::collections::HashSet::new();
-        for &pair in self.lex.keys() {
-            Self::keys(pair, |k| {
-                keys.insert(k);
-            });
-        }
-        pinyin_files(keys.len(), shards)
+        let keys = *self.key_count.get_or_init(|| {
+            let mut keys = std::collections::HashSet::new();
+            for &pair in self.lex.keys() {
+                Self::keys(pair, |k| {
+                    keys.insert(k);
+                });
+            }
+            keys.len()
+        });
+        pinyin_files(keys, shards)
     }
 
     /// The pinyin key files to write — all of them, or when the file count holds, only

@@ -50,10 +50,12 @@ pub fn search_doc(a: &Analysis, i: ArticleId) -> SearchDoc<'_> {
             .terms
             .iter()
             .map(|r| {
-                let tax = &a.config.taxonomies[a.taxonomies.list[r.taxonomy].taxonomy];
+                let order = a.taxonomies.list[r.taxonomy].taxonomy;
+                let tax = &a.config.taxonomies[order];
                 let term = a.taxonomies.term(*r);
                 DocTerm {
                     taxonomy: &tax.title,
+                    order,
                     segment: &tax.segment,
                     slug: &term.slug,
                     name: &term.name,

@@ -92,8 +92,9 @@ pub struct SearchDoc<'a> {
 /// A taxonomy term of a doc: its name (indexed), and what filters and suggestions show.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DocTerm<'a> {
-    /// The taxonomy's title, e.g. "法律依据".
+    /// The taxonomy's title, e.g. "法律依据", and its place in kbgen.yaml.
     pub taxonomy: &'a str,
+    pub order: usize,
     /// The taxonomy's URL segment and the term's folder: the term page is `SEGMENT/SLUG/`.
     pub segment: &'a str,
     pub slug: &'a str,
@@ -114,8 +115,8 @@ pub struct OwnedDoc {
     pub title: String,
     pub section: String,
     pub summary: String,
-    /// (taxonomy title, segment, slug, name) of each term.
-    pub terms: Vec<[String; 4]>,
+    /// (taxonomy title, segment, slug, name) of each term, and the taxonomy's place.
+    pub terms: Vec<([String; 4], usize)>,
     pub parts: Vec<(Field, String, String)>,
 }
 
@@ -129,7 +130,12 @@ impl OwnedDoc {
             terms: d
                 .terms
                 .iter()
-                .map(|t| [t.taxonomy, t.segment, t.slug, t.name].map(String::from))
+                .map(|t| {
+                    (
+                        [t.taxonomy, t.segment, t.slug, t.name].map(String::from),
+                        t.order,
+                    )
+                })
                 .collect(),
             parts: d
                 .parts
@@ -148,8 +154,9 @@ impl OwnedDoc {
             terms: self
                 .terms
                 .iter()
-                .map(|[taxonomy, segment, slug, name]| DocTerm {
+                .map(|([taxonomy, segment, slug, name], order)| DocTerm {
                     taxonomy,
+                    order: *order,
                     segment,
                     slug,
                     name,

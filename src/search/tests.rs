@@ -31,7 +31,10 @@ fn article(url: &str, title: &str, body: &[(&str, &str)], faq: &[(&str, &str)]) 
         title: title.into(),
         section: "维权".into(),
         summary: String::new(),
-        terms: vec![["救济途径", "remedy-type", "投诉", "投诉"].map(String::from)],
+        terms: vec![(
+            ["救济途径", "remedy-type", "投诉", "投诉"].map(String::from),
+            2,
+        )],
         parts,
     }
 }
@@ -368,8 +371,10 @@ fn incremental_updates_equal_a_clean_build() {
             },
             // A term changes: the filters' and suggestions' lists follow.
             &|d| {
-                d[2].terms =
-                    vec![["法律依据", "legal-basis", "民法典", "《民法典》"].map(String::from)]
+                d[2].terms = vec![(
+                    ["法律依据", "legal-basis", "民法典", "《民法典》"].map(String::from),
+                    1,
+                )]
             },
             // A heading gains words: its pinyin keys follow.
             &|d| {
@@ -484,7 +489,10 @@ fn client_ranks_the_expected_article_first() {
 #[test]
 fn client_meets_pinyin_traditional_and_synonyms() {
     let mut docs = fixture();
-    docs[0].terms = vec![["救济途径", "remedy-type", "投诉", "投诉"].map(String::from)];
+    docs[0].terms = vec![(
+        ["救济途径", "remedy-type", "投诉", "投诉"].map(String::from),
+        2,
+    )];
     let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();
     let index = build_index(
         &views,
