@@ -17,6 +17,7 @@ pub(crate) mod links;
 mod lint;
 pub(crate) mod markdown;
 pub(crate) mod menus;
+pub(crate) mod minify;
 pub(crate) mod names;
 pub(crate) mod order;
 pub(crate) mod output;

@@ -235,7 +235,8 @@ pub fn write_files(
     a: &Analysis,
 ) -> anyhow::Result<()> {
     for (rel, file) in &theme.statics {
-        staging.write(&format!("static/{rel}"), &file.read()?)?;
+        let bytes = crate::minify::theme_file(rel, file.read()?);
+        staging.write(&format!("static/{rel}"), &bytes)?;
     }
     a.content
         .assets
