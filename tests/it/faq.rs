@@ -900,6 +900,22 @@ fn filters_show_exactly_the_questions_with_the_chosen_terms_in_chromium() {
     let want = expected_for(&all, &["tags:催收", "remedy_type:投诉"], "");
     assert_eq!(want, hrefs_of("debt/sms"));
     assert_eq!(visible(&page), want, "tags:催收 and remedy_type:投诉");
+    // The URL keeps the chips (issue 16); opened again, it shows the same questions.
+    let shared = page.url();
+    let query = decode(shared.split_once('?').map_or("", |(_, q)| q));
+    let mut pairs: Vec<&str> = query.split('&').collect();
+    pairs.sort_unstable();
+    assert_eq!(pairs, ["remedy_type=投诉", "tags=催收"], "{shared}");
+    let again = b.page(1280, 800);
+    again.goto(&shared);
+    again
+        .wait_for(
+            "document.querySelector('#faq-filter').getClientRects().length > 0",
+            Duration::from_secs(10),
+        )
+        .expect("the filter box becomes visible");
+    assert_eq!(visible(&again), want, "{shared} reopened");
+    assert_eq!(numbers_in(&status(&again)), [want.len() as u64, every.len() as u64]);
     // A group with nothing left is hidden as a whole.
     assert_eq!(
         page.eval("Array.from(document.querySelectorAll('#faq-index .faq-group')).filter(g => g.getClientRects().length > 0).length"),
