@@ -634,3 +634,65 @@ fn section_and_term_page_chips_filter_the_cards_and_keep_the_filter_in_the_url()
     assert_eq!(page.js_errors(), Vec::<String>::new());
     assert_eq!(again.js_errors(), Vec::<String>::new());
 }
+
+/// With a browse page, `browse` is taken at the top of the site; with `browse: false` it is a
+/// section like any other.
+#[test]
+fn a_section_called_browse_is_refused_only_while_there_is_a_browse_page() {
+    let site = copy_fixture("browse");
+    crate::support::site::write_files(
+        site.path(),
+        &[("content/browse/a.md", "---\ntitle: 甲\n---\n\n正文。\n")],
+    );
+    let out = kbgen(
+        ["check", "--root", site.path().to_str().unwrap()],
+        site.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: content/browse:1:1: folder name `browse` is reserved"),
+        "{}",
+        stderr(&out)
+    );
+    let yaml = site.path().join("kbgen.yaml");
+    std::fs::write(&yaml, read(&yaml) + "browse: false\n").unwrap();
+    let out = build(site.path(), &[]);
+    assert_success(&out);
+    assert!(site.path().join("public/browse/a/index.html").exists());
+}
+
+/// The page words of the browse page in Traditional Chinese (Taiwan) and English.
+#[test]
+fn browse_words_follow_the_sites_language() {
+    for (language, title, total, back) in [
+        ("zh-TW", "依法律依据和救济途径瀏覽", "合計", "返回總表"),
+        (
+            "en",
+            "Browse by 法律依据 and 救济途径",
+            "Total",
+            "Back to the table",
+        ),
+    ] {
+        let site = copy_fixture("browse");
+        let yaml = site.path().join("kbgen.yaml");
+        let text = read(&yaml).replace("language: zh-CN", &format!("language: {language}"));
+        std::fs::write(&yaml, text).unwrap();
+        let out = build(site.path(), &[]);
+        assert_success(&out);
+        let public = site.path().join("public");
+        let doc = parse_html(&public.join("browse/index.html"));
+        let h1: Vec<String> = doc.select(&sel("main h1")).map(text_of).collect();
+        assert_eq!(h1, [title], "{language}");
+        let corner: Vec<String> = doc
+            .select(&sel("thead th.browse-total"))
+            .map(text_of)
+            .collect();
+        assert_eq!(corner, [total], "{language}");
+        let cell = parse_html(&public.join("browse/民法典/投诉/index.html"));
+        let back_link: Vec<String> = cell
+            .select(&sel(".browse-back a"))
+            .map(|a| a.text().collect::<String>())
+            .collect();
+        assert!(back_link[0].contains(back), "{language}: {back_link:?}");
+    }
+}

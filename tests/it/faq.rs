@@ -915,7 +915,10 @@ fn filters_show_exactly_the_questions_with_the_chosen_terms_in_chromium() {
         )
         .expect("the filter box becomes visible");
     assert_eq!(visible(&again), want, "{shared} reopened");
-    assert_eq!(numbers_in(&status(&again)), [want.len() as u64, every.len() as u64]);
+    assert_eq!(
+        numbers_in(&status(&again)),
+        [want.len() as u64, every.len() as u64]
+    );
     // A group with nothing left is hidden as a whole.
     assert_eq!(
         page.eval("Array.from(document.querySelectorAll('#faq-index .faq-group')).filter(g => g.getClientRects().length > 0).length"),
