@@ -1143,7 +1143,7 @@ fn parse_browse(
         Some(_) => {
             diags.push(err(
                 &here,
-                "`browse` is `false` or a map such as `{rows: legal_basis, columns: remedy_type}`"
+                "`browse` is `true`, `false` or a map such as `{rows: legal_basis, columns: remedy_type}`"
                     .into(),
             ));
             return None;
