@@ -31,6 +31,9 @@ struct RawConfig {
     repo_url: Option<String>,
     repo_branch: Option<String>,
     extra: Option<yaml::Value>,
+    /// `false`, or `{rows, columns, title}`: read by hand (`parse_browse`) so that a wrong
+    /// key or taxonomy is reported where it is written.
+    browse: Option<yaml::Value>,
 }
 
 /// One entry of `menus:`: a label and exactly one of `url` (another site, or a path of this
@@ -113,7 +116,10 @@ const CONFIG_KEYS: &[&str] = &[
     "repo_url",
     "repo_branch",
     "extra",
+    "browse",
 ];
+
+const BROWSE_KEYS: &[&str] = &["rows", "columns", "title"];
 
 const MENU_KEYS: &[&str] = &["label", "url", "page", "weight", "external"];
 
@@ -128,6 +134,7 @@ fn keys_at(path: &[Step]) -> &'static [&'static str] {
         [Step::Key(k)] if k == "limits" => &["article_size"],
         [Step::Key(k)] if k == "ui" => crate::ui::UI_KEYS,
         [Step::Key(k), Step::Index(_)] if k == "menus" => MENU_KEYS,
+        [Step::Key(k)] if k == "browse" => BROWSE_KEYS,
         _ => &[],
     }
 }
@@ -206,6 +213,8 @@ pub struct Config {
     pub repo: Option<Repo>,
     /// `extra:`, passed to templates untouched.
     pub extra: yaml::Value,
+    /// The browse page crossing two taxonomies (`browse:`), when there is one.
+    pub browse: Option<Browse>,
     /// What kbgen.yaml gives that works but should be written otherwise (`language: zh-cn`).
     pub warnings: Vec<Diagnostic>,
     /// kbgen.yaml's text and spans, so a file it names that turns out missing or broken is
@@ -220,6 +229,13 @@ struct Source {
 }
 
 impl Config {
+    /// A top-level output name kbgen or this site's taxonomies or browse page use.
+    pub fn is_taken_segment(&self, name: &str) -> bool {
+        is_reserved_segment(name)
+            || self.taxonomies.iter().any(|t| t.segment == name)
+            || (self.browse.is_some() && name == BROWSE_SEGMENT)
+    }
+
     /// An error about what kbgen.yaml gives at `path` (e.g. `search.dictionary`), located at
     /// that value (or, when kbgen.yaml does not give it, the closest key above it).
     pub fn error_at(&self, path: &[Step], message: impl Into<String>) -> Diagnostic {
@@ -255,6 +271,16 @@ pub enum MenuTarget {
     Path(String),
     /// `url: https://…` (or `mailto:`): used as written.
     Url(String),
+}
+
+/// `browse:`: the taxonomies whose terms are the rows and the columns of `/browse/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Browse {
+    /// Indices into `Config::taxonomies`.
+    pub rows: usize,
+    pub columns: usize,
+    /// The page's title, when kbgen.yaml gives one (else `ui.browse_title`).
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -799,6 +825,20 @@ pub fn parse_config(
         }
     };
 
+    let browse = parse_browse(raw.browse, &taxonomies, &spans, origin, &mut diags);
+    if browse.is_some() {
+        if let Some(i) = taxonomies.iter().position(|t| t.segment == BROWSE_SEGMENT) {
+            diags.push(err(
+                &[key("taxonomies"), Step::Index(i)],
+                format!(
+                    "taxonomy `{}` needs another URL segment than `{BROWSE_SEGMENT}`: the browse \
+                     page lives there (or set `browse: false`)",
+                    taxonomies[i].name
+                ),
+            ));
+        }
+    }
+
     if diags.has_errors() {
         return Err(diags);
     }
@@ -822,6 +862,7 @@ pub fn parse_config(
         favicon,
         repo,
         extra: raw.extra.unwrap_or(yaml::Value::Null),
+        browse,
         warnings,
         source: Source {
             text: text.to_string(),
@@ -1077,6 +1118,140 @@ fn parse_terms(
     }
     allowed
 }
+
+/// `browse:` — absent: legal_basis × remedy_type when the site has both taxonomies, else
+/// none; `false`: none; `true`: the default, which must then exist; a map: `rows` and
+/// `columns` name taxonomies (the default's where left out), `title` the page's title.
+fn parse_browse(
+    value: Option<yaml::Value>,
+    taxonomies: &[Taxonomy],
+    spans: &Spans,
+    origin: Origin<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Browse> {
+    let here = [key("browse")];
+    let err = |path: &[Step], msg: String| {
+        origin.error_at(spans.value(path).unwrap_or_else(|| spans.near(path)), msg)
+    };
+    let find = |name: &str| taxonomies.iter().position(|t| t.name == name);
+    let (rows, columns, title) = match value {
+        None | Some(yaml::Value::Null) => {
+            return Some(Browse {
+                rows: find(DEFAULT_BROWSE.0)?,
+                columns: find(DEFAULT_BROWSE.1)?,
+                title: None,
+            })
+        }
+        Some(yaml::Value::Bool(false)) => return None,
+        Some(yaml::Value::Bool(true)) => (None, None, None),
+        Some(yaml::Value::Mapping(map)) => {
+            let mut parts: [Option<(String, Vec<Step>)>; 3] = Default::default();
+            let mut bad = false;
+            for (k, v) in map {
+                let name = k.as_str().unwrap_or_default().to_string();
+                let at = vec![key("browse"), key(&name)];
+                let Some(slot) = BROWSE_KEYS.iter().position(|b| *b == name) else {
+                    let hint = match crate::names::closest(&name, BROWSE_KEYS.iter().copied()) {
+                        Some(c) => format!(" (did you mean `{c}`?)"),
+                        None => format!(" (known keys: {})", BROWSE_KEYS.join(", ")),
+                    };
+                    diags.push(origin.error_at(
+                        spans.key(&at).unwrap_or_else(|| spans.near(&at)),
+                        format!("unknown key `{name}`{hint}"),
+                    ));
+                    bad = true;
+                    continue;
+                };
+                match v.as_str() {
+                    Some(text) => parts[slot] = Some((text.to_string(), at)),
+                    None => {
+                        diags.push(err(&at, format!("`browse.{name}` must be text")));
+                        bad = true;
+                    }
+                }
+            }
+            let [rows, columns, title] = parts;
+            if bad {
+                // The taxonomies named are still checked: one run reports every error.
+                let _ = taxonomy_of(rows, "rows", taxonomies, spans, origin, diags);
+                let _ = taxonomy_of(columns, "columns", taxonomies, spans, origin, diags);
+                return None;
+            }
+            (rows, columns, title.map(|(t, _)| t))
+        }
+        Some(_) => {
+            diags.push(err(
+                &here,
+                "`browse` is `true`, `false` or a map such as `{rows: legal_basis, columns: remedy_type}`"
+                    .into(),
+            ));
+            return None;
+        }
+    };
+    let rows = taxonomy_of(rows, "rows", taxonomies, spans, origin, diags);
+    let columns = taxonomy_of(columns, "columns", taxonomies, spans, origin, diags);
+    let (rows, columns) = (rows?, columns?);
+    if rows == columns {
+        diags.push(err(
+            &[key("browse"), key("columns")],
+            format!(
+                "`browse` crosses two taxonomies: `{}` cannot be both its rows and its columns",
+                taxonomies[rows].name
+            ),
+        ));
+        return None;
+    }
+    Some(Browse {
+        rows,
+        columns,
+        title: title.filter(|t| !t.trim().is_empty()),
+    })
+}
+
+/// The taxonomy `browse.rows` or `browse.columns` names (`given`: the name and where it is
+/// written), or the default's; an error naming the closest when there is no such taxonomy.
+fn taxonomy_of(
+    given: Option<(String, Vec<Step>)>,
+    what: &str,
+    taxonomies: &[Taxonomy],
+    spans: &Spans,
+    origin: Origin<'_>,
+    diags: &mut Diagnostics,
+) -> Option<usize> {
+    let default = if what == "rows" {
+        DEFAULT_BROWSE.0
+    } else {
+        DEFAULT_BROWSE.1
+    };
+    let (name, at) = given.unwrap_or_else(|| (default.to_string(), vec![key("browse")]));
+    let name = name.trim();
+    if let Some(i) = taxonomies.iter().position(|t| t.name == name) {
+        return Some(i);
+    }
+    let names = taxonomies.iter().map(|t| t.name.as_str());
+    let hint = match crate::names::closest(name, names.clone()) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => {
+            let all: Vec<&str> = names.collect();
+            if all.is_empty() {
+                " (the site has no taxonomies)".to_string()
+            } else {
+                format!(" (the taxonomies are {})", all.join(", "))
+            }
+        }
+    };
+    diags.push(origin.error_at(
+        spans.value(&at).unwrap_or_else(|| spans.near(&at)),
+        format!("`browse.{what}`: there is no taxonomy `{name}`{hint}"),
+    ));
+    None
+}
+
+/// The folder of the browse page and its cells.
+pub const BROWSE_SEGMENT: &str = "browse";
+
+/// The taxonomies `/browse/` crosses when kbgen.yaml does not say.
+const DEFAULT_BROWSE: (&str, &str) = ("legal_basis", "remedy_type");
 
 fn default_taxonomies() -> Vec<Taxonomy> {
     [

@@ -51,7 +51,7 @@ fn document() -> Xml {
 }
 
 /// (url, lastmod) of every page a sitemap lists: home, sections, articles (with their review
-/// date), the FAQ, taxonomies and terms.
+/// date), the FAQ, taxonomies and terms, and the browse page with its cells.
 pub(crate) fn sitemap_pages(a: &crate::site::Analysis) -> Vec<(String, Option<String>)> {
     let mut pages: Vec<(String, Option<String>)> = vec![(a.urls.absolute(""), None)];
     for &s in &a.section_order {
@@ -69,6 +69,23 @@ pub(crate) fn sitemap_pages(a: &crate::site::Analysis) -> Vec<(String, Option<St
         pages.push((a.urls.absolute(&format!("{seg}/")), None));
         for term in &t.terms {
             pages.push((a.urls.absolute(&format!("{seg}/{}/", term.slug)), None));
+        }
+    }
+    if let Some(m) = &a.browse {
+        pages.push((
+            a.urls
+                .absolute(&format!("{}/", crate::config::BROWSE_SEGMENT)),
+            None,
+        ));
+        for &(r, c) in m.cells.keys() {
+            let (row, column) = (
+                &a.taxonomies.list[m.rows].terms[r],
+                &a.taxonomies.list[m.columns].terms[c],
+            );
+            pages.push((
+                a.urls.absolute(&crate::render::cell_path(row, column)),
+                None,
+            ));
         }
     }
     pages

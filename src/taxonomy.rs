@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ids::{ArticleId, Id as _, Table};
 use crate::names::{closest, name_of};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone)]
 pub struct Term {
@@ -164,6 +164,58 @@ pub fn collect_terms(
         refs.dedup();
     }
     (Taxonomies { list }, of_article)
+}
+
+/// The browse page's matrix: which articles carry both a term of the rows' taxonomy and a
+/// term of the columns'. Made once per analysis from the articles' terms (every page that
+/// shows a cell or a count reads it from here).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Matrix {
+    /// Indices into `Taxonomies::list` (and `Config::taxonomies`).
+    pub rows: usize,
+    pub columns: usize,
+    /// The cells that hold an article, by (row term, column term) — indices into their
+    /// taxonomy's `terms` —, each with its articles in content order.
+    pub cells: BTreeMap<(usize, usize), Vec<ArticleId>>,
+    /// Per term of the rows' taxonomy: how many articles its row holds (each once, however
+    /// many of the columns' terms it carries).
+    pub row_totals: Vec<usize>,
+    /// The same per term of the columns' taxonomy.
+    pub column_totals: Vec<usize>,
+    /// Articles carrying terms of both taxonomies.
+    pub total: usize,
+}
+
+/// The matrix of `browse` (None when no article carries terms of both taxonomies).
+pub fn cross_terms(
+    browse: &crate::config::Browse,
+    tax: &Taxonomies,
+    terms: &Table<ArticleId, Vec<TermRef>>,
+) -> Option<Matrix> {
+    let mut m = Matrix {
+        rows: browse.rows,
+        columns: browse.columns,
+        row_totals: vec![0; tax.list[browse.rows].terms.len()],
+        column_totals: vec![0; tax.list[browse.columns].terms.len()],
+        ..Matrix::default()
+    };
+    for (a, refs) in terms.enumerate() {
+        let of = |t: usize| refs.iter().filter(move |r| r.taxonomy == t).map(|r| r.term);
+        if of(m.rows).next().is_none() || of(m.columns).next().is_none() {
+            continue;
+        }
+        m.total += 1;
+        for r in of(m.rows) {
+            m.row_totals[r] += 1;
+            for c in of(m.columns) {
+                m.cells.entry((r, c)).or_default().push(a);
+            }
+        }
+        for c in of(m.columns) {
+            m.column_totals[c] += 1;
+        }
+    }
+    (m.total > 0).then_some(m)
 }
 
 /// Up to `limit` related articles per article: `explicit` first (already resolved), then

@@ -142,6 +142,12 @@ ui_words!(
     callout_important,
     callout_warning,
     callout_caution,
+    browse_title,
+    browse_caption,
+    browse_total,
+    browse_cell_title,
+    browse_back,
+    filter_count,
 );
 
 impl Ui {
@@ -285,6 +291,15 @@ static ZH_HANS: WordSet = [
     ("callout_important", "重要"),
     ("callout_warning", "警告"),
     ("callout_caution", "当心"),
+    ("browse_title", "按{rows}和{columns}浏览"),
+    (
+        "browse_caption",
+        "表中数字为同时涉及该行{rows}与该列{columns}的文章篇数，点击数字查看这些文章",
+    ),
+    ("browse_total", "合计"),
+    ("browse_cell_title", "同时涉及{row}和{column}的文章"),
+    ("browse_back", "返回总表"),
+    ("filter_count", "显示 {n} 篇文章"),
 ];
 
 /// Traditional Chinese as Taiwan writes it (搜尋, 關鍵字, 頂端, 目前位置), not a character
@@ -359,6 +374,15 @@ static ZH_HANT: WordSet = [
     ("callout_important", "重要"),
     ("callout_warning", "警告"),
     ("callout_caution", "當心"),
+    ("browse_title", "依{rows}和{columns}瀏覽"),
+    (
+        "browse_caption",
+        "表中數字為同時涉及該列{rows}與該欄{columns}的文章篇數，點選數字查看這些文章",
+    ),
+    ("browse_total", "合計"),
+    ("browse_cell_title", "同時涉及{row}和{column}的文章"),
+    ("browse_back", "返回總表"),
+    ("filter_count", "顯示 {n} 篇文章"),
 ];
 
 static EN: WordSet = [
@@ -431,6 +455,15 @@ static EN: WordSet = [
     ("callout_important", "Important"),
     ("callout_warning", "Warning"),
     ("callout_caution", "Caution"),
+    ("browse_title", "Browse by {rows} and {columns}"),
+    (
+        "browse_caption",
+        "Each number counts the articles on both the {rows} of its row and the {columns} of its column; follow it to see them",
+    ),
+    ("browse_total", "Total"),
+    ("browse_cell_title", "Articles on {row} and {column}"),
+    ("browse_back", "Back to the table"),
+    ("filter_count", "Showing {n} articles"),
 ];
 
 #[cfg(test)]

@@ -126,6 +126,9 @@ pub struct ArticleCard<'a> {
     pub summary: &'a str,
     pub section_title: &'a str,
     pub reviewed: Option<DateView>,
+    /// On lists with filter chips (section and term pages): the article's terms as
+    /// space-separated `TAXONOMY:TERM-SLUG` keys for `data-terms`; elsewhere empty.
+    pub filter_keys: String,
 }
 
 #[derive(Serialize)]
@@ -237,6 +240,9 @@ pub struct SectionView<'a> {
     /// That number in words, for the list's heading ("5 篇文章", "1 article").
     pub article_count_text: String,
     pub pagination: Option<Pagination>,
+    /// Filter chips for the articles on this page (empty when there is nothing to filter:
+    /// fewer than two articles).
+    pub filters: Vec<FilterGroup<'a>>,
 }
 
 #[derive(Serialize)]
@@ -257,6 +263,11 @@ pub struct HomeView<'a> {
     /// Recently reviewed articles, newest first (at most 8).
     pub recent: Vec<ArticleCard<'a>>,
     pub faq_count: usize,
+    /// The browse page's URL (`browse/`), or empty when the site has none.
+    pub browse_url: String,
+    /// Its title (`ui.browse_title` with the two taxonomies' titles, or kbgen.yaml's
+    /// `browse.title`).
+    pub browse_title: String,
 }
 
 #[derive(Serialize)]
@@ -284,6 +295,9 @@ pub struct TermView<'a> {
     pub revisions: Vec<RevisionView<'a>>,
     /// What replaced the law or body, when kbgen.yaml says.
     pub replaced_by: Option<&'a str>,
+    /// Filter chips for the articles on this page, the term itself left out (empty when
+    /// there is nothing to filter).
+    pub filters: Vec<FilterGroup<'a>>,
 }
 
 #[derive(Serialize)]
@@ -293,8 +307,9 @@ pub struct FaqIndexView<'a> {
     /// Questions on the whole site.
     pub total: usize,
     pub groups: Vec<FaqGroup<'a>>,
-    /// Filter chips: one group per taxonomy with terms used by questions on this page.
-    pub filters: Vec<FaqFilterGroup<'a>>,
+    /// Filter chips: one group per taxonomy with terms used by questions on this page (the
+    /// count is of questions).
+    pub filters: Vec<FilterGroup<'a>>,
     /// When the index is split per section (past 500 questions): links to the section pages.
     pub section_pages: Vec<FaqSectionLink<'a>>,
     /// The `FAQPage` JSON-LD, already escaped for a `<script type="application/ld+json">` element.
@@ -320,15 +335,15 @@ pub struct FaqEntryView<'a> {
 }
 
 #[derive(Serialize)]
-pub struct FaqFilterGroup<'a> {
+pub struct FilterGroup<'a> {
     pub taxonomy_title: &'a str,
-    pub terms: Vec<FaqFilterTerm<'a>>,
+    pub terms: Vec<FilterTerm<'a>>,
 }
 
 #[derive(Serialize)]
-pub struct FaqFilterTerm<'a> {
+pub struct FilterTerm<'a> {
     pub name: &'a str,
-    /// Matches an entry of `FaqEntryView<'a>::filter_keys`.
+    /// Matches an entry of the `filter_keys` of the questions or cards listed.
     pub key: String,
     pub count: usize,
 }
@@ -348,4 +363,73 @@ pub struct AliasView {
     /// The same words before a link to the target ("This page has moved to: ").
     pub lead: String,
     pub target_title: String,
+}
+
+/// `browse/`: the terms of one taxonomy (rows) against those of another (columns).
+#[derive(Serialize)]
+pub struct BrowseView<'a> {
+    /// What each number counts, for the table's `<caption>`.
+    pub caption: String,
+    /// The rows' and the columns' taxonomy, each with its taxonomy page.
+    pub rows_taxonomy: Link<'a>,
+    pub columns_taxonomy: Link<'a>,
+    /// The columns' terms, most articles first.
+    pub columns: Vec<BrowseTerm<'a>>,
+    /// The rows' terms, most articles first, each with one cell per column.
+    pub rows: Vec<BrowseRow<'a>>,
+    /// Articles carrying terms of both taxonomies (each once).
+    pub total: usize,
+    pub total_text: String,
+}
+
+/// A term heading a row or a column: its term page and how many articles the row or column
+/// holds (each once).
+#[derive(Serialize)]
+pub struct BrowseTerm<'a> {
+    pub name: &'a str,
+    pub url: String,
+    pub total: usize,
+    /// That number in words ("5 篇文章"), for screen readers.
+    pub total_text: String,
+}
+
+#[derive(Serialize)]
+pub struct BrowseRow<'a> {
+    pub term: BrowseTerm<'a>,
+    pub cells: Vec<BrowseCount>,
+}
+
+/// One cell of the matrix: the articles carrying both terms.
+#[derive(Serialize)]
+pub struct BrowseCount {
+    pub count: usize,
+    /// The count in words ("3 篇文章", "0 articles").
+    pub count_text: String,
+    /// The cell's page, or empty when the cell holds no article.
+    pub url: String,
+}
+
+/// `browse/ROW/COLUMN/`: the articles carrying both terms, paginated.
+#[derive(Serialize)]
+pub struct BrowseCellView<'a> {
+    /// The row's and the column's term: taxonomy title, term name, term page.
+    pub row: CellTerm<'a>,
+    pub column: CellTerm<'a>,
+    /// The matrix page and its title.
+    pub browse_url: String,
+    pub browse_title: String,
+    pub articles: Vec<ArticleCard<'a>>,
+    /// Articles in the cell (all pages).
+    pub article_count: usize,
+    pub article_count_text: String,
+    pub pagination: Option<Pagination>,
+}
+
+#[derive(Serialize)]
+pub struct CellTerm<'a> {
+    pub taxonomy_title: &'a str,
+    pub name: &'a str,
+    /// Both, as the site's language writes a label and its value ("法律依据：民法典").
+    pub label: String,
+    pub url: String,
 }

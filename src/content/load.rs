@@ -2,7 +2,7 @@
 
 use super::front_matter::{parse_article_matter, parse_section_matter, split};
 use super::{Article, Asset, Content, Section};
-use crate::config::{is_reserved_segment, Config};
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ids::{Id as _, SectionId};
 use crate::names::{is_valid_slug, nfc};
@@ -461,10 +461,7 @@ fn check_paths(
             );
             continue;
         }
-        if a.section == SectionId::ROOT
-            && (is_reserved_segment(&a.slug)
-                || config.taxonomies.iter().any(|t| t.segment == a.slug))
-        {
+        if a.section == SectionId::ROOT && config.is_taken_segment(&a.slug) {
             diags.push(Diagnostic::error(
                 &a.source,
                 line,
@@ -489,7 +486,7 @@ fn check_paths(
         .skip(1)
         .filter(|s| s.parent == Some(SectionId::ROOT))
     {
-        if is_reserved_segment(&s.dir) || config.taxonomies.iter().any(|t| t.segment == s.dir) {
+        if config.is_taken_segment(&s.dir) {
             diags.push(Diagnostic::error(
                 format!("{CONTENT_DIR}/{}", s.dir),
                 1,

@@ -42,8 +42,8 @@ impl SiteData<'_> {
         );
 
         let mut groups: Vec<FaqGroup> = Vec::new();
-        let mut filter_counts: Vec<std::collections::BTreeMap<(usize, usize), usize>> =
-            vec![Default::default(); self.taxonomies.list.len()];
+        // The article of each question listed, for the chips' counts.
+        let mut asked = Vec::new();
         for &s in &self.section_order {
             let of_section = self.section_faq(s);
             let listed = of_section.start.max(shown.start)..of_section.end.min(shown.end);
@@ -57,20 +57,7 @@ impl SiteData<'_> {
                 .iter()
                 .map(|e| {
                     let art = &self.content.articles[e.article];
-                    let keys: Vec<String> = self.articles[e.article]
-                        .terms
-                        .iter()
-                        .map(|tr| {
-                            *filter_counts[tr.taxonomy]
-                                .entry((tr.taxonomy, tr.term))
-                                .or_default() += 1;
-                            filter_key(
-                                &self.config.taxonomies[self.taxonomies.list[tr.taxonomy].taxonomy]
-                                    .name,
-                                &self.taxonomies.term(*tr).slug,
-                            )
-                        })
-                        .collect();
+                    asked.push(e.article);
                     let answer_html: std::borrow::Cow<str> = if self.urls.is_portable() {
                         crate::urls::rebase_relative(&e.answer_html, &art.path, &path).into()
                     } else {
@@ -83,7 +70,7 @@ impl SiteData<'_> {
                         article_title: &art.matter.title,
                         answer_html: crate::urls::pin_fragments(&answer_html, &article_href)
                             .into_owned(),
-                        filter_keys: keys.join(" "),
+                        filter_keys: self.filter_keys(e.article),
                     }
                 })
                 .collect();
@@ -96,30 +83,7 @@ impl SiteData<'_> {
                 });
             }
         }
-        let filters = filter_counts
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| !m.is_empty())
-            .map(|(ti, m)| {
-                let tax = &self.config.taxonomies[self.taxonomies.list[ti].taxonomy];
-                let mut terms: Vec<FaqFilterTerm> = m
-                    .iter()
-                    .map(|(&(t, term), &count)| {
-                        let tm = &self.taxonomies.list[t].terms[term];
-                        FaqFilterTerm {
-                            name: &tm.name,
-                            key: filter_key(&tax.name, &tm.slug),
-                            count,
-                        }
-                    })
-                    .collect();
-                terms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
-                FaqFilterGroup {
-                    taxonomy_title: &tax.title,
-                    terms,
-                }
-            })
-            .collect();
+        let filters = self.filter_groups(asked, None);
         let section_pages = if split && only.is_none() {
             self.section_order
                 .iter()
@@ -164,8 +128,4 @@ impl SiteData<'_> {
             r.page("faq.html", &V { common, faq: view })?,
         ))
     }
-}
-
-fn filter_key(taxonomy: &str, slug: &str) -> String {
-    format!("{taxonomy}:{slug}")
 }

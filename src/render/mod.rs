@@ -5,6 +5,7 @@
 //! page family has its own file, and the pieces they share are in `shared`.
 
 mod article;
+mod browse;
 mod faq;
 mod pages;
 mod section;
@@ -15,6 +16,7 @@ use crate::diagnostic::Diagnostic;
 use crate::ids::{ArticleId, SectionId};
 use crate::site::Analysis;
 use crate::theme::Theme;
+pub(crate) use browse::cell_path;
 use rayon::prelude::*;
 use serde::Serialize;
 use shared::pages;
@@ -221,6 +223,10 @@ pub(crate) enum Read {
     FaqSection(SectionId),
     /// Every article's card (the home page picks the most recently reviewed).
     EveryCard,
+    /// An article's terms, as a card in a filtered list carries them (`data-terms`).
+    CardTerms(String),
+    /// The browse matrix: whether there is one, its terms, cells and counts.
+    Browse,
 }
 
 thread_local! {
@@ -272,6 +278,13 @@ pub(crate) enum Job {
     },
     FaqIndex,
     FaqSection(SectionId),
+    /// `browse/`.
+    Browse,
+    /// A cell of the browse matrix (row term, column term), one page of it.
+    BrowseCell {
+        cell: (usize, usize),
+        page: usize,
+    },
     Search,
     NotFound,
     Alias {
@@ -306,6 +319,14 @@ impl SiteData<'_> {
                         term,
                         page,
                     });
+                }
+            }
+        }
+        if let Some(m) = &self.browse {
+            jobs.push(Job::Browse);
+            for (&cell, articles) in &m.cells {
+                for page in 1..=pages(articles.len()) {
+                    jobs.push(Job::BrowseCell { cell, page });
                 }
             }
         }
@@ -389,6 +410,18 @@ impl SiteData<'_> {
                 a.taxonomies.list[*t].terms[*term].slug
             ),
             Job::FaqSection(s) => format!("f {}", section(*s)),
+            Job::Browse => "b".into(),
+            Job::BrowseCell { cell: (r, c), page } => {
+                let m = a.browse.as_ref();
+                let slug = |t: Option<usize>, i: usize| {
+                    t.map_or("", |t| a.taxonomies.list[t].terms[i].slug.as_str())
+                };
+                format!(
+                    "B {} {} {page}",
+                    slug(m.map(|m| m.rows), *r),
+                    slug(m.map(|m| m.columns), *c)
+                )
+            }
             Job::Alias { article, path } => {
                 format!("l {path} {}", a.content.articles[*article].path)
             }
@@ -420,6 +453,8 @@ impl SiteData<'_> {
             } => self.term(r, *taxonomy, *term, *page),
             Job::FaqIndex => self.faq_page(r, None),
             Job::FaqSection(s) => self.faq_page(r, Some(*s)),
+            Job::Browse => self.browse(r),
+            Job::BrowseCell { cell, page } => self.browse_cell(r, *cell, *page),
             Job::Search => self.plain(
                 r,
                 "search/",

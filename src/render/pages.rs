@@ -16,6 +16,7 @@ impl SiteData<'_> {
         }
         note(|| Read::EveryCard);
         note(|| Read::FaqCount);
+        note(|| Read::Browse);
         let mut recent: Vec<ArticleId> = self.content.articles.ids().collect();
         recent.sort_by(|&a, &b| {
             let (x, y) = (&self.content.articles[a], &self.content.articles[b]);
@@ -35,6 +36,19 @@ impl SiteData<'_> {
                 .collect(),
             recent: recent.into_iter().map(|a| self.card("", a)).collect(),
             faq_count: self.faq.len(),
+            browse_url: self
+                .browse
+                .as_ref()
+                .map(|_| {
+                    self.urls
+                        .href("", &format!("{}/", crate::config::BROWSE_SEGMENT))
+                })
+                .unwrap_or_default(),
+            browse_title: self
+                .browse
+                .as_ref()
+                .map(|m| self.browse_title(m))
+                .unwrap_or_default(),
         };
         let common = self.common(
             "",

@@ -28,6 +28,7 @@ impl SiteData<'_> {
         };
         let arts = self.section_articles(s);
         let total = pages(arts.len());
+        let listed = arts.clone().skip((page - 1) * PER_PAGE).take(PER_PAGE);
         let view = SectionView {
             title: &sec.title,
             extra: &sec.extra,
@@ -39,15 +40,15 @@ impl SiteData<'_> {
                 .filter(|&&c| self.content.sections[c].parent == Some(s))
                 .map(|&c| self.section_card(&path, c))
                 .collect(),
-            articles: arts
-                .clone()
-                .skip((page - 1) * PER_PAGE)
-                .take(PER_PAGE)
-                .map(|a| self.card(&path, a))
-                .collect(),
+            articles: listed.clone().map(|a| self.filter_card(&path, a)).collect(),
             article_count: arts.len(),
             article_count_text: self.lang.article_count(arts.len()),
             pagination: self.pagination(&sec.path, page, total, &path),
+            filters: if listed.len() > 1 {
+                self.filter_groups(listed, None)
+            } else {
+                Vec::new()
+            },
         };
         let crumbs = self.crumbs(&path, sec.parent.filter(|&p| p != SectionId::ROOT));
         let common = self.common(

@@ -3,6 +3,7 @@
 
 use super::{note, Read, SiteData, PER_PAGE};
 use crate::ids::{ArticleId, SectionId};
+use crate::taxonomy::TermRef;
 use crate::urls::UrlMaker;
 use crate::view::*;
 use std::ops::Range;
@@ -158,7 +159,76 @@ impl SiteData<'_> {
             summary: &self.articles[a].summary,
             section_title: &self.content.sections[art.section].title,
             reviewed: art.reviewed().map(|d| self.lang.date(d)),
+            filter_keys: String::new(),
         }
+    }
+
+    /// A card in a list with filter chips: it carries the article's terms (`data-terms`).
+    pub(super) fn filter_card(&self, from: &str, a: ArticleId) -> ArticleCard<'_> {
+        note(|| Read::CardTerms(self.content.articles[a].path.clone()));
+        ArticleCard {
+            filter_keys: self.filter_keys(a),
+            ..self.card(from, a)
+        }
+    }
+
+    /// Article `a`'s terms as filter keys (`TAXONOMY:TERM-SLUG`), space-separated: what a
+    /// filter chip's `data-key` matches.
+    pub(super) fn filter_keys(&self, a: ArticleId) -> String {
+        let keys: Vec<String> = self.articles[a]
+            .terms
+            .iter()
+            .map(|tr| self.filter_key(*tr))
+            .collect();
+        keys.join(" ")
+    }
+
+    fn filter_key(&self, tr: TermRef) -> String {
+        let tax = &self.config.taxonomies[self.taxonomies.list[tr.taxonomy].taxonomy];
+        format!("{}:{}", tax.name, self.taxonomies.term(tr).slug)
+    }
+
+    /// Filter chips for a list of items, each an article (an article may stand for more
+    /// than one item: an FAQ lists each of its questions): per taxonomy, the terms the items
+    /// carry with how many carry each, most first. `leave_out` is a term every item has (a
+    /// term page's own).
+    pub(super) fn filter_groups(
+        &self,
+        items: impl IntoIterator<Item = ArticleId>,
+        leave_out: Option<TermRef>,
+    ) -> Vec<FilterGroup<'_>> {
+        let mut counts: std::collections::BTreeMap<TermRef, usize> = Default::default();
+        for a in items {
+            for &tr in &self.articles[a].terms {
+                if Some(tr) != leave_out {
+                    *counts.entry(tr).or_default() += 1;
+                }
+            }
+        }
+        let mut groups: Vec<FilterGroup> = Vec::new();
+        let mut last = None;
+        for (tr, count) in counts {
+            if last != Some(tr.taxonomy) {
+                let tax = &self.config.taxonomies[self.taxonomies.list[tr.taxonomy].taxonomy];
+                groups.push(FilterGroup {
+                    taxonomy_title: &tax.title,
+                    terms: Vec::new(),
+                });
+                last = Some(tr.taxonomy);
+            }
+            if let Some(g) = groups.last_mut() {
+                g.terms.push(FilterTerm {
+                    name: &self.taxonomies.term(tr).name,
+                    key: self.filter_key(tr),
+                    count,
+                });
+            }
+        }
+        for g in &mut groups {
+            g.terms
+                .sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(b.name)));
+        }
+        groups
     }
 
     /// The articles of section `s` (not of its subsections), in content order. `content::load`

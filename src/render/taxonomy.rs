@@ -86,18 +86,28 @@ impl SiteData<'_> {
             .allowed
             .as_ref()
             .and_then(|a| a.resolve(&term.name).map(|i| &a.terms[i]));
+        let shown: Vec<_> = term
+            .articles
+            .iter()
+            .skip((page - 1) * PER_PAGE)
+            .take(PER_PAGE)
+            .copied()
+            .collect();
+        let own = crate::taxonomy::TermRef {
+            taxonomy: t,
+            term: term_i,
+        };
         let view = TermView {
+            filters: if shown.len() > 1 {
+                self.filter_groups(shown.iter().copied(), Some(own))
+            } else {
+                Vec::new()
+            },
             taxonomy_title: &tax.title,
             taxonomy_url: self.urls.href(&path, &format!("{}/", tax.segment)),
             name: &term.name,
             article_count: term.articles.len(),
-            articles: term
-                .articles
-                .iter()
-                .skip((page - 1) * PER_PAGE)
-                .take(PER_PAGE)
-                .map(|&a| self.card(&path, a))
-                .collect(),
+            articles: shown.iter().map(|&a| self.filter_card(&path, a)).collect(),
             pagination: self.pagination(&base, page, pages(term.articles.len()), &path),
             revisions: listed
                 .iter()

@@ -134,6 +134,12 @@ pub fn affected<'a>(
         if page_changed[j] {
             changed.insert(Read::Page(path.clone()));
         }
+        if terms_changed[j] {
+            changed.insert(Read::CardTerms(path.clone()));
+        }
+    }
+    if matrix(old) != matrix(new) {
+        changed.insert(Read::Browse);
     }
     // Listings: which articles each section and term shows (sections are the same in
     // both: the shape is; terms are matched by slug).
@@ -295,6 +301,27 @@ fn same_shape(old: &Analysis, new: &Analysis) -> bool {
         && sections(old) == sections(new)
         && same_taxonomies
         && old.menus == new.menus
+}
+
+/// The browse matrix by term slugs and article paths (its counts follow from its cells).
+type Cells<'a> = std::collections::BTreeMap<(&'a str, &'a str), Vec<&'a str>>;
+
+fn matrix(a: &Analysis) -> Option<(usize, usize, Cells<'_>)> {
+    let m = a.browse.as_ref()?;
+    let slug = |t: usize, i: usize| a.taxonomies.list[t].terms[i].slug.as_str();
+    let cells = m
+        .cells
+        .iter()
+        .map(|(&(r, c), list)| {
+            (
+                (slug(m.rows, r), slug(m.columns, c)),
+                list.iter()
+                    .map(|&i| a.content.articles[i].path.as_str())
+                    .collect(),
+            )
+        })
+        .collect();
+    Some((m.rows, m.columns, cells))
 }
 
 /// The article's terms by taxonomy and slug.

@@ -157,6 +157,10 @@ pub fn analyse(
     }
     let backlinks = check_links(&content, &links, &anchors, &mut diags);
     let (taxonomies, terms) = collect_terms(&config, &content, &mut diags);
+    let browse = config
+        .browse
+        .as_ref()
+        .and_then(|b| crate::taxonomy::cross_terms(b, &taxonomies, &terms));
 
     let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
         a.matter
@@ -269,6 +273,7 @@ pub fn analyse(
         articles,
         intros,
         taxonomies,
+        browse,
         faq,
         aliases,
         menus,

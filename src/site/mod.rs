@@ -284,6 +284,8 @@ pub struct Analysis {
     /// Section intros as HTML.
     pub intros: Table<SectionId, String>,
     pub taxonomies: Taxonomies,
+    /// The browse page's matrix (kbgen.yaml's `browse:`), when some article is in a cell.
+    pub browse: Option<crate::taxonomy::Matrix>,
     /// Every question of the site, in content order.
     pub faq: Vec<FaqEntry>,
     /// Whether each FAQ entry is the first of its question site-wide (structured data lists

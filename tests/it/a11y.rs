@@ -24,12 +24,17 @@ use crate::support::server::StaticServer;
 const WAIT: Duration = Duration::from_secs(15);
 
 /// (name, URL path) of the pages checked; the search page opens the popup too.
-const PAGES: [(&str, &str); 9] = [
+const PAGES: [(&str, &str); 11] = [
     ("home", "/"),
     ("article", "/collection/seven-day-sms/"),
     ("section", "/collection/"),
     ("term", "/tags/%E5%82%AC%E6%94%B6/"),
     ("faq", "/faq/"),
+    ("browse", "/browse/"),
+    (
+        "browse-cell",
+        "/browse/%E6%B0%91%E6%B3%95%E5%85%B8/%E6%8A%95%E8%AF%89/",
+    ),
     ("404", "/404.html"),
     ("search", "/search/?q=%E5%82%AC%E6%94%B6%E7%9F%AD%E4%BF%A1"),
     // 催收, filtered to the remedy 投诉 (the filter chips open).

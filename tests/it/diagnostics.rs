@@ -164,7 +164,7 @@ fn a_template_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
 #[test]
 fn diagnostic_text_is_reviewed() {
     type Edit = fn(&Path);
-    let cases: [(&str, Edit); 6] = [
+    let cases: [(&str, Edit); 7] = [
         ("config-nested-unknown-key", |r| {
             replace_in(
                 r,
@@ -178,6 +178,13 @@ fn diagnostic_text_is_reviewed() {
                 r,
                 "kbgen.yaml",
                 "theme: mine\nsearch: {dictionary: content}\n",
+            )
+        }),
+        ("config-browse-unknown-taxonomy", |r| {
+            append(
+                r,
+                "kbgen.yaml",
+                "browse: { rows: legal_basis, columns: remedy }\n",
             )
         }),
         ("front-matter-date", bad_top_level_date),

@@ -457,13 +457,15 @@ const DUMP: &str = "{% for k, v in __tera_context %}{% if v is map %}{% for k2, 
                     {{ k }}.{{ k2 }}\n{% endfor %}{% else %}{{ k }}\n{% endif %}{% endfor %}";
 
 /// The built-in page templates and a page each one renders in the dump site.
-const PAGE_TEMPLATES: [(&str, &str); 9] = [
+const PAGE_TEMPLATES: [(&str, &str); 11] = [
     ("index.html", "index.html"),
     ("section.html", "guides/index.html"),
     ("article.html", "guides/deposits/index.html"),
     ("taxonomy.html", "tags/index.html"),
     ("term.html", "tags/letters/index.html"),
     ("faq.html", "faq/index.html"),
+    ("browse.html", "browse/index.html"),
+    ("browse-cell.html", "browse/housing/letters/index.html"),
     ("search.html", "search/index.html"),
     ("404.html", "404.html"),
     ("alias.html", "old/index.html"),
@@ -518,7 +520,7 @@ fn docs_theming_guide_names_every_template_and_every_variable_templates_get() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("site");
     copy_dir(&docs().join("examples/base"), &root);
-    let extra = "---\ntitle: Extra\ntags: [letters]\naliases: [/old/]\nfaq:\n  - q: Is this asked?\n    a: Yes.\n---\n\nText.\n";
+    let extra = "---\ntitle: Extra\ntags: [letters]\ntopics: [Housing]\naliases: [/old/]\nfaq:\n  - q: Is this asked?\n    a: Yes.\n---\n\nText.\n";
     let mut files = vec![("content/guides/extra.md".to_string(), extra.to_string())];
     for (t, _) in PAGE_TEMPLATES {
         files.push((format!("themes/default/templates/{t}"), DUMP.to_string()));

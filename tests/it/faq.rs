@@ -313,7 +313,10 @@ fn every_question_is_listed_once_under_its_section_and_links_to_its_anchor() {
         .select(&sel("li.faq-entry[hidden], .faq-group[hidden]"))
         .next()
         .is_none());
-    assert!(doc.select(&sel(".faq-controls[hidden]")).next().is_some());
+    assert!(doc
+        .select(&sel(".filter-controls[hidden]"))
+        .next()
+        .is_some());
 
     // faq.json lists the same questions with the same targets.
     let json = faq_json(&public);
@@ -778,7 +781,7 @@ fn expected_for(all: &[Entry], keys: &[&str], text: &str) -> BTreeSet<String> {
 }
 
 fn chip(key: &str) -> String {
-    format!("button.faq-chip[data-key=\"{key}\"]")
+    format!("button.filter-chip[data-key=\"{key}\"]")
 }
 
 /// A click through the DOM (the same handler as a mouse click, without headless_chrome's
@@ -792,7 +795,7 @@ fn js_click(page: &crate::support::browser::Page, selector: &str) {
 }
 
 fn status(page: &crate::support::browser::Page) -> String {
-    page.text("#faq-filter-status").trim().to_string()
+    page.text("#filter-status").trim().to_string()
 }
 
 #[test]
@@ -803,7 +806,7 @@ fn filters_show_exactly_the_questions_with_the_chosen_terms_in_chromium() {
     let every: BTreeSet<String> = all.iter().map(|e| e.href.clone()).collect();
     assert_eq!(every.len(), EXPECTED.len());
     let chips: Vec<(String, u64)> = doc
-        .select(&sel("button.faq-chip[data-key]"))
+        .select(&sel("button.filter-chip[data-key]"))
         .filter_map(|b| {
             let key = b.value().attr("data-key")?;
             (!key.is_empty()).then(|| {
@@ -862,15 +865,15 @@ fn filters_show_exactly_the_questions_with_the_chosen_terms_in_chromium() {
     assert_eq!(visible(&page), every, "before any click");
     assert_eq!(status(&page), "");
     assert_eq!(
-        page.eval("document.querySelector('.faq-chip-all').getAttribute('aria-pressed')"),
+        page.eval("document.querySelector('.filter-chip-all').getAttribute('aria-pressed')"),
         "true"
     );
     assert_eq!(
-        page.eval("document.querySelectorAll('.faq-chip').length"),
+        page.eval("document.querySelectorAll('.filter-chip').length"),
         (chips.len() + 1) as u64
     );
     assert_eq!(
-        page.eval("Array.from(document.querySelectorAll('.faq-chip')).every(c => c.getClientRects().length > 0)"),
+        page.eval("Array.from(document.querySelectorAll('.filter-chip')).every(c => c.getClientRects().length > 0)"),
         true
     );
 
@@ -897,15 +900,34 @@ fn filters_show_exactly_the_questions_with_the_chosen_terms_in_chromium() {
     let want = expected_for(&all, &["tags:催收", "remedy_type:投诉"], "");
     assert_eq!(want, hrefs_of("debt/sms"));
     assert_eq!(visible(&page), want, "tags:催收 and remedy_type:投诉");
+    // The URL keeps the chips (issue 16); opened again, it shows the same questions.
+    let shared = page.url();
+    let query = decode(shared.split_once('?').map_or("", |(_, q)| q));
+    let mut pairs: Vec<&str> = query.split('&').collect();
+    pairs.sort_unstable();
+    assert_eq!(pairs, ["remedy_type=投诉", "tags=催收"], "{shared}");
+    let again = b.page(1280, 800);
+    again.goto(&shared);
+    again
+        .wait_for(
+            "document.querySelector('#faq-filter').getClientRects().length > 0",
+            Duration::from_secs(10),
+        )
+        .expect("the filter box becomes visible");
+    assert_eq!(visible(&again), want, "{shared} reopened");
+    assert_eq!(
+        numbers_in(&status(&again)),
+        [want.len() as u64, every.len() as u64]
+    );
     // A group with nothing left is hidden as a whole.
     assert_eq!(
         page.eval("Array.from(document.querySelectorAll('#faq-index .faq-group')).filter(g => g.getClientRects().length > 0).length"),
         1
     );
-    page.click(".faq-chip-all");
+    page.click(".filter-chip-all");
     assert_eq!(visible(&page), every, "all resets");
     assert_eq!(
-        page.eval("document.querySelectorAll('.faq-chip[aria-pressed=\"true\"]:not(.faq-chip-all)').length"),
+        page.eval("document.querySelectorAll('.filter-chip[aria-pressed=\"true\"]:not(.filter-chip-all)').length"),
         0
     );
     page.click(&chip("tags:短信"));
@@ -917,7 +939,7 @@ fn filters_show_exactly_the_questions_with_the_chosen_terms_in_chromium() {
         .collect();
     assert_eq!(want, debt);
     assert_eq!(visible(&page), want, "tags:短信 or tags:电话");
-    page.click(".faq-chip-all");
+    page.click(".filter-chip-all");
 
     // The filter box narrows by text, alone and with a chip; Escape clears it.
     page.type_text("#faq-filter", "报警");
@@ -942,7 +964,7 @@ fn filters_show_exactly_the_questions_with_the_chosen_terms_in_chromium() {
         visible(&page),
         expected_for(&all, &["remedy_type:投诉"], "")
     );
-    page.click(".faq-chip-all");
+    page.click(".filter-chip-all");
     page.type_text("#faq-filter", "通讯录");
     assert_eq!(visible(&page), expected_for(&all, &[], "通讯录"));
     page.press_key("Escape");

@@ -530,3 +530,47 @@ fn body_with_raw_html_footnotes_and_code_rebuilds_as_a_clean_build() {
     }
     f.assert_same_as_clean("raw HTML, footnotes and code");
 }
+
+/// The number the browse page shows in the cell linking `browse/ROW/COLUMN/` (None: no link).
+fn browse_count(f: &Fixture, row: &str, column: &str) -> Option<String> {
+    let doc = scraper::Html::parse_document(&f.read("browse/index.html"));
+    let want = format!("browse/{row}/{column}/");
+    doc.select(&crate::support::site::sel("table.browse-matrix td a"))
+        .find(|a| {
+            let href = a.value().attr("href").unwrap_or_default();
+            percent_encoding::percent_decode_str(href)
+                .decode_utf8_lossy()
+                .ends_with(&want)
+        })
+        .and_then(|a| {
+            a.select(&crate::support::site::sel("[aria-hidden=true]"))
+                .next()
+                .map(|s| s.text().collect::<String>())
+        })
+}
+
+/// Issue 16: an article's new remedy moves the browse page's counts, adds the cell it now
+/// fills (and takes it away again), and the section and term pages' cards carry its terms.
+#[test]
+fn a_term_edit_updates_the_browse_matrix_and_its_cells() {
+    let mut f = Fixture::new();
+    assert_eq!(browse_count(&f, "民法典", "投诉").as_deref(), Some("2"));
+    assert_eq!(browse_count(&f, "民法典", "报警"), None);
+    let p = f.edit("content/debt/lpr.md", |t| {
+        t.replace("remedy_type: 诉讼", "remedy_type: [诉讼, 投诉, 报警]")
+    });
+    assert_eq!(how(&f.rebuild(std::slice::from_ref(&p))), "content");
+    assert_eq!(browse_count(&f, "民法典", "投诉").as_deref(), Some("3"));
+    assert_eq!(browse_count(&f, "民法典", "报警").as_deref(), Some("1"));
+    assert!(f.served("browse/民法典/报警/index.html").exists());
+    assert!(f.read("debt/index.html").contains("remedy_type:报警"));
+    f.assert_same_as_clean("a remedy added");
+    let p = f.edit("content/debt/lpr.md", |t| {
+        t.replace("remedy_type: [诉讼, 投诉, 报警]", "remedy_type: [投诉]")
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert_eq!(browse_count(&f, "民法典", "报警"), None);
+    assert!(!f.served("browse/民法典/报警/index.html").exists());
+    assert_eq!(browse_count(&f, "民法典", "诉讼").as_deref(), Some("1"));
+    f.assert_same_as_clean("remedies taken away");
+}

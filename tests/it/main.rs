@@ -2,6 +2,7 @@
 
 mod a11y;
 mod bad_input;
+mod browse;
 mod build;
 mod bundled;
 mod diagnostics;

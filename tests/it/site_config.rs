@@ -381,7 +381,7 @@ fn theme_eject_writes_a_theme_that_builds_the_same_site_and_never_overwrites() {
     assert!(snapshot_dir(other.path()) == was, "eject changed the site");
     let again = kbgen(["theme", "eject", "--root", root.to_str().unwrap()], root);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).starts_with("error: 15 of the default theme's files exist already"));
+    assert!(stderr(&again).starts_with("error: 17 of the default theme's files exist already"));
 }
 
 /// The header of a site with a logo and three menus (one external) at a phone's width and a

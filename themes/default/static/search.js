@@ -426,6 +426,12 @@
       }
     });
     if (!runs.length) return false;
+    // Initials are for a query of letters alone (`cs`): beside Han text (`LPR四倍`) they
+    // are far more likely a word the site lacks.
+    var lettersOnly = q.slots.every(function (s) { return s.word; });
+    // Without a vowel a run reads as initials only.
+    runs = runs.filter(function (R) { return lettersOnly || /[aeiouv]/.test(R.words.join("")); });
+    if (!runs.length) return false;
     var known = await loadSyllables();
     var changed = false;
     for (var r = runs.length - 1; r >= 0; r--) {
@@ -433,7 +439,7 @@
       var syl = syllablesOf(text, known), keys = [];
       if (syl) {
         for (var k = 0; k + 1 < syl.length; k++) keys.push(syl[k] + syl[k + 1]);
-      } else if (text.length >= 2 && text.length <= 4) {
+      } else if (lettersOnly && text.length >= 2 && text.length <= 4) {
         // Initials (`cs`, `zxyy`): short, since every letter string reads as some.
         for (var k2 = 0; k2 + 1 < text.length; k2++) keys.push("^" + text[k2] + text[k2 + 1]);
       }
@@ -1131,7 +1137,7 @@
     var chip = function (name, count, kind) {
       var b = document.createElement("button");
       b.type = "button";
-      b.className = "faq-chip";
+      b.className = "filter-chip";
       b.setAttribute("data-filter", kind);
       b.setAttribute("data-value", name);
       var on = chosen[kind].indexOf(name) >= 0;
@@ -1167,10 +1173,10 @@
         var shown = entries.filter(function (e) { return e.n > 0 || chosen[kind].indexOf(e.name) >= 0; });
         if (!shown.length) return;
         var g = document.createElement("div");
-        g.className = "faq-chip-group";
+        g.className = "filter-chip-group";
         g.setAttribute("role", "group");
         var label = document.createElement("span");
-        label.className = "faq-chip-label";
+        label.className = "filter-chip-label";
         label.id = "search-filter-" + body.children.length;
         label.textContent = title;
         g.setAttribute("aria-labelledby", label.id);

@@ -42,66 +42,104 @@
     reopened = [];
   });
 
-  /* FAQ index: text filter and term chips (OR within a taxonomy, AND across taxonomies). */
-  var index = doc.getElementById("faq-index");
-  if (!index) return;
-  var entries = [].slice.call(index.querySelectorAll("li.faq-entry"));
-  var groups = [].slice.call(index.querySelectorAll(".faq-group"));
-  var controls = doc.querySelector(".faq-controls");
-  var input = doc.getElementById("faq-filter");
-  var status = doc.getElementById("faq-filter-status");
-  var chips = [].slice.call(doc.querySelectorAll(".faq-chip"));
-  var allChip = doc.querySelector(".faq-chip-all");
+  /* Filter chips (the FAQ index, section and term pages): the items of the page's list
+     carry their terms as `data-terms` keys (`TAXONOMY:TERM`); pressed chips keep the items
+     with any of the chosen terms of a taxonomy and with one of each taxonomy chosen (OR
+     within a taxonomy, AND across). The FAQ index adds a text box. The chosen terms live in
+     the query string (`?legal_basis=…&remedy_type=…`, one entry per term), so a filtered list
+     can be shared and reopened, from a copy on disk too. Without JavaScript the controls stay
+     hidden and the whole list shows. */
+  var controls = doc.querySelector(".filter-controls");
+  var main = doc.getElementById("main");
+  if (!controls || !main) return;
+  var groups = [].slice.call(main.querySelectorAll("[data-filter-group]"));
+  var input = controls.querySelector("input[type=search]");
+  var status = doc.getElementById("filter-status");
+  var chips = [].slice.call(controls.querySelectorAll(".filter-chip"));
+  var allChip = controls.querySelector(".filter-chip-all");
   var template = (status && status.getAttribute("data-template")) || "{n}";
-  var total = entries.length;
 
-  var data = entries.map(function (li) {
-    var q = li.querySelector(".faq-q");
+  var data = [].slice.call(main.querySelectorAll("[data-terms]")).map(function (el) {
+    var title = el.querySelector("a");
     return {
-      li: li,
-      text: (q ? q.textContent : li.textContent).toLowerCase(),
-      keys: (li.getAttribute("data-terms") || "").split(/\s+/).filter(Boolean)
+      el: el,
+      text: (title ? title.textContent : el.textContent).toLowerCase(),
+      keys: (el.getAttribute("data-terms") || "").split(/\s+/).filter(Boolean)
     };
   });
+  var total = data.length;
 
-  [controls, input, doc.querySelector(".faq-chips")].forEach(function (el) { if (el) el.hidden = false; });
+  controls.hidden = false;
   // On a phone the chips would fill the first screen: start them folded.
-  var chipBox = doc.querySelector("details.faq-chips");
+  var chipBox = controls.querySelector("details.filter-chips");
   if (chipBox && window.matchMedia && window.matchMedia("(max-width: 40em)").matches) chipBox.open = false;
 
-  function groupOf(chip) {
-    var g = chip.closest(".faq-chip-group");
-    return g ? g.getAttribute("aria-labelledby") || "" : "";
+  /* A key's taxonomy and term: `legal_basis:民法典` → ["legal_basis", "民法典"]. */
+  function split(key) {
+    var i = key.indexOf(":");
+    return [key.slice(0, i), key.slice(i + 1)];
   }
+  var taxonomies = [];
+  chips.forEach(function (c) {
+    var key = c.getAttribute("data-key");
+    if (key && taxonomies.indexOf(split(key)[0]) === -1) taxonomies.push(split(key)[0]);
+  });
 
   function selected() {
-    var byGroup = {};
+    var byTaxonomy = {};
     chips.forEach(function (c) {
       var key = c.getAttribute("data-key");
       if (!key || c.getAttribute("aria-pressed") !== "true") return;
-      var g = groupOf(c);
-      (byGroup[g] = byGroup[g] || []).push(key);
+      var t = split(key)[0];
+      (byTaxonomy[t] = byTaxonomy[t] || []).push(key);
     });
-    return byGroup;
+    return byTaxonomy;
+  }
+
+  /* Presses the chips the query string names. */
+  function readUrl() {
+    if (!window.URLSearchParams) return;
+    var params = new URLSearchParams(location.search);
+    chips.forEach(function (c) {
+      var key = c.getAttribute("data-key");
+      if (!key) return;
+      var parts = split(key);
+      if (params.getAll(parts[0]).indexOf(parts[1]) !== -1) c.setAttribute("aria-pressed", "true");
+    });
+  }
+
+  /* Writes the pressed chips into the query string, keeping whatever else it holds. */
+  function writeUrl(byTaxonomy) {
+    if (!window.URLSearchParams || !history.replaceState) return;
+    var params = new URLSearchParams(location.search);
+    taxonomies.forEach(function (t) { params.delete(t); });
+    taxonomies.forEach(function (t) {
+      (byTaxonomy[t] || []).forEach(function (key) { params.append(t, split(key)[1]); });
+    });
+    var query = params.toString();
+    try {
+      history.replaceState(history.state, "", location.pathname + (query ? "?" + query : "") + location.hash);
+    } catch (e) { /* a browser that refuses: the filter still works, unshared */ }
   }
 
   function apply() {
     var words = input ? input.value.toLowerCase().trim().split(/\s+/).filter(Boolean) : [];
-    var byGroup = selected();
-    var names = Object.keys(byGroup);
+    var byTaxonomy = selected();
+    var names = Object.keys(byTaxonomy);
     var shown = 0;
     data.forEach(function (d) {
       var ok = words.every(function (w) { return d.text.indexOf(w) !== -1; }) &&
-        names.every(function (g) { return byGroup[g].some(function (k) { return d.keys.indexOf(k) !== -1; }); });
-      d.li.hidden = !ok;
+        names.every(function (t) { return byTaxonomy[t].some(function (k) { return d.keys.indexOf(k) !== -1; }); });
+      d.el.hidden = !ok;
       if (ok) shown++;
     });
-    groups.forEach(function (g) { g.hidden = !g.querySelector("li.faq-entry:not([hidden])"); });
+    groups.forEach(function (g) { g.hidden = !g.querySelector("[data-terms]:not([hidden])"); });
     if (allChip) allChip.setAttribute("aria-pressed", names.length ? "false" : "true");
     if (status) {
       var filtering = words.length || names.length;
       status.textContent = filtering ? template.replace("{n}", shown + " / " + total) : "";
     }
+    return byTaxonomy;
   }
 
   chips.forEach(function (c) {
@@ -111,7 +149,7 @@
       } else {
         c.setAttribute("aria-pressed", c.getAttribute("aria-pressed") === "true" ? "false" : "true");
       }
-      apply();
+      writeUrl(apply());
     });
   });
   if (input) {
@@ -120,5 +158,6 @@
       if (e.key === "Escape" && input.value) { input.value = ""; apply(); }
     });
   }
+  readUrl();
   apply();
 })();
