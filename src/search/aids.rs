@@ -57,6 +57,10 @@ struct TermKey {
 
 #[derive(Default)]
 struct TermDocs {
+    /// The taxonomy's front-matter key and the term's slug: a filter's URL parameter is
+    /// `KEY=SLUG`, as on section and term pages.
+    key: String,
+    slug: String,
     url: String,
     ids: BTreeSet<u32>,
 }
@@ -122,6 +126,8 @@ impl Aids {
             if add {
                 let e = self.terms.entry(key).or_default();
                 e.url = format!("{}/{}/", t.segment, t.slug);
+                e.key = t.key.to_string();
+                e.slug = t.slug.to_string();
                 e.ids.insert(id);
             } else if let Some(e) = self.terms.get_mut(&key) {
                 e.ids.remove(&id);
@@ -303,8 +309,8 @@ impl Aids {
         ("hints.js".into(), js_call("hints", &s))
     }
 
-    /// `facets.js`: each section's docs (by section index) and each taxonomy's terms with
-    /// their docs, ids as gap varints (the postings' alphabet).
+    /// `facets.js`: each section's docs (by section index) and each taxonomy (key, title)
+    /// with its terms (name, slug) and their docs, ids as gap varints (the postings' alphabet).
     pub fn render_facets(&self, sections: usize) -> File {
         let ids = |set: &mut dyn Iterator<Item = u32>| {
             let mut out = Vec::new();
@@ -341,13 +347,14 @@ impl Aids {
                     format!(
                         "[{},{},{}]",
                         json_str(&k.name),
-                        json_str(&d.url),
+                        json_str(&d.slug),
                         ids(&mut d.ids.iter().copied())
                     )
                 })
                 .collect();
             tax.push(format!(
-                "[{},[{}]]",
+                "[{},{},[{}]]",
+                json_str(&run[0].1.key),
                 json_str(&run[0].0.taxonomy),
                 terms.join(",")
             ));

@@ -55,6 +55,7 @@ pub fn search_doc(a: &Analysis, i: ArticleId) -> SearchDoc<'_> {
                 let term = a.taxonomies.term(*r);
                 DocTerm {
                     taxonomy: &tax.title,
+                    key: &tax.name,
                     order,
                     segment: &tax.segment,
                     slug: &term.slug,

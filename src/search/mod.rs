@@ -92,8 +92,10 @@ pub struct SearchDoc<'a> {
 /// A taxonomy term of a doc: its name (indexed), and what filters and suggestions show.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DocTerm<'a> {
-    /// The taxonomy's title, e.g. "法律依据", and its place in kbgen.yaml.
+    /// The taxonomy's title, e.g. "法律依据", front-matter key (`legal_basis`) and place in
+    /// kbgen.yaml.
     pub taxonomy: &'a str,
+    pub key: &'a str,
     pub order: usize,
     /// The taxonomy's URL segment and the term's folder: the term page is `SEGMENT/SLUG/`.
     pub segment: &'a str,
@@ -115,8 +117,8 @@ pub struct OwnedDoc {
     pub title: String,
     pub section: String,
     pub summary: String,
-    /// (taxonomy title, segment, slug, name) of each term, and the taxonomy's place.
-    pub terms: Vec<([String; 4], usize)>,
+    /// (taxonomy title, key, segment, slug, name) of each term, and the taxonomy's place.
+    pub terms: Vec<([String; 5], usize)>,
     pub parts: Vec<(Field, String, String)>,
 }
 
@@ -132,7 +134,7 @@ impl OwnedDoc {
                 .iter()
                 .map(|t| {
                     (
-                        [t.taxonomy, t.segment, t.slug, t.name].map(String::from),
+                        [t.taxonomy, t.key, t.segment, t.slug, t.name].map(String::from),
                         t.order,
                     )
                 })
@@ -154,8 +156,9 @@ impl OwnedDoc {
             terms: self
                 .terms
                 .iter()
-                .map(|([taxonomy, segment, slug, name], order)| DocTerm {
+                .map(|([taxonomy, key, segment, slug, name], order)| DocTerm {
                     taxonomy,
+                    key,
                     order: *order,
                     segment,
                     slug,

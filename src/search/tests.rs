@@ -32,7 +32,7 @@ fn article(url: &str, title: &str, body: &[(&str, &str)], faq: &[(&str, &str)]) 
         section: "维权".into(),
         summary: String::new(),
         terms: vec![(
-            ["救济途径", "remedy-type", "投诉", "投诉"].map(String::from),
+            ["救济途径", "remedy_type", "remedy-type", "投诉", "投诉"].map(String::from),
             2,
         )],
         parts,
@@ -372,7 +372,14 @@ fn incremental_updates_equal_a_clean_build() {
             // A term changes: the filters' and suggestions' lists follow.
             &|d| {
                 d[2].terms = vec![(
-                    ["法律依据", "legal-basis", "民法典", "《民法典》"].map(String::from),
+                    [
+                        "法律依据",
+                        "legal_basis",
+                        "legal-basis",
+                        "民法典",
+                        "《民法典》",
+                    ]
+                    .map(String::from),
                     1,
                 )]
             },
@@ -490,7 +497,7 @@ fn client_ranks_the_expected_article_first() {
 fn client_meets_pinyin_traditional_and_synonyms() {
     let mut docs = fixture();
     docs[0].terms = vec![(
-        ["救济途径", "remedy-type", "投诉", "投诉"].map(String::from),
+        ["救济途径", "remedy_type", "remedy-type", "投诉", "投诉"].map(String::from),
         2,
     )];
     let views: Vec<SearchDoc> = docs.iter().map(Owned::doc).collect();

@@ -40,7 +40,7 @@ const PAGES: [(&str, &str); 11] = [
     // 催收, filtered to the remedy 投诉 (the filter chips open).
     (
         "search-filtered",
-        "/search/?q=%E5%82%AC%E6%94%B6&term=%E6%8A%95%E8%AF%89",
+        "/search/?q=%E5%82%AC%E6%94%B6&remedy_type=%E6%8A%95%E8%AF%89",
     ),
     // 火星探测催收: nothing matches, the suggestions show.
     (

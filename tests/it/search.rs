@@ -815,7 +815,8 @@ fn search_results_filter_by_section_and_term() {
     .unwrap();
     let url = page.eval("location.href");
     let url = url.as_str().unwrap().to_string();
-    assert!(url.contains("term=%E4%B8%BE%E6%8A%A5"), "{url}");
+    // As section and term pages write it: the taxonomy's key and the term's slug.
+    assert!(url.contains("remedy_type=%E4%B8%BE%E6%8A%A5"), "{url}");
     let filtered = page.eval(
         "Array.from(document.querySelectorAll('#search-results > li > a')).map(a => a.textContent)",
     );
@@ -837,7 +838,7 @@ fn search_results_filter_by_section_and_term() {
     assert_eq!(again, json!(filtered));
     // A section filter too (AND with the term): 个人信息保护 ∩ 举报.
     let url2 = format!(
-        "{search_page}?q={}&section={}&term={}",
+        "{search_page}?q={}&section={}&remedy_type={}",
         encode("个人信息"),
         encode("个人信息保护"),
         encode("举报")

@@ -776,7 +776,7 @@
         return {
           sections: f.sec.map(ids),
           taxonomies: f.tax.map(function (t) {
-            return { title: t[0], terms: t[1].map(function (e) { return { name: e[0], url: e[1], ids: ids(e[2]) }; }) };
+            return { key: t[0], title: t[1], terms: t[2].map(function (e) { return { name: e[0], slug: e[1], ids: ids(e[2]) }; }) };
           }),
         };
       });
@@ -1024,8 +1024,16 @@
     var query = params.get("q") || "";
     input.value = query;
     var shownIds = new Set(), full = false, moreButton = null;
-    // The filter: section titles and term names chosen (from the URL, so it can be shared).
-    var chosen = { sec: params.getAll("section"), term: params.getAll("term") };
+    // The filter, as the URL says it (so it can be shared): `section=TITLE`, and for a
+    // taxonomy `KEY=SLUG` as section and term pages write theirs (`remedy_type=投诉`).
+    var chosen = {};
+    params.forEach(function (v, k) {
+      if (k !== "q" && k !== "hl") (chosen[k] = chosen[k] || []).push(v);
+    });
+    var picked = function (k) { return chosen[k] || (chosen[k] = []); };
+    var anyChosen = function () {
+      return Object.keys(chosen).some(function (k) { return chosen[k].length; });
+    };
     var only = null, allIds = [];
 
     var renderPage = function (res) {
@@ -1099,16 +1107,16 @@
     // Docs the chosen filter lets through: any chosen section, and for each taxonomy with
     // a chosen term, any of its chosen terms. Null when nothing is chosen.
     var allowed = function (facets) {
-      if (!facets || !currentManifest || (!chosen.sec.length && !chosen.term.length)) return null;
+      if (!facets || !currentManifest || !anyChosen()) return null;
       var sets = [], secIds = [];
-      if (chosen.sec.length) {
+      if (picked("section").length) {
         facets.sections.forEach(function (ids, k) {
-          if (chosen.sec.indexOf(currentManifest.sec[k]) >= 0) secIds.push(ids);
+          if (picked("section").indexOf(currentManifest.sec[k]) >= 0) secIds.push(ids);
         });
         sets.push(secIds);
       }
       facets.taxonomies.forEach(function (t) {
-        var hit = t.terms.filter(function (e) { return chosen.term.indexOf(e.name) >= 0; });
+        var hit = t.terms.filter(function (e) { return picked(t.key).indexOf(e.slug) >= 0; });
         if (hit.length) sets.push(hit.map(function (e) { return e.ids; }));
       });
       var out = new Set();
@@ -1121,10 +1129,10 @@
 
     var syncUrl = function () {
       var url = new URL(window.location.href);
-      url.searchParams.delete("section");
-      url.searchParams.delete("term");
-      chosen.sec.forEach(function (v) { url.searchParams.append("section", v); });
-      chosen.term.forEach(function (v) { url.searchParams.append("term", v); });
+      Object.keys(chosen).forEach(function (k) {
+        url.searchParams.delete(k);
+        chosen[k].forEach(function (v) { url.searchParams.append(k, v); });
+      });
       try {
         history.replaceState(history.state, "", url.href);
       } catch (e) {
@@ -1134,22 +1142,22 @@
 
     var currentManifest = null;
 
-    var chip = function (name, count, kind) {
+    var chip = function (name, value, count, kind) {
       var b = document.createElement("button");
       b.type = "button";
       b.className = "filter-chip";
       b.setAttribute("data-filter", kind);
-      b.setAttribute("data-value", name);
-      var on = chosen[kind].indexOf(name) >= 0;
+      b.setAttribute("data-value", value);
+      var on = picked(kind).indexOf(value) >= 0;
       b.setAttribute("aria-pressed", on ? "true" : "false");
       b.appendChild(document.createTextNode(name + " "));
       var n = document.createElement("span");
       n.textContent = String(count);
       b.appendChild(n);
       b.addEventListener("click", function () {
-        var at = chosen[kind].indexOf(name);
-        if (at >= 0) chosen[kind].splice(at, 1);
-        else chosen[kind].push(name);
+        var list = picked(kind), at = list.indexOf(value);
+        if (at >= 0) list.splice(at, 1);
+        else list.push(value);
         b.setAttribute("aria-pressed", at >= 0 ? "false" : "true");
         syncUrl();
         run(true);
@@ -1170,7 +1178,7 @@
         return n;
       };
       var group = function (title, entries, kind) {
-        var shown = entries.filter(function (e) { return e.n > 0 || chosen[kind].indexOf(e.name) >= 0; });
+        var shown = entries.filter(function (e) { return e.n > 0 || picked(kind).indexOf(e.value) >= 0; });
         if (!shown.length) return;
         var g = document.createElement("div");
         g.className = "filter-chip-group";
@@ -1182,14 +1190,15 @@
         g.setAttribute("aria-labelledby", label.id);
         g.appendChild(label);
         shown.sort(function (a, b) { return b.n - a.n || (a.name < b.name ? -1 : 1); });
-        shown.forEach(function (e) { g.appendChild(chip(e.name, e.n, kind)); });
+        shown.forEach(function (e) { g.appendChild(chip(e.name, e.value, e.n, kind)); });
         body.appendChild(g);
       };
       group(filterBox.getAttribute("data-sections") || "", facets.sections.map(function (ids, k) {
-        return { name: currentManifest.sec[k], n: count(ids) };
-      }), "sec");
+        var title = currentManifest.sec[k];
+        return { name: title, value: title, n: count(ids) };
+      }), "section");
       facets.taxonomies.forEach(function (t) {
-        group(t.title, t.terms.map(function (e) { return { name: e.name, n: count(e.ids) }; }), "term");
+        group(t.title, t.terms.map(function (e) { return { name: e.name, value: e.slug, n: count(e.ids) }; }), t.key);
       });
       filterBox.hidden = !body.children.length;
     };
@@ -1204,7 +1213,7 @@
       }
       if (empty) empty.hidden = true;
       if (suggestBox) suggestBox.hidden = true;
-      var filtering = chosen.sec.length || chosen.term.length;
+      var filtering = anyChosen();
       var facets = filtering || (filterBox && filterBox.open) ? await loadFacets() : null;
       currentManifest = await loadManifest();
       var res = refilter ? null : await search(query, PAGE, false, shownIds, null);
