@@ -315,8 +315,8 @@ impl Aids {
         let ids = |set: &mut dyn Iterator<Item = u32>| {
             let mut out = Vec::new();
             let mut last = 0;
-            for (i, id) in set.enumerate() {
-                push_varint(&mut out, if i == 0 { id } else { id - last });
+            for id in set {
+                push_varint(&mut out, id - last);
                 last = id;
             }
             json_str(std::str::from_utf8(&out).unwrap_or_default())

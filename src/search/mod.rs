@@ -178,7 +178,7 @@ impl OwnedDoc {
     }
 }
 
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct SearchOptions {
     pub dictionary_words: Vec<String>,
     /// Groups of words that find each other (`search.synonyms`).
@@ -361,14 +361,7 @@ fn cut_text(
     field: usize,
     traditional: &mut bool,
 ) -> u32 {
-    let normalized: String = text
-        .chars()
-        .map(|c| {
-            let f = segment::fold_char(c);
-            *traditional |= f != c && is_cjk(c);
-            f
-        })
-        .collect();
+    let normalized = segment::normalize_noting(text, traditional);
     let mut n = 0;
     for_each_piece(&normalized, |piece| match piece {
         Piece::Word(w) => {
@@ -428,12 +421,13 @@ fn cut_doc(
             let normalized = normalize(text);
             for token in jieba.cut(&normalized, false) {
                 let w = token.word;
-                // Pinyin keys come from the bigrams inside words, not across them.
-                if w.chars().all(is_cjk) {
-                    let chars: Vec<char> = w.chars().collect();
-                    doc_aids.lex.extend(chars.windows(2).map(|w| (w[0], w[1])));
+                if !w.chars().all(is_cjk) {
+                    continue;
                 }
-                if w.chars().count() >= 3 && w.chars().all(is_cjk) {
+                // Pinyin keys come from the bigrams inside words, not across them.
+                let chars: Vec<char> = w.chars().collect();
+                doc_aids.lex.extend(chars.windows(2).map(|w| (w[0], w[1])));
+                if chars.len() >= 3 {
                     let c = words.entry(w.into()).or_insert([0; FIELDS]);
                     c[fi] = c[fi].saturating_add(1);
                 }
@@ -522,7 +516,6 @@ pub struct SearchState {
     records: shard::Records,
     /// Pinyin keys, terms and sections for filters and hints, synonyms (see `aids`).
     aids: aids::Aids,
-    opts: SearchOptions,
     /// `fold.js` as last written (an update writes it again only when it changes).
     fold: Option<shard::File>,
 }
@@ -544,15 +537,16 @@ impl SearchState {
                 jieba.add_word(&w, None, None);
             }
         }
-        Self::count(docs, jieba, opts.clone())
+        let aids = aids::Aids::new(opts.faq, normalized_synonyms(&opts.synonyms));
+        Self::count(docs, jieba, aids)
     }
 
     /// Counts `docs` afresh with this state's dictionary (loading jieba's takes a while).
     pub fn recount(&mut self, docs: &[SearchDoc]) {
         let jieba = std::mem::replace(&mut self.jieba, jieba_rs::Jieba::empty());
         let keep = self.keep;
-        let opts = std::mem::take(&mut self.opts);
-        *self = Self::count(docs, jieba, opts);
+        let aids = aids::Aids::new(self.aids.faq, std::mem::take(&mut self.aids.synonyms));
+        *self = Self::count(docs, jieba, aids);
         self.keep = keep;
     }
 
@@ -562,7 +556,9 @@ impl SearchState {
         self.keep = true;
     }
 
-    fn count(docs: &[SearchDoc], jieba: jieba_rs::Jieba, opts: SearchOptions) -> SearchState {
+    /// Counts `docs` into a new state whose reader aids start from `aids` (empty but for the
+    /// site's FAQ flag and synonyms).
+    fn count(docs: &[SearchDoc], jieba: jieba_rs::Jieba, aids: aids::Aids) -> SearchState {
         let shards = shard_count(docs.len());
         let (ids, id_space) = assign_ids(docs);
         let mut order: Vec<usize> = (0..docs.len()).collect();
@@ -640,8 +636,7 @@ impl SearchState {
             },
             section_docs: Vec::new(),
             records: shard::Records::new(),
-            aids: aids::Aids::new(opts.faq, normalized_synonyms(&opts.synonyms)),
-            opts,
+            aids,
             fold: None,
         };
         state.section_docs = vec![0; state.sections.len()];

@@ -36,6 +36,18 @@ pub fn normalize(text: &str) -> String {
     text.chars().map(fold_char).collect()
 }
 
+/// [`normalize`], noting in `traditional` whether a Han character was folded to its
+/// Simplified form (the manifest then tells the client to fold from the start).
+pub fn normalize_noting(text: &str, traditional: &mut bool) -> String {
+    text.chars()
+        .map(|c| {
+            let f = fold_char(c);
+            *traditional |= f != c && is_cjk(c);
+            f
+        })
+        .collect()
+}
+
 /// Characters cut into overlapping bigrams: Han (with extensions and compatibility
 /// ideographs), kana and Hangul syllables — scripts written without spaces between words.
 pub fn is_cjk(c: char) -> bool {

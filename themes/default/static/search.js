@@ -557,7 +557,6 @@
   async function rank(query, full) {
     var m = await loadManifest();
     if (!m) return null;
-    if (m.tr) await loadFold();
     var first = await resolve(query, m, full);
     if (!first.units) return { q: first, m: m, hits: [], more: false };
     var others = await Promise.all(variants(first.norm, m).slice(1).map(function (v) {
