@@ -5,6 +5,7 @@ use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ids::ArticleId;
 use crate::names::name_of;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -133,31 +134,105 @@ pub fn script_json(value: &impl serde::Serialize, capacity: usize) -> Vec<u8> {
 struct ScriptSafe;
 
 impl serde_json::ser::Formatter for ScriptSafe {
+    /// At 40,000 answers faq.json is tens of megabytes of mostly Chinese text: the escapes
+    /// are found with memchr's vector search for their first bytes (U+2028 and U+2029 are
+    /// E2 80 A8 and E2 80 A9 in UTF-8), not by walking the chars.
     fn write_string_fragment<W: ?Sized + std::io::Write>(
         &mut self,
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        let bytes = fragment.as_bytes();
         let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            let escape = match c {
-                '<' => "\\u003c",
-                '>' => "\\u003e",
-                '&' => "\\u0026",
-                '\u{2028}' => "\\u2028",
-                '\u{2029}' => "\\u2029",
-                _ => continue,
+        let mut from = 0;
+        while let Some(i) = next_unsafe(bytes, from) {
+            let (escape, len) = match &bytes[i..] {
+                [b'<', ..] => ("\\u003c", 1),
+                [b'>', ..] => ("\\u003e", 1),
+                [b'&', ..] => ("\\u0026", 1),
+                [0xE2, 0x80, 0xA8, ..] => ("\\u2028", 3),
+                [0xE2, 0x80, 0xA9, ..] => ("\\u2029", 3),
+                // Another character of U+2000–U+2FFF (“”, …, —): written as it is.
+                _ => {
+                    from = i + 1;
+                    continue;
+                }
             };
-            w.write_all(&fragment.as_bytes()[start..i])?;
+            w.write_all(&bytes[start..i])?;
             w.write_all(escape.as_bytes())?;
-            start = i + c.len_utf8();
+            start = i + len;
+            from = start;
         }
-        w.write_all(&fragment.as_bytes()[start..])
+        w.write_all(&bytes[start..])
     }
 }
 
-/// faq.json: every FAQ entry with its answer, article, section and terms.
-pub fn render_json(a: &crate::site::Analysis) -> Vec<u8> {
+/// The first byte at or after `from` that may start an escape: `<`, `>`, `&` or 0xE2.
+fn next_unsafe(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = &bytes[from..];
+    let markup = memchr::memchr3(b'<', b'>', b'&', rest);
+    // Only as far as the first markup byte: past it the next call looks again.
+    let lead = memchr::memchr(0xE2, &rest[..markup.unwrap_or(rest.len())]);
+    lead.or(markup).map(|i| from + i)
+}
+
+/// faq.json, every FAQ entry with its answer, article, section and terms, in parts: each article's entries, serialised and joined by commas (empty for an
+/// article without questions), in article order. Serve keeps them, and after an edit
+/// serialises again only the articles whose entries may have changed: at 40,000 questions
+/// the file is tens of megabytes.
+#[derive(Default)]
+pub struct JsonParts(Vec<std::sync::Arc<[u8]>>);
+
+impl JsonParts {
+    /// Every article's part: `kept(i)`'s when it gives one (article i's part as it was),
+    /// else made afresh.
+    pub fn make(
+        a: &crate::site::Analysis,
+        kept: impl Fn(ArticleId) -> Option<std::sync::Arc<[u8]>> + Sync,
+    ) -> JsonParts {
+        let parts = a
+            .articles
+            .par_enumerate()
+            .map(|(i, data)| {
+                kept(i).unwrap_or_else(|| article_json(a, &a.faq[data.faq.clone()]).into())
+            })
+            .collect();
+        JsonParts(parts)
+    }
+
+    /// Article `i`'s part.
+    pub fn part(&self, i: ArticleId) -> Option<std::sync::Arc<[u8]>> {
+        use crate::ids::Id as _;
+        self.0.get(i.index()).cloned()
+    }
+
+    /// Whether both join to the same bytes (a part made again is compared by its bytes).
+    pub fn same_as(&self, other: &JsonParts) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|(x, y)| std::sync::Arc::ptr_eq(x, y) || x == y)
+    }
+
+    /// faq.json's bytes, as pieces to be written one after another: the same bytes as
+    /// serialising `{"questions": [...]}` at once.
+    pub fn pieces(&self) -> Vec<&[u8]> {
+        let mut out: Vec<&[u8]> = vec![b"{\"questions\":["];
+        for part in self.0.iter().filter(|p| !p.is_empty()) {
+            if out.len() > 1 {
+                out.push(b",");
+            }
+            out.push(part);
+        }
+        out.push(b"]}\n");
+        out
+    }
+}
+
+/// One article's entries of faq.json, joined by commas.
+fn article_json<'a>(a: &'a crate::site::Analysis, entries: &'a [FaqEntry]) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Entry<'a> {
         question: &'a str,
@@ -174,66 +249,75 @@ pub fn render_json(a: &crate::site::Analysis) -> Vec<u8> {
     // builds give absolute URLs (base-path ones under a relative base URL), as the feeds do.
     let portable = a.urls.is_portable();
     let rooted = a.urls.rooted();
-    let entries: Vec<Entry> = a
-        .faq
-        .iter()
-        .map(|e| {
-            let art = &a.content.articles[e.article];
-            let mut terms: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-            for r in &a.articles[e.article].terms {
-                let name = a.config.taxonomies[a.taxonomies.list[r.taxonomy].taxonomy]
-                    .name
-                    .as_str();
-                terms
-                    .entry(name)
-                    .or_default()
-                    .push(&a.taxonomies.term(*r).name);
-            }
-            // Same-page links (footnotes, `#heading`) point at the article.
-            let (answer_html, article) = if portable {
-                let article = a.urls.href("", &art.path);
-                let html = crate::urls::rebase_relative(&e.answer_html, &art.path, "");
-                let html = crate::urls::pin_fragments(&html, &article).into_owned();
-                (html.into(), article)
-            } else {
-                let article = rooted.absolute(&art.path);
-                (
-                    crate::urls::pin_fragments(&e.answer_html, &article),
-                    article,
-                )
-            };
-            let url = format!("{article}#{}", crate::urls::encode_fragment(&e.anchor));
-            Entry {
-                question: &e.question,
-                answer_html,
-                answer_text: &e.answer_text,
-                url,
-                anchor: &e.anchor,
-                article_title: &art.matter.title,
-                section: &a.content.sections[art.section].title,
-                terms,
-            }
-        })
-        .collect();
-    #[derive(serde::Serialize)]
-    struct File<'a> {
-        questions: Vec<Entry<'a>>,
-    }
+    let entry = |e: &'a FaqEntry| {
+        let art = &a.content.articles[e.article];
+        let mut terms: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+        for r in &a.articles[e.article].terms {
+            let name = a.config.taxonomies[a.taxonomies.list[r.taxonomy].taxonomy]
+                .name
+                .as_str();
+            terms
+                .entry(name)
+                .or_default()
+                .push(&a.taxonomies.term(*r).name);
+        }
+        // Same-page links (footnotes, `#heading`) point at the article.
+        let (answer_html, article) = if portable {
+            let article = a.urls.href("", &art.path);
+            let html = crate::urls::rebase_relative(&e.answer_html, &art.path, "");
+            let html = crate::urls::pin_fragments(&html, &article).into_owned();
+            (html.into(), article)
+        } else {
+            let article = rooted.absolute(&art.path);
+            (
+                crate::urls::pin_fragments(&e.answer_html, &article),
+                article,
+            )
+        };
+        let url = format!("{article}#{}", crate::urls::encode_fragment(&e.anchor));
+        Entry {
+            question: &e.question,
+            answer_html,
+            answer_text: &e.answer_text,
+            url,
+            anchor: &e.anchor,
+            article_title: &art.matter.title,
+            section: &a.content.sections[art.section].title,
+            terms,
+        }
+    };
     // Compact and typed: at 40,000 questions a pretty-printed copy through `Value` costs seconds.
     // Script-safe too (`<`, `>`, `&`, U+2028/U+2029 as escapes): sites embed this file.
-    let size: usize = a
-        .faq
+    let size: usize = entries
         .iter()
-        .map(|e| 2 * (e.answer_html.len() + e.answer_text.len()) + 600)
+        .map(|e| 3 * (e.answer_html.len() + e.answer_text.len()) + 600)
         .sum();
-    let mut out = script_json(&File { questions: entries }, size);
-    out.push(b'\n');
+    let mut out = Vec::with_capacity(size);
+    for (k, e) in entries.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, ScriptSafe);
+        // Serialising plain structs into memory cannot fail.
+        let _ = entry(e).serialize(&mut ser);
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_json_escapes_every_unsafe_character_and_keeps_the_rest() {
+        let text = "“引号”<b>&amp;</b>\u{2028}行\u{2029}段…—E\u{2000}x<";
+        let out = String::from_utf8(script_json(&text, 0)).unwrap();
+        for raw in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
+            assert!(!out.contains(raw), "{raw:?} is left in {out}");
+        }
+        assert!(out.contains("“引号”") && out.contains("…—E\u{2000}x"));
+        assert_eq!(serde_json::from_str::<String>(&out).unwrap(), text);
+    }
 
     #[test]
     fn json_ld_cannot_break_out_of_script() {

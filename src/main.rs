@@ -17,8 +17,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// (0 ms) made the kernel clear every page again when the next stage took it: a third of a
 /// 10,000-article build's time went to system time. 25 ms keeps the peak where 0 ms had it
 /// (458–464 MB against 450–458) and builds in 3.35–3.64 s instead of 4.39–4.43 s (same
-/// session, interleaved). Indices of `mi_option_e` in the bundled mimalloc v2
-/// (libmimalloc-sys 0.1.49, pinned in Cargo.lock).
+/// session, interleaved).
+///
+/// Indices of `mi_option_e` in the bundled mimalloc v3 (libmimalloc-sys 0.1.49, pinned in
+/// Cargo.lock; the v2 indices of the first two are the same).
 fn tune_allocator() {
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;

@@ -572,12 +572,35 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
 /// that `serve` updates in place.
 pub trait Writer: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
+    /// Writes the file of `parts` one after another (a large file made in pieces, without
+    /// joining them in memory first).
+    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()>;
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()>;
+}
+
+/// Creates `path` holding `parts` in order (through a buffer: parts may be many and small).
+fn write_pieces(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    for part in parts {
+        file.write_all(part)?;
+    }
+    file.into_inner().map_err(|e| e.into_error())?;
+    Ok(())
 }
 
 impl Writer for Staging {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         Staging::write(self, rel, bytes)
+    }
+    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()> {
+        let path = self.path_of(rel)?;
+        create_parent(&path)?;
+        crate::fault::before_write()
+            .and_then(|()| write_pieces(&path, parts))
+            .with_context(|| format!("writing {}", path.display()))?;
+        self.note(rel);
+        Ok(())
     }
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
         Staging::copy(self, from, rel)
@@ -619,6 +642,10 @@ impl<W: Writer> Writer for Recording<'_, W> {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         self.note(rel);
         self.inner.write(rel, bytes)
+    }
+    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()> {
+        self.note(rel);
+        self.inner.write_parts(rel, parts)
     }
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
         self.note(rel);
@@ -721,6 +748,9 @@ impl Live {
 impl Writer for Live {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         self.replace(rel, |p| std::fs::write(p, bytes))
+    }
+    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()> {
+        self.replace(rel, |p| write_pieces(p, parts))
     }
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
         self.replace(rel, |p| std::fs::copy(from, p).map(|_| ()))

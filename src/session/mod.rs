@@ -30,7 +30,7 @@ use crate::search::OwnedDoc;
 use crate::search::{search_doc, search_docs};
 use crate::serve::change::{classify, Scope};
 use crate::site::{
-    analyse, build_full, hash_bytes, hash_files, render_article, summary_of, write_files,
+    analyse, build_full, hash_bytes, hash_files, make_feeds, render_article, summary_of,
     BuildOptions, Kept, Outcome, RenderedArticle, Summary, Update,
 };
 use anyhow::Context as _;
@@ -75,8 +75,10 @@ struct AfterPages {
     faq_changed: bool,
     /// Count the index afresh (most of the site changed).
     recount: bool,
-    /// Write static files, assets, feeds and faq.json (after a content rebuild).
+    /// Write the feeds and faq.json (after a content rebuild).
     files: bool,
+    /// By article: the earlier article whose part of faq.json still holds for it.
+    faq_kept: Vec<Option<ArticleId>>,
 }
 
 enum Plan {
@@ -405,6 +407,11 @@ impl Session {
         write_pages(&kept.live, &pages, &mut kept.pages)?;
         kept.live.save()?;
         // The pages are up; the search index and faq.json follow in `finish`.
+        let faq_kept = a
+            .articles
+            .ids()
+            .map(|i| list.binary_search(&i).is_err().then_some(i))
+            .collect();
         self.deferred = Some(AfterPages {
             old_docs,
             articles: list.to_vec(),
@@ -413,6 +420,7 @@ impl Session {
             faq_changed,
             recount: false,
             files: false,
+            faq_kept,
         });
         self.pending.clear();
         Ok(Some(built(
@@ -461,19 +469,33 @@ impl Session {
             laps.lap("search delta");
             let mut files = apply_search(kept, search)?;
             laps.lap("search written");
+            if d.files || d.faq_changed {
+                // Only the parts of the articles a change may reach are made again.
+                let old = &kept.faq_json;
+                let parts = crate::faq::JsonParts::make(&kept.analysis, |i| {
+                    d.faq_kept
+                        .get(crate::ids::Id::index(i))
+                        .copied()
+                        .flatten()
+                        .and_then(|was| old.part(was))
+                });
+                if !parts.same_as(old) {
+                    kept.live.write_parts("faq.json", &parts.pieces())?;
+                    files += 1;
+                }
+                kept.faq_json = parts;
+            }
             if d.files {
+                // Only Markdown changed (`plan`): the copied files are as they were.
                 let recording = crate::output::Recording::new(&kept.live);
-                write_files(&recording, &kept.theme, &kept.analysis)?;
-                let names = recording.into_names();
+                make_feeds(&recording, &kept.analysis)?;
+                let mut names = recording.into_names();
+                names.insert("faq.json".to_string());
                 // A file no longer made (a sitemap part, after deletions) goes.
                 for gone in kept.files.difference(&names) {
                     kept.live.remove(gone)?;
                 }
                 kept.files = names;
-            } else if d.faq_changed {
-                kept.live
-                    .write("faq.json", &crate::faq::render_json(&kept.analysis))?;
-                files += 1;
             }
             kept.live.save()?;
             laps.lap("files");
@@ -652,6 +674,15 @@ impl Session {
             faq_changed: false,
             recount: false,
             files: false,
+            faq_kept: analysis
+                .content
+                .articles
+                .ids()
+                .map(|j| {
+                    let path = analysis.content.articles[j].path.as_str();
+                    old_ids.get(path).copied().filter(|_| same_doc(j))
+                })
+                .collect(),
         };
         for (j, n) in &new {
             match old.get(n.url) {

@@ -2,7 +2,7 @@
 
 use super::{Analysis, BuildOptions, Laps, Summary};
 use crate::diagnostic::{Diagnostic, Failure};
-use crate::output::{Lock, Replace, Staging};
+use crate::output::{Lock, Replace, Staging, Writer as _};
 use crate::prepare::{prepare, render_failure, warnings_of, Prepared};
 use crate::render::Renderer;
 use anyhow::Context as _;
@@ -40,8 +40,10 @@ pub struct Kept {
     pub search: crate::search::SearchState,
     /// Files under `search/` → hash of their bytes.
     pub search_files: std::collections::HashMap<String, u64>,
-    /// The other files: static files, assets, feeds, robots.txt, faq.json.
+    /// The files made from the articles besides their pages: feeds, robots.txt, faq.json.
     pub files: std::collections::HashSet<String>,
+    /// faq.json by article, for remaking only the parts a change reaches.
+    pub faq_json: crate::faq::JsonParts,
     /// The output folder, updated in place by the next rebuilds.
     pub live: crate::output::Live,
 }
@@ -147,8 +149,12 @@ pub fn build_full(
         return Err(render_failure(a, &theme, errors));
     }
     lap("pages");
+    copy_files(&staging, &theme, a)?;
     let recording = crate::output::Recording::new(&staging);
-    write_files(&recording, &theme, a)?;
+    make_feeds(&recording, a)?;
+    let faq_json = crate::faq::JsonParts::make(a, |_| None);
+    recording.write_parts("faq.json", &faq_json.pieces())?;
+    let faq_json = if keep { faq_json } else { Default::default() };
     let files = recording.into_names();
     lap("files");
     let (pages, reads) = if keep {
@@ -173,6 +179,7 @@ pub fn build_full(
         search,
         search_files,
         files,
+        faq_json,
         live: crate::output::Live::new(&output, names),
     });
     Ok((
@@ -228,8 +235,9 @@ fn show_progress(written: &AtomicUsize, total: usize, finished: &AtomicBool) {
     let _ = write!(err, "\r\x1b[2K");
 }
 
-/// Static files, co-located assets, feeds, robots.txt and faq.json.
-pub fn write_files(
+/// The files a build copies: the theme's static files, co-located assets, the site's
+/// `static/` and the favicon. Only a change outside the Markdown articles changes them.
+pub fn copy_files(
     staging: &impl crate::output::Writer,
     theme: &crate::theme::Theme,
     a: &Analysis,
@@ -265,6 +273,12 @@ pub fn write_files(
             }
         }
     }
+    Ok(())
+}
+
+/// The files a build makes from the articles besides their pages and faq.json: the feeds
+/// and robots.txt.
+pub fn make_feeds(staging: &impl crate::output::Writer, a: &Analysis) -> anyhow::Result<()> {
     let has_feeds = a.config.base_url.is_absolute();
     if has_feeds {
         let pages = crate::feeds::sitemap_pages(a);
@@ -277,6 +291,5 @@ pub fn write_files(
         "robots.txt",
         crate::feeds::render_robots(&a.urls, has_feeds).as_bytes(),
     )?;
-    staging.write("faq.json", &crate::faq::render_json(a))?;
     Ok(())
 }

@@ -7,7 +7,7 @@ mod build;
 
 pub(crate) use analyse::alias_path;
 pub use analyse::{analyse, render_article, summary_of, Earlier, Lookup, RenderedArticle};
-pub use build::{build, build_full, hash_bytes, hash_files, write_files, Built, Kept};
+pub use build::{build, build_full, hash_bytes, hash_files, make_feeds, Built, Kept};
 
 use crate::config::Config;
 use crate::content::Content;
