@@ -262,6 +262,45 @@ fn front_matter_summary_updates_cards() {
     f.assert_same_as_clean("summary edit");
 }
 
+/// A content rebuild leaves alone what only a full build changes (the theme's static files)
+/// and faq.json while its bytes stay the same: a summary is not in faq.json, a title is. A
+/// file written again is a new file (written beside it, then renamed over it).
+#[test]
+fn content_rebuilds_rewrite_only_the_files_they_change() {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut f = Fixture::new();
+    let inode = |f: &Fixture, rel: &str| fs::metadata(f.served(rel)).expect(rel).ino();
+    let (css, faq) = (inode(&f, "static/style.css"), inode(&f, "faq.json"));
+    let before = f.read("faq.json");
+    let p = f.edit("content/debt/sms.md", |t| {
+        t.replace("summary: 收到催收短信时的处理步骤。", "summary: 新的摘要。")
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    f.assert_same_as_clean("summary edit");
+    assert_eq!(f.read("faq.json"), before);
+    assert_eq!(
+        inode(&f, "faq.json"),
+        faq,
+        "faq.json was written again unchanged"
+    );
+    assert_eq!(
+        inode(&f, "static/style.css"),
+        css,
+        "static/ was copied again"
+    );
+
+    let p = f.edit("content/debt/sms.md", |t| {
+        t.replacen("title: 催收短信怎么办", "title: 收到催收短信怎么办", 1)
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    f.assert_same_as_clean("title edit");
+    assert!(f
+        .read("faq.json")
+        .contains("\"article_title\":\"收到催收短信怎么办\""));
+    assert_ne!(inode(&f, "faq.json"), faq);
+    assert_eq!(inode(&f, "static/style.css"), css);
+}
+
 #[test]
 fn front_matter_weight_moves_an_article_and_its_questions() {
     let mut f = Fixture::new();
