@@ -312,6 +312,9 @@ pub struct FaqIndexView<'a> {
     pub filters: Vec<FilterGroup<'a>>,
     /// When the index is split per section (past 500 questions): links to the section pages.
     pub section_pages: Vec<FaqSectionLink<'a>>,
+    /// Whether the entries carry their answers (`answer_html`): a page of more than 500
+    /// questions lists them without (each answer is on its article, one click away).
+    pub answers: bool,
     /// The `FAQPage` JSON-LD, already escaped for a `<script type="application/ld+json">` element.
     pub json_ld_html: String,
 }
@@ -329,6 +332,7 @@ pub struct FaqEntryView<'a> {
     /// Article URL + `#anchor`.
     pub url: String,
     pub article_title: &'a str,
+    /// Empty on a page without answers (`FaqIndexView::answers`).
     pub answer_html: String,
     /// Space-separated filter keys (`TAXONOMY:TERM-NAME`) for `data-terms`.
     pub filter_keys: String,

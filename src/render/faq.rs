@@ -1,7 +1,7 @@
 //! FAQ pages: `/faq/` with every question (or, past `FAQ_SPLIT`, a list of sections) and,
 //! on a split site, one `faq/SECTION/` page per section.
 
-use super::{note, PageSink, Read, SiteData, FAQ_SPLIT};
+use super::{note, PageSink, Read, SiteData, FAQ_ANSWERS_UP_TO, FAQ_SPLIT};
 use crate::diagnostic::Diagnostic;
 use crate::faq::render_json_ld;
 use crate::ids::SectionId;
@@ -41,6 +41,7 @@ impl SiteData<'_> {
                 .map(|(e, _)| e),
         );
 
+        let answers = shown.len() <= FAQ_ANSWERS_UP_TO;
         let mut groups: Vec<FaqGroup> = Vec::new();
         // The article of each question listed, for the chips' counts.
         let mut asked = Vec::new();
@@ -58,18 +59,20 @@ impl SiteData<'_> {
                 .map(|e| {
                     let art = &self.content.articles[e.article];
                     asked.push(e.article);
-                    let answer_html: std::borrow::Cow<str> = if self.urls.is_portable() {
-                        crate::urls::rebase_relative(&e.answer_html, &art.path, &path).into()
-                    } else {
-                        (&*e.answer_html).into()
-                    };
                     let article_href = self.urls.href(&path, &art.path);
+                    let answer_html = if !answers {
+                        String::new()
+                    } else if self.urls.is_portable() {
+                        let html = crate::urls::rebase_relative(&e.answer_html, &art.path, &path);
+                        crate::urls::pin_fragments(&html, &article_href).into_owned()
+                    } else {
+                        crate::urls::pin_fragments(&e.answer_html, &article_href).into_owned()
+                    };
                     FaqEntryView {
                         question: &e.question,
                         url: self.urls.href_to(&path, &art.path, Some(&e.anchor)),
                         article_title: &art.matter.title,
-                        answer_html: crate::urls::pin_fragments(&answer_html, &article_href)
-                            .into_owned(),
+                        answer_html,
                         filter_keys: self.filter_keys(e.article),
                     }
                 })
@@ -108,6 +111,7 @@ impl SiteData<'_> {
             groups,
             filters,
             section_pages,
+            answers,
             json_ld_html: json_ld,
         };
         let (title, crumbs) = match only {

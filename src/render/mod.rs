@@ -26,6 +26,10 @@ use std::path::PathBuf;
 pub(crate) const PER_PAGE: usize = 100;
 /// Past this many questions, `/faq/` lists sections and each gets `faq/SECTION/`.
 pub(crate) const FAQ_SPLIT: usize = 500;
+/// An FAQ page listing more questions than this lists them without their answers: at 10,000
+/// articles a section's page held 6,000 answers, 6 MB of HTML to load on a phone and ~0.1 s
+/// to render, again whenever one of their articles changed title.
+pub(crate) const FAQ_ANSWERS_UP_TO: usize = 500;
 
 /// Templates, parsed once.
 // `pub` while `prepare::Prepared` and `site::Kept` expose it.

@@ -665,6 +665,83 @@ fn big_site(root: &Path) -> (BTreeSet<String>, BTreeSet<String>) {
     (alpha, beta)
 }
 
+/// A section page of more than 500 questions lists them without their answers (6 MB of
+/// HTML at 10,000 articles): each question links its answer and names its article; a
+/// smaller section's page keeps the answers, and the JSON-LD carries every question.
+#[test]
+fn a_section_page_past_500_questions_lists_them_without_answers() {
+    let site = tempfile::tempdir().expect("temp dir");
+    let mut files: Vec<(String, String)> = vec![(
+        "kbgen.yaml".into(),
+        "title: 大站\nlanguage: zh-CN\nbase_url: /\n".into(),
+    )];
+    for (section, n) in [("big", 260), ("small", 3)] {
+        for i in 0..n {
+            files.push((
+                format!("content/{section}/a{i:03}.md"),
+                format!(
+                    "---\ntitle: {section}文章{i}\nfaq:\n  - q: {section}第{i}篇怎样退款？\n    a: 第{i}篇的**退款**答案。\n---\n\n导语。\n\n## {section}第{i}篇可以投诉吗？\n\n第{i}篇投诉答案。\n"
+                ),
+            ));
+        }
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    write_files(site.path(), &refs);
+    let out = build(site.path(), &[]);
+    assert_success(&out);
+    let public = site.path().join("public");
+
+    let big = parse_html(&public.join("faq/big/index.html"));
+    let listed = question_links(&big);
+    assert_eq!(listed.len(), 520, "faq/big/ lists every question");
+    assert_eq!(
+        big.select(&sel("section#faq-index .faq-answer")).count(),
+        0,
+        "faq/big/ still carries answers"
+    );
+    let entries: Vec<_> = big.select(&sel("li.faq-entry")).collect();
+    assert_eq!(entries.len(), 520);
+    for li in entries {
+        let a = li.select(&sel("a.faq-q")).next().expect("a.faq-q");
+        let href = decode(a.value().attr("href").expect("href"));
+        let (page, anchor) = href.split_once('#').expect("ARTICLE#ANCHOR");
+        let stem = page.trim_end_matches('/').rsplit('/').next().expect("slug");
+        let from = li.select(&sel(".faq-from")).next().map(text_of);
+        let i: usize = stem.trim_start_matches('a').parse().expect("a000");
+        assert_eq!(
+            from.as_deref(),
+            Some(format!("big文章{i}").as_str()),
+            "{href}"
+        );
+        let article = read(&public.join(page.trim_start_matches('/')).join("index.html"));
+        assert!(
+            article.contains(&format!("id=\"{anchor}\"")),
+            "{href}: no such anchor"
+        );
+    }
+    assert_eq!(
+        questions_of(&json_ld(&big)).len(),
+        520,
+        "faq/big/'s JSON-LD lists every question"
+    );
+
+    let small = parse_html(&public.join("faq/small/index.html"));
+    assert_eq!(question_links(&small).len(), 6);
+    let answers: Vec<String> = small
+        .select(&sel("section#faq-index .faq-answer .prose"))
+        .map(text_of)
+        .collect();
+    assert_eq!(answers.len(), 6, "faq/small/ keeps its answers");
+    assert!(
+        answers.iter().any(|a| a.contains("第0篇的退款答案")),
+        "{answers:?}"
+    );
+    assert_eq!(small.select(&sel(".faq-from")).count(), 0);
+}
+
 #[test]
 fn past_500_questions_each_section_gets_its_own_faq_page() {
     let site = tempfile::tempdir().expect("temp dir");
