@@ -89,7 +89,11 @@ impl IdSet {
 
 /// `s` in Unicode NFC: names typed by a writer and names read from disk compare equal.
 pub fn nfc(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization as _;
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization as _};
+    // Nearly every name is NFC already (ASCII always is): the quick check skips composing.
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        return s.to_string();
+    }
     s.nfc().collect()
 }
 

@@ -21,7 +21,7 @@
 
 mod aids;
 mod docs;
-mod encode;
+pub(crate) mod encode;
 mod postings;
 pub(crate) mod segment;
 mod shard;

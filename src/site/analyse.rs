@@ -385,9 +385,9 @@ impl LinkResolver for Recorder<'_> {
 /// The earlier analysis's renderings, found by source path.
 struct Renderings<'a> {
     earlier: &'a Analysis,
-    by_rel: std::collections::HashMap<&'a str, ArticleId>,
+    by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
     /// The new analysis's articles by source path (to replay title lookups and move links).
-    now_by_rel: std::collections::HashMap<&'a str, ArticleId>,
+    now_by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
 }
 
 impl<'a> Renderings<'a> {
