@@ -176,10 +176,11 @@ fn next_unsafe(bytes: &[u8], from: usize) -> Option<usize> {
     lead.or(markup).map(|i| from + i)
 }
 
-/// faq.json, every FAQ entry with its answer, article, section and terms, in parts: each article's entries, serialised and joined by commas (empty for an
-/// article without questions), in article order. Serve keeps them, and after an edit
-/// serialises again only the articles whose entries may have changed: at 40,000 questions
-/// the file is tens of megabytes.
+/// faq.json (every FAQ entry with its answer, article, section and terms) in parts: each
+/// article's entries, serialised and joined by commas (empty for an article without
+/// questions), in article order. Serve keeps them, and after an edit serialises again only
+/// the articles whose entries may have changed: at 40,000 questions the file is tens of
+/// megabytes.
 #[derive(Default)]
 pub struct JsonParts(Vec<std::sync::Arc<[u8]>>);
 
