@@ -621,17 +621,25 @@ impl Session {
         // has the same search doc: only the others are made and compared.
         let earlier = &kept.analysis;
         let old_ids = earlier.content.ids_by_path();
-        let same_doc = |j: ArticleId| {
-            let a = &analysis.content.articles[j];
-            old_ids.get(a.path.as_str()).is_some_and(|&i| {
-                let b = &earlier.content.articles[i];
-                std::sync::Arc::ptr_eq(a, b)
-                    && std::sync::Arc::ptr_eq(&analysis.articles[j].body, &earlier.articles[i].body)
-                    && analysis.content.sections[a.section].title
-                        == earlier.content.sections[b.section].title
-                    && term_names(&analysis, j) == term_names(earlier, i)
+        // By article: the earlier article whose search doc (and faq.json part) it keeps.
+        let unchanged: Vec<Option<ArticleId>> = analysis
+            .content
+            .articles
+            .enumerate()
+            .map(|(j, a)| {
+                old_ids.get(a.path.as_str()).copied().filter(|&i| {
+                    let b = &earlier.content.articles[i];
+                    std::sync::Arc::ptr_eq(a, b)
+                        && std::sync::Arc::ptr_eq(
+                            &analysis.articles[j].body,
+                            &earlier.articles[i].body,
+                        )
+                        && analysis.content.sections[a.section].title
+                            == earlier.content.sections[b.section].title
+                        && term_names(&analysis, j) == term_names(earlier, i)
+                })
             })
-        };
+            .collect();
         // Articles that came (their docs are added) and went (their docs removed).
         let added: Vec<ArticleId> = analysis
             .content
@@ -652,7 +660,7 @@ impl Session {
             .articles
             .ids()
             .filter(|&j| old_ids.contains_key(analysis.content.articles[j].path.as_str()))
-            .filter(|&j| !same_doc(j))
+            .filter(|&j| unchanged[crate::ids::Id::index(j)].is_none())
             .collect();
         let old: HashMap<&str, crate::search::SearchDoc> = maybe
             .iter()
@@ -674,15 +682,7 @@ impl Session {
             faq_changed: false,
             recount: false,
             files: false,
-            faq_kept: analysis
-                .content
-                .articles
-                .ids()
-                .map(|j| {
-                    let path = analysis.content.articles[j].path.as_str();
-                    old_ids.get(path).copied().filter(|_| same_doc(j))
-                })
-                .collect(),
+            faq_kept: unchanged,
         };
         for (j, n) in &new {
             match old.get(n.url) {

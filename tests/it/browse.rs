@@ -43,6 +43,22 @@ fn built(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     (site, public)
 }
 
+/// The fixture built with its kbgen.yaml changed by `edit`: the site, its output and the
+/// browse page with its `h1`s.
+fn built_with_config(
+    edit: impl FnOnce(String) -> String,
+) -> (tempfile::TempDir, PathBuf, Html, Vec<String>) {
+    let site = copy_fixture("browse");
+    let yaml = site.path().join("kbgen.yaml");
+    std::fs::write(&yaml, edit(read(&yaml))).unwrap();
+    let out = build(site.path(), &[]);
+    assert_success(&out);
+    let public = site.path().join("public");
+    let doc = parse_html(&public.join("browse/index.html"));
+    let h1 = doc.select(&sel("main h1")).map(text_of).collect();
+    (site, public, doc, h1)
+}
+
 /// Each article page's URL (as served at `/`) with its legal basis and remedy folders, read
 /// from its `rel="tag"` links.
 fn articles_terms(public: &Path) -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
@@ -390,15 +406,9 @@ fn browse_false_or_one_taxonomy_missing_makes_no_browse_page() {
 
 #[test]
 fn browse_can_cross_other_taxonomies_with_its_own_title() {
-    let site = copy_fixture("browse");
-    let yaml = site.path().join("kbgen.yaml");
-    let text = read(&yaml) + "browse: { rows: tags, columns: remedy_type, title: 按标签找 }\n";
-    std::fs::write(&yaml, text).unwrap();
-    let out = build(site.path(), &[]);
-    assert_success(&out);
-    let public = site.path().join("public");
-    let doc = parse_html(&public.join("browse/index.html"));
-    let h1: Vec<String> = doc.select(&sel("main h1")).map(text_of).collect();
+    let (_site, _, doc, h1) = built_with_config(|text| {
+        text + "browse: { rows: tags, columns: remedy_type, title: 按标签找 }\n"
+    });
     assert_eq!(h1, ["按标签找"]);
     let rows: BTreeSet<String> = doc
         .select(&sel("tbody th[scope=row] a"))
@@ -673,15 +683,9 @@ fn browse_words_follow_the_sites_language() {
             "Back to the table",
         ),
     ] {
-        let site = copy_fixture("browse");
-        let yaml = site.path().join("kbgen.yaml");
-        let text = read(&yaml).replace("language: zh-CN", &format!("language: {language}"));
-        std::fs::write(&yaml, text).unwrap();
-        let out = build(site.path(), &[]);
-        assert_success(&out);
-        let public = site.path().join("public");
-        let doc = parse_html(&public.join("browse/index.html"));
-        let h1: Vec<String> = doc.select(&sel("main h1")).map(text_of).collect();
+        let (_site, public, doc, h1) = built_with_config(|text| {
+            text.replace("language: zh-CN", &format!("language: {language}"))
+        });
         assert_eq!(h1, [title], "{language}");
         let corner: Vec<String> = doc
             .select(&sel("thead th.browse-total"))
