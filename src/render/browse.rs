@@ -171,9 +171,7 @@ impl SiteData<'_> {
         let (rows_tax, cols_tax) = (&c.taxonomies[m.rows], &c.taxonomies[m.columns]);
         let row = &self.taxonomies.list[m.rows].terms[ri];
         let col = &self.taxonomies.list[m.columns].terms[ci];
-        // The cell holds the articles both terms list: what those lists hold is what it shows.
-        note(|| Read::Term(m.rows, row.slug.clone()));
-        note(|| Read::Term(m.columns, col.slug.clone()));
+        note(|| Read::BrowseCell(row.slug.clone(), col.slug.clone(), page));
         let articles = m.cells.get(&(ri, ci)).map_or(&[][..], Vec::as_slice);
         let base = cell_path(row, col);
         let path = if page == 1 {

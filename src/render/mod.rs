@@ -19,7 +19,7 @@ use crate::theme::Theme;
 pub(crate) use browse::cell_path;
 use rayon::prelude::*;
 use serde::Serialize;
-use shared::pages;
+pub(crate) use shared::{listing_pages_changed, pages};
 use std::path::PathBuf;
 
 /// Lists longer than this paginate as `…/page/2/`.
@@ -214,10 +214,15 @@ pub(crate) enum Read {
     Page(String),
     /// Which articles a section lists.
     Section(SectionId),
+    /// Page `page` of a section's listing: how many articles the section lists, and which
+    /// are on that page (a move further down changes the other pages, not this one).
+    SectionPage(SectionId, usize),
     /// Which articles are before and after an article in its section (prev/next).
     Neighbours(String),
     /// Which articles a term lists (taxonomy, term slug).
     Term(usize, String),
+    /// Page `page` of a term's listing (taxonomy, term slug, page), as `SectionPage`.
+    TermPage(usize, String, usize),
     /// Which terms a taxonomy has.
     Terms(usize),
     /// How many questions the site has.
@@ -231,6 +236,9 @@ pub(crate) enum Read {
     CardTerms(String),
     /// The browse matrix: whether there is one, its terms, cells and counts.
     Browse,
+    /// Page `page` of a browse cell (row term slug, column term slug), as `SectionPage`:
+    /// how many articles the cell holds and which are on that page.
+    BrowseCell(String, String, usize),
 }
 
 thread_local! {

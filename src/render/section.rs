@@ -26,7 +26,9 @@ impl SiteData<'_> {
         } else {
             format!("{}page/{page}/", sec.path)
         };
-        let arts = self.section_articles(s);
+        // Reads its own page of the listing only (`section_articles` reads all of it).
+        super::note(|| super::Read::SectionPage(s, page));
+        let arts = self.content.articles.ids_in(self.section_range(s));
         let total = pages(arts.len());
         let listed = arts.clone().skip((page - 1) * PER_PAGE).take(PER_PAGE);
         let view = SectionView {

@@ -257,7 +257,7 @@ impl SiteData<'_> {
         (prev, next)
     }
 
-    fn section_range(&self, s: SectionId) -> Range<usize> {
+    pub(super) fn section_range(&self, s: SectionId) -> Range<usize> {
         let articles = &self.content.articles;
         articles.partition_point(|a| a.section < s)..articles.partition_point(|a| a.section <= s)
     }
@@ -331,6 +331,21 @@ impl SiteData<'_> {
 }
 
 /// How many pages a list of `n` items takes (at least one).
-pub(super) fn pages(n: usize) -> usize {
+pub(crate) fn pages(n: usize) -> usize {
     n.div_ceil(PER_PAGE).max(1)
+}
+
+/// The pages of a paginated listing that show something else when it goes from `was` to
+/// `now`: every page when the count changed (each page shows it), else the pages whose
+/// slice differs.
+pub(crate) fn listing_pages_changed<T: PartialEq>(was: &[T], now: &[T]) -> Vec<usize> {
+    if was.len() != now.len() {
+        return (1..=pages(was.len()).max(pages(now.len()))).collect();
+    }
+    (1..=pages(now.len()))
+        .filter(|p| {
+            let at = (p - 1) * PER_PAGE..(p * PER_PAGE).min(now.len());
+            was[at.clone()] != now[at]
+        })
+        .collect()
 }

@@ -74,7 +74,8 @@ impl SiteData<'_> {
         let data = &self.taxonomies.list[t];
         let tax = &self.config.taxonomies[data.taxonomy];
         let term = &data.terms[term_i];
-        note(|| Read::Term(t, term.slug.clone()));
+        // Its own page of the listing (the taxonomy's page reads `Term`, for the counts).
+        note(|| Read::TermPage(t, term.slug.clone(), page));
         let base = format!("{}/{}/", tax.segment, term.slug);
         let path = if page == 1 {
             base.clone()

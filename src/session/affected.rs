@@ -14,6 +14,7 @@
 
 use crate::ids::{ArticleId, SectionId, Table};
 use crate::render::{Job, Read};
+use crate::search::encode::{FxHashMap, FxHashSet};
 use crate::site::Analysis;
 use std::collections::{HashMap, HashSet};
 
@@ -34,7 +35,7 @@ pub fn affected<'a>(
     new: &'a Analysis,
     old_jobs: &[Job],
     jobs: &[Job],
-    reads: &HashMap<String, Vec<Read>>,
+    reads: &FxHashMap<String, Vec<Read>>,
 ) -> Option<Reach> {
     let old_data = old.site_data(false);
     let new_data = new.site_data(false);
@@ -120,7 +121,7 @@ pub fn affected<'a>(
                 || !same_faq(i, j)
         })
         .collect();
-    let mut changed: HashSet<Read> = HashSet::new();
+    let mut changed: FxHashSet<Read> = FxHashSet::default();
     // The home page picks from every card: one that went or came changes that pick.
     if some_went || kept_count < new.content.articles.len() {
         changed.insert(Read::EveryCard);
@@ -138,8 +139,25 @@ pub fn affected<'a>(
             changed.insert(Read::CardTerms(path.clone()));
         }
     }
-    if matrix(old) != matrix(new) {
+    let (was_matrix, now_matrix) = (matrix(old), matrix(new));
+    if was_matrix != now_matrix {
         changed.insert(Read::Browse);
+        // Each cell's pages: those showing other articles than before.
+        let empty = Cells::new();
+        let (was_cells, now_cells) = (
+            was_matrix.as_ref().map_or(&empty, |m| &m.2),
+            now_matrix.as_ref().map_or(&empty, |m| &m.2),
+        );
+        for key in was_cells.keys().chain(now_cells.keys()) {
+            let none: &[&str] = &[];
+            let (x, y) = (
+                was_cells.get(key).map_or(none, Vec::as_slice),
+                now_cells.get(key).map_or(none, Vec::as_slice),
+            );
+            for p in crate::render::listing_pages_changed(x, y) {
+                changed.insert(Read::BrowseCell(key.0.to_string(), key.1.to_string(), p));
+            }
+        }
     }
     // Listings: which articles each section and term shows (sections are the same in
     // both: the shape is; terms are matched by slug).
@@ -152,6 +170,9 @@ pub fn affected<'a>(
         let (was, now) = (members(&old_data), members(&new_data));
         if was != now {
             changed.insert(Read::Section(s));
+            for p in crate::render::listing_pages_changed(&was, &now) {
+                changed.insert(Read::SectionPage(s, p));
+            }
             // Prev/next: only the articles with another article beside them now.
             let beside =
                 |list: &[&'a str]| -> HashMap<&'a str, (Option<&'a str>, Option<&'a str>)> {
@@ -191,15 +212,22 @@ pub fn affected<'a>(
             changed.insert(Read::Terms(t));
         }
         for (slug, b) in &now {
-            if was
-                .get(slug)
-                .is_none_or(|a| paths(old, &a.articles) != paths(new, &b.articles))
-            {
+            let listed = paths(new, &b.articles);
+            let before = was.get(slug).map(|a| paths(old, &a.articles));
+            if before.as_ref() != Some(&listed) {
                 changed.insert(Read::Term(t, slug.to_string()));
+                let pages =
+                    crate::render::listing_pages_changed(&before.unwrap_or_default(), &listed);
+                for p in pages {
+                    changed.insert(Read::TermPage(t, slug.to_string(), p));
+                }
             }
         }
-        for slug in was.keys().filter(|k| !now.contains_key(*k)) {
+        for (slug, a) in was.iter().filter(|(k, _)| !now.contains_key(*k)) {
             changed.insert(Read::Term(t, slug.to_string()));
+            for p in 1..=crate::render::pages(a.articles.len()) {
+                changed.insert(Read::TermPage(t, slug.to_string(), p));
+            }
         }
     }
     // A section's questions follow its article order (a new weight moves them) and show

@@ -26,6 +26,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ids::ArticleId;
 use crate::output::{Lock, Writer};
 use crate::render::Job;
+use crate::search::encode::FxHashMap;
 use crate::search::OwnedDoc;
 use crate::search::{search_doc, search_docs};
 use crate::serve::change::{classify, Scope};
@@ -370,10 +371,7 @@ impl Session {
             a.diagnostics.push(d);
         }
         if faq_changed {
-            let mut duplicates = Diagnostics::default();
-            crate::faq::check_duplicates(&a.content, &a.faq, &mut duplicates);
-            a.faq_warnings = duplicates.sorted();
-            a.faq_firsts = crate::faq::first_of_each(&a.faq);
+            (a.faq_warnings, a.faq_firsts) = crate::faq::duplicates(&a.content, &a.faq);
             a.faq_print = crate::faq::questions_print(&a.content, &a.faq);
         }
 
@@ -550,7 +548,7 @@ impl Session {
             Some(r) => r.jobs.iter().map(|&i| &jobs[i]).collect(),
             None => jobs.iter().collect(),
         };
-        let mut reads = HashMap::new();
+        let mut reads = FxHashMap::default();
         let prints = match fingerprint_jobs(&data, &candidates, &mut reads) {
             Ok(p) => p,
             Err(errors) => return Ok(Outcome::Failed(errors)),
@@ -560,7 +558,7 @@ impl Session {
             // Tests check the shortcut against the whole site.
             let all: Vec<&Job> = jobs.iter().collect();
             let shown: std::collections::HashSet<&String> = prints.iter().map(|(p, _)| p).collect();
-            match fingerprint_jobs(&data, &all, &mut HashMap::new()) {
+            match fingerprint_jobs(&data, &all, &mut FxHashMap::default()) {
                 Ok(every) => {
                     for (path, print) in every {
                         if !shown.contains(&path) && kept.pages.get(&path) != Some(&print) {
@@ -794,7 +792,7 @@ type Page = (String, u64, String);
 fn fingerprint_jobs(
     data: &crate::render::SiteData<'_>,
     jobs: &[&Job],
-    reads: &mut HashMap<String, Vec<crate::render::Read>>,
+    reads: &mut FxHashMap<String, Vec<crate::render::Read>>,
 ) -> Result<Vec<(String, u64)>, Vec<Diagnostic>> {
     let prints = data.fingerprints(jobs).map_err(|d| vec![d])?;
     Ok(prints

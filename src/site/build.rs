@@ -36,7 +36,7 @@ pub struct Kept {
     /// Output path of each page → fingerprint of its view.
     pub pages: std::collections::HashMap<String, u64>,
     /// Each page's job key (`SiteData::job_key`) → what its view read (`render::Read`).
-    pub reads: std::collections::HashMap<String, Vec<crate::render::Read>>,
+    pub reads: crate::search::encode::FxHashMap<String, Vec<crate::render::Read>>,
     pub search: crate::search::SearchState,
     /// Files under `search/` → hash of their bytes.
     pub search_files: std::collections::HashMap<String, u64>,

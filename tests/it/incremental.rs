@@ -613,3 +613,63 @@ fn a_term_edit_updates_the_browse_matrix_and_its_cells() {
     assert_eq!(browse_count(&f, "民法典", "诉讼").as_deref(), Some("1"));
     f.assert_same_as_clean("remedies taken away");
 }
+
+/// Issue 13: a listing page reads only its own page of a long list (and how many it holds),
+/// so a move far down a section reaches the listing pages it changes, not every page of the
+/// section, its terms and its browse cells. The reach check proves the narrower reads still
+/// name each page the move changes.
+#[test]
+fn a_move_in_long_listings_reaches_the_listing_pages_it_changes() {
+    let bulk: Vec<(String, String)> = (0..250)
+        .map(|i| {
+            (
+                format!("content/debt/bulk-{i:03}.md"),
+                format!(
+                    "---\ntitle: 批量文章{i:03}\nweight: {}\ntags: [短信]\nlegal_basis: 民法典\nremedy_type: [投诉]\n---\n\n正文{i}。\n",
+                    10 + i
+                ),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = bulk.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let mut f = Fixture::with_files(&files);
+    let listings = [
+        "debt/index.html",
+        "debt/page/3/index.html",
+        "tags/短信/index.html",
+        "tags/短信/page/3/index.html",
+        "browse/民法典/投诉/index.html",
+        "browse/民法典/投诉/page/3/index.html",
+    ];
+    let read_all = |f: &Fixture| listings.map(|p| f.read(p));
+    let before = read_all(&f);
+    // Two neighbours on the last page change places (221 now comes first).
+    let p = f.edit("content/debt/bulk-220.md", |t| {
+        t.replacen("weight: 230\n", "weight: 232\n", 1)
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    f.assert_same_as_clean("a move on the last page");
+    let after = read_all(&f);
+    for (k, page) in listings.iter().enumerate() {
+        let last = page.contains("page/3/");
+        assert_eq!(
+            before[k] != after[k],
+            last,
+            "{page} changed: {}",
+            before[k] != after[k]
+        );
+    }
+    let last = &after[1];
+    assert!(
+        last.find("批量文章221").expect("221 listed")
+            < last.find("批量文章220").expect("220 listed"),
+        "{last}"
+    );
+    // The last article moves to the top: every page of each listing shifts.
+    let p = f.edit("content/debt/bulk-249.md", |t| {
+        t.replacen("weight: 259\n", "weight: 0\n", 1)
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    f.assert_same_as_clean("a move to the top");
+    assert!(f.read("debt/index.html").contains("批量文章249"));
+}
