@@ -334,13 +334,43 @@ impl fmt::Display for Failure {
 /// Puts lists that are each already `Diagnostics::sorted` (and so already cut per file)
 /// in one order, without cutting again: a second cut would count the first cut's
 /// "N more problems" line as a problem of its own.
-pub fn merge_sorted(mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    all.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.severity, &a.message)
-            .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+pub fn merge_sorted(all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    // `Path`'s order walks both paths' components at every comparison, which was most of
+    // sorting a large site's 40,000 warnings: each path's `path_key` is made once instead.
+    let keys: Vec<Vec<u8>> = all.par_iter().map(|d| path_key(&d.path)).collect();
+    let mut order: Vec<usize> = (0..all.len()).collect();
+    order.par_sort_by(|&i, &j| {
+        let (a, b) = (&all[i], &all[j]);
+        keys[i].cmp(&keys[j]).then_with(|| {
+            (a.line, a.column, a.severity, &a.message)
+                .cmp(&(b.line, b.column, b.severity, &b.message))
+        })
     });
-    all.dedup();
-    all
+    let mut slots: Vec<Option<Diagnostic>> = all.into_iter().map(Some).collect();
+    let mut out: Vec<Diagnostic> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    out.dedup();
+    out
+}
+
+/// Bytes that sort as `Path` does, component by component: each component is its kind
+/// (in `Component`'s order), its bytes and a zero, which is below every byte a component can
+/// hold, so a component sorts before any longer one it begins.
+fn path_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for c in path.components() {
+        key.push(match c {
+            Component::Prefix(_) => 1,
+            Component::RootDir => 2,
+            Component::CurDir => 3,
+            Component::ParentDir => 4,
+            Component::Normal(_) => 5,
+        });
+        key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+        key.push(0);
+    }
+    key
 }
 
 /// Collects the content problems of several independent steps, so one run reports them all;
@@ -442,6 +472,50 @@ fn is_one_line(bytes: &[u8], range: &std::ops::Range<usize>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `merge_sorted` sorts by its own path keys: they must give `Path`'s order, where a
+    /// separator sorts below every character (`a/b` before `a-b`, though `/` is above `-`).
+    #[test]
+    fn merge_sorted_orders_paths_as_path_does() {
+        let paths = [
+            "content/a-b.md",
+            "content/a/b.md",
+            "content/a.md",
+            "content/a",
+            "content/ab/c.md",
+            "content/a/b/c.md",
+            "content/问题.md",
+            "content/z.md",
+            "/abs/x.md",
+            "../up.md",
+            "./here.md",
+            "kbgen.yaml",
+            "content/a-b.md",
+        ];
+        let mut all = Vec::new();
+        for (k, p) in paths.iter().enumerate() {
+            for line in [3, 1] {
+                all.push(Diagnostic::warning(*p, line, 1 + k % 2, format!("m{k}")));
+            }
+        }
+        all.push(Diagnostic::error("content/a.md", 1, 1, "m2"));
+        all.push(all[0].clone());
+        let mut expected = all.clone();
+        expected.sort_by(|a, b| {
+            (&a.path, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
+        });
+        expected.dedup();
+        let got = merge_sorted(all);
+        assert_eq!(got, expected);
+        let a_slash = got
+            .iter()
+            .position(|d| d.path == Path::new("content/a/b.md"));
+        let a_dash = got
+            .iter()
+            .position(|d| d.path == Path::new("content/a-b.md"));
+        assert!(a_slash < a_dash, "{got:?}");
+    }
 
     /// The excerpt cache is keyed by the text's address and length: a new text in the same
     /// buffer (a freed file's memory reused, as in a fuzz loop) must not be cut by the old

@@ -58,67 +58,91 @@ pub fn collect_terms(
     let mut list: Vec<TaxonomyTerms> = Vec::new();
     let mut of_article: Table<ArticleId, Vec<TermRef>> = content.articles.map(|_| Vec::new());
     for (ti, tax) in config.taxonomies.iter().enumerate() {
-        // slug → (name, articles)
-        let mut by_slug: HashMap<String, (String, Vec<ArticleId>)> = HashMap::new();
+        // The terms found, each with the name it was first written with and its articles;
+        // `slot` finds one by slug.
+        let mut found: Vec<Term> = Vec::new();
+        let mut slot: HashMap<String, usize> = HashMap::new();
+        // What each written value resolves to, made once per value: a site writes the same
+        // few terms thousands of times, and each was named and looked up again.
+        let mut resolved: crate::search::encode::FxHashMap<&str, Resolved> = Default::default();
         for (ai, a) in content.articles.enumerate() {
             let Some((_, written)) = a.matter.terms.iter().find(|(n, _)| n == &tax.name) else {
                 continue;
             };
             for w in written {
-                let (name, slug) = match &tax.allowed {
-                    Some(allowed) => match allowed.resolve(&w.value) {
-                        Some(i) => (allowed.terms[i].name.clone(), allowed.terms[i].slug.clone()),
+                let r = resolved.entry(w.value.as_str()).or_insert_with(|| {
+                    let (name, slug) = match &tax.allowed {
+                        Some(allowed) => match allowed.resolve(&w.value) {
+                            Some(i) => {
+                                (allowed.terms[i].name.clone(), allowed.terms[i].slug.clone())
+                            }
+                            None => return Resolved::NotAllowed,
+                        },
                         None => {
-                            let hint = closest(
-                                &w.value,
-                                allowed
-                                    .terms
-                                    .iter()
-                                    .map(|t| t.name.as_str())
-                                    .chain(allowed.names()),
-                            )
-                            .map(|c| format!(" (did you mean `{c}`?)"))
-                            .unwrap_or_else(|| {
-                                let names: Vec<&str> =
-                                    allowed.terms.iter().map(|t| t.name.as_str()).collect();
-                                format!(" (allowed: {})", names.join(", "))
-                            });
-                            diags.push(
-                                Diagnostic::error(
-                                    &a.source,
-                                    w.line,
-                                    w.column,
-                                    format!(
-                                        "`{}` is not an allowed term of `{}`{hint}",
-                                        w.value, tax.name
-                                    ),
-                                )
-                                .with_source(&a.text),
-                            );
-                            continue;
+                            let slug = name_of(&w.value);
+                            if slug.is_empty() {
+                                return Resolved::NoLetters;
+                            }
+                            (w.value.clone(), slug)
                         }
-                    },
-                    None => {
-                        let slug = name_of(&w.value);
-                        if slug.is_empty() {
-                            diags.push(Diagnostic::error(
+                    };
+                    let at = *slot.entry(slug).or_insert_with_key(|slug| {
+                        found.push(Term {
+                            name: name.clone(),
+                            slug: slug.clone(),
+                            articles: Vec::new(),
+                        });
+                        found.len() - 1
+                    });
+                    Resolved::Term { at, name }
+                });
+                let (at, name) = match r {
+                    Resolved::Term { at, name } => (*at, name.as_str()),
+                    Resolved::NotAllowed => {
+                        let allowed = tax.allowed.as_ref().expect("only an allowed list refuses");
+                        let hint = closest(
+                            &w.value,
+                            allowed
+                                .terms
+                                .iter()
+                                .map(|t| t.name.as_str())
+                                .chain(allowed.names()),
+                        )
+                        .map(|c| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_else(|| {
+                            let names: Vec<&str> =
+                                allowed.terms.iter().map(|t| t.name.as_str()).collect();
+                            format!(" (allowed: {})", names.join(", "))
+                        });
+                        diags.push(
+                            Diagnostic::error(
                                 &a.source,
                                 w.line,
                                 w.column,
                                 format!(
-                                    "term `{}` has no letters or digits to name its page",
-                                    w.value
+                                    "`{}` is not an allowed term of `{}`{hint}",
+                                    w.value, tax.name
                                 ),
-                            ));
-                            continue;
-                        }
-                        (w.value.clone(), slug)
+                            )
+                            .with_source(&a.text),
+                        );
+                        continue;
+                    }
+                    Resolved::NoLetters => {
+                        diags.push(Diagnostic::error(
+                            &a.source,
+                            w.line,
+                            w.column,
+                            format!(
+                                "term `{}` has no letters or digits to name its page",
+                                w.value
+                            ),
+                        ));
+                        continue;
                     }
                 };
-                let entry = by_slug
-                    .entry(slug)
-                    .or_insert_with(|| (name.clone(), Vec::new()));
-                if entry.0 != name {
+                let entry = &mut found[at];
+                if entry.name != name {
                     diags.push(
                         Diagnostic::warning(
                             &a.source,
@@ -126,25 +150,18 @@ pub fn collect_terms(
                             w.column,
                             format!(
                                 "term `{name}` is folded into `{}` (both name the same page)",
-                                entry.0
+                                entry.name
                             ),
                         )
                         .with_source(&a.text),
                     );
                 }
-                if entry.1.last() != Some(&ai) {
-                    entry.1.push(ai);
+                if entry.articles.last() != Some(&ai) {
+                    entry.articles.push(ai);
                 }
             }
         }
-        let mut terms: Vec<Term> = by_slug
-            .into_iter()
-            .map(|(slug, (name, articles))| Term {
-                name,
-                slug,
-                articles,
-            })
-            .collect();
+        let mut terms = found;
         terms.sort_by(|a, b| a.slug.cmp(&b.slug));
         for (term_i, t) in terms.iter().enumerate() {
             for &a in &t.articles {
@@ -164,6 +181,14 @@ pub fn collect_terms(
         refs.dedup();
     }
     (Taxonomies { list }, of_article)
+}
+
+/// What a term as written comes to (`collect_terms`): a term (its place in the list found,
+/// and the name it gives), or the error to report wherever it is written.
+enum Resolved {
+    Term { at: usize, name: String },
+    NotAllowed,
+    NoLetters,
 }
 
 /// The browse page's matrix: which articles carry both a term of the rows' taxonomy and a

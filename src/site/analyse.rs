@@ -4,7 +4,7 @@ use super::{Analysis, ArticleData, Body, BuildOptions, Laps};
 use crate::config::Config;
 use crate::content::Content;
 use crate::diagnostic::{Diagnostic, Diagnostics, Failure};
-use crate::faq::{check_duplicates, FaqEntry};
+use crate::faq::FaqEntry;
 use crate::ids::{ArticleId, SectionId, Table};
 use crate::links::{anchors_of, check_links, Catalog};
 use crate::markdown::LinkRef;
@@ -191,11 +191,7 @@ pub fn analyse(
         .filter(|e| e.faq_print == faq_print && e.faq.len() == faq.len());
     let (faq_warnings, faq_firsts) = match same_faq {
         Some(e) => (e.faq_warnings.clone(), e.faq_firsts.clone()),
-        None => {
-            let mut duplicates = Diagnostics::default();
-            check_duplicates(&content, &faq, &mut duplicates);
-            (duplicates.sorted(), crate::faq::first_of_each(&faq))
-        }
+        None => crate::faq::duplicates(&content, &faq),
     };
     lap("duplicate questions");
     let aliases = check_aliases(&content, &mut diags);
