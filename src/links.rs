@@ -73,6 +73,37 @@ impl<'a> Catalog<'a> {
         c
     }
 
+    /// What a link that is not a `[[wiki]]` link resolves by, besides its own file: each
+    /// article's source path, page path and slug, each section's folder and path, the
+    /// assets and the files that failed to load, and how URLs are made. Order-independent
+    /// (a new title reorders articles, not what a link finds), so that `serve` asks every
+    /// kept rendering's file links again only when this changes; a wiki link goes by titles
+    /// and is always asked again.
+    pub fn print(&self) -> u64 {
+        use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+        // A sum of each item's SipHash: the same set in any order gives the same print.
+        let one = |item: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            item(&mut h);
+            h.finish()
+        };
+        let mut sum: u64 = 0;
+        for a in self.content.articles.iter() {
+            sum = sum.wrapping_add(one(&|h| (0u8, &a.rel, &a.path, &a.slug).hash(h)));
+        }
+        for s in self.content.sections.iter() {
+            sum = sum.wrapping_add(one(&|h| (1u8, &s.dir, &s.path).hash(h)));
+        }
+        for a in &self.content.assets {
+            sum = sum.wrapping_add(one(&|h| (2u8, &a.rel).hash(h)));
+        }
+        for r in &self.content.unparsed {
+            sum = sum.wrapping_add(one(&|h| (3u8, r).hash(h)));
+        }
+        let urls = one(&|h| format!("{:?}", self.urls).hash(h));
+        sum ^ urls.rotate_left(17)
+    }
+
     /// A resolver for links written in the file `from_rel` (relative to content/), shown on the page at `from_path`.
     /// The content it finds articles in.
     pub fn content(&self) -> &'a Content {

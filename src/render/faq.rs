@@ -54,26 +54,39 @@ impl SiteData<'_> {
                 note(|| Read::FaqSection(s));
                 &self.faq[listed]
             };
+            // An article's questions are one run: its filter keys are made once for the run.
+            let mut keys: Option<(crate::ids::ArticleId, String)> = None;
             let questions: Vec<FaqEntryView> = listed
                 .iter()
                 .map(|e| {
                     let art = &self.content.articles[e.article];
                     asked.push(e.article);
-                    let article_href = self.urls.href(&path, &art.path);
                     let answer_html = if !answers {
                         String::new()
-                    } else if self.urls.is_portable() {
-                        let html = crate::urls::rebase_relative(&e.answer_html, &art.path, &path);
-                        crate::urls::pin_fragments(&html, &article_href).into_owned()
                     } else {
-                        crate::urls::pin_fragments(&e.answer_html, &article_href).into_owned()
+                        let article_href = self.urls.href(&path, &art.path);
+                        if self.urls.is_portable() {
+                            let html =
+                                crate::urls::rebase_relative(&e.answer_html, &art.path, &path);
+                            crate::urls::pin_fragments(&html, &article_href).into_owned()
+                        } else {
+                            crate::urls::pin_fragments(&e.answer_html, &article_href).into_owned()
+                        }
+                    };
+                    let filter_keys = match &keys {
+                        Some((a, k)) if *a == e.article => k.clone(),
+                        _ => {
+                            let k = self.filter_keys(e.article);
+                            keys = Some((e.article, k.clone()));
+                            k
+                        }
                     };
                     FaqEntryView {
                         question: &e.question,
                         url: self.urls.href_to(&path, &art.path, Some(&e.anchor)),
                         article_title: &art.matter.title,
                         answer_html,
-                        filter_keys: self.filter_keys(e.article),
+                        filter_keys,
                     }
                 })
                 .collect();

@@ -54,13 +54,14 @@ pub fn analyse(
     let urls = UrlMaker::new(config.base_url.clone(), opts.portable);
     let lang = Lang::of(&config.language);
     let catalog = Catalog::new(&content, &urls);
+    let catalog_print = catalog.print();
 
     // Markdown is independent per article: render in parallel (or take the earlier
     // rendering where it still holds).
     let kept = earlier
         .as_ref()
         .filter(|e| e.analysis.lang == lang)
-        .map(|e| Renderings::new(e.analysis, &content));
+        .map(|e| Renderings::new(e.analysis, &content, catalog_print));
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let rendered: Vec<RenderedArticle> = content
         .articles
@@ -278,6 +279,7 @@ pub fn analyse(
         faq_warnings,
         faq_firsts,
         faq_print,
+        catalog_print,
     };
     if analysis.diagnostics.has_errors() {
         return Err(Failure::Content(analysis.problems()));
@@ -320,6 +322,15 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// An answer that a file link gets again from a catalog with the same print: a broken
+    /// link's message may name the closest article, which is not part of the print.
+    fn settled(&self) -> bool {
+        matches!(
+            self,
+            Answer::Keep | Answer::Article { .. } | Answer::Other { .. } | Answer::SamePage
+        )
+    }
+
     /// Whether `r` is this answer (without making one to compare).
     fn is(&self, r: &Resolution, content: &Content) -> bool {
         match (self, r) {
@@ -381,13 +392,16 @@ impl LinkResolver for Recorder<'_> {
 /// The earlier analysis's renderings, found by source path.
 struct Renderings<'a> {
     earlier: &'a Analysis,
+    /// The catalog is the earlier one's as far as a link that is not a `[[wiki]]` link can
+    /// tell (`Catalog::print`): those links' settled answers hold without asking again.
+    same_catalog: bool,
     by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
     /// The new analysis's articles by source path (to replay title lookups and move links).
     now_by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
 }
 
 impl<'a> Renderings<'a> {
-    fn new(earlier: &'a Analysis, content: &'a Content) -> Renderings<'a> {
+    fn new(earlier: &'a Analysis, content: &'a Content, catalog_print: u64) -> Renderings<'a> {
         let index = |c: &'a Content| {
             c.articles
                 .enumerate()
@@ -396,6 +410,7 @@ impl<'a> Renderings<'a> {
         };
         Renderings {
             earlier,
+            same_catalog: earlier.catalog_print == catalog_print,
             by_rel: index(&earlier.content),
             now_by_rel: index(content),
         }
@@ -421,7 +436,8 @@ impl<'a> Renderings<'a> {
         let links = catalog.resolver(&a.rel, &a.path);
         let holds = data.lookups.iter().all(|l| match l {
             Lookup::Resolve { dest, wiki, answer } => {
-                answer.is(&links.resolve(dest, *wiki), catalog.content())
+                (self.same_catalog && !*wiki && answer.settled())
+                    || answer.is(&links.resolve(dest, *wiki), catalog.content())
             }
             Lookup::Title { target, title } => self
                 .now_by_rel

@@ -303,6 +303,9 @@ pub struct Analysis {
     /// A hash of every question with its file and line (when it is unchanged, so are the
     /// duplicate warnings and `faq_firsts`).
     pub faq_print: u64,
+    /// `Catalog::print` of the content: when it is unchanged, every link that is not a
+    /// `[[wiki]]` link resolves as it did (see `Catalog::print`).
+    pub catalog_print: u64,
 }
 
 impl Analysis {
