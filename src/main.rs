@@ -55,11 +55,14 @@ fn main() -> ExitCode {
 }
 
 fn report(diags: &[Diagnostic]) {
-    let mut err = std::io::stderr().lock();
+    // Stderr is unbuffered: a site with 40,000 warnings would make a write call per piece of
+    // each line. Buffered, they go out in large writes (and all before the summary line).
+    let mut err = std::io::BufWriter::with_capacity(1 << 16, std::io::stderr().lock());
     for d in diags {
         // A closed stderr is not worth failing over.
         let _ = writeln!(err, "{d}");
     }
+    let _ = err.flush();
 }
 
 /// Prints a failure's problems; returns "N error(s)".
