@@ -135,14 +135,15 @@ fn review_position(article: &Article) -> (usize, usize) {
         .unwrap_or((1, 1))
 }
 
-/// Warnings for `article`: a cited law revised after its review, a cited term that was
-/// replaced, a review older than `review_every`, and a replaced name in its text.
+/// Warnings for `article`'s front matter: a cited law revised after its review, a cited term
+/// that was replaced, a review older than `review_every`. (A replaced name in its text is
+/// [`replaced_names`]', reported with the body's rendering, so a body edit redoes it.)
 pub fn check_article(config: &Config, article: &Article, today: Option<Date>) -> Vec<Diagnostic> {
     let reviewed = article.reviewed().map_or_else(
         || "never reviewed".to_string(),
         |d| format!("last reviewed {}", d.iso),
     );
-    let mut out: Vec<Diagnostic> = reasons(config, article, today)
+    reasons(config, article, today)
         .into_iter()
         .map(|(reason, line, column)| {
             let message = match reason {
@@ -161,14 +162,12 @@ pub fn check_article(config: &Config, article: &Article, today: Option<Date>) ->
             };
             Diagnostic::warning(&article.source, line, column, message).with_source(&article.text)
         })
-        .collect();
-    out.extend(replaced_names(config, article));
-    out
+        .collect()
 }
 
 /// A replaced law's or body's name (or alias) in the article's text, on a line that does not
 /// also name what replaced it (“国家金融监督管理总局（原银保监会）” is how one writes history).
-fn replaced_names(config: &Config, article: &Article) -> Vec<Diagnostic> {
+pub fn replaced_names(config: &Config, article: &Article) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let is_chinese = config.language.to_ascii_lowercase().starts_with("zh");
     let body = article.body();

@@ -279,6 +279,9 @@ impl Session {
                 .reported
                 .extend(crate::lint::check_quotes(&art, language));
             rendered.reported.extend(crate::lint::check_empty(&art));
+            rendered
+                .reported
+                .extend(crate::review::replaced_names(&a.config, &art));
             let RenderedArticle {
                 body,
                 links,

@@ -75,6 +75,7 @@ pub fn analyse(
             r.reported
                 .extend(crate::lint::check_quotes(a, &config.language));
             r.reported.extend(crate::lint::check_empty(a));
+            r.reported.extend(crate::review::replaced_names(&config, a));
             r
         })
         .collect();
@@ -196,7 +197,7 @@ pub fn analyse(
     };
     lap("duplicate questions");
     let aliases = check_aliases(&content, &mut diags);
-    // Laws revised after an article's review, replaced terms and names, overdue reviews.
+    // Laws revised after an article's review, replaced terms, overdue reviews.
     let today = crate::review::today();
     let reviews: Vec<Vec<Diagnostic>> = content
         .articles

@@ -37,7 +37,13 @@ impl Fixture {
     /// The fixture with `files` added before the first build.
     #[track_caller]
     fn with_files(files: &[(&str, &str)]) -> Fixture {
-        let site = copy_fixture("basic");
+        Fixture::of("basic", files)
+    }
+
+    /// A copy of `tests/fixtures/<fixture>` with `files` added, built once.
+    #[track_caller]
+    fn of(fixture: &str, files: &[(&str, &str)]) -> Fixture {
+        let site = copy_fixture(fixture);
         let root = site.path().canonicalize().expect("root");
         write_files(&root, files);
         let served_dir = tempfile::tempdir().expect("temp dir");
@@ -396,6 +402,49 @@ fn broken_front_matter_fails_and_leaves_the_site_alone_until_fixed() {
     f.rebuild(&[fixed]);
     assert!(f.read(SMS_PAGE).contains("准备截图和录音。"));
     f.assert_same_as_clean("after a fixed error");
+}
+
+/// The warnings of a built outcome, as lines.
+fn warnings(outcome: &Outcome) -> Vec<String> {
+    match outcome {
+        Outcome::Built { warnings, .. } => warnings.iter().map(|w| w.to_string()).collect(),
+        Outcome::Failed(_) => panic!("rebuild failed: {}", how(outcome)),
+    }
+}
+
+#[test]
+fn a_replaced_name_written_into_a_body_is_reported_on_the_quick_path() {
+    let mut f = Fixture::of("laws", &[]);
+    let warned = |w: &[String]| {
+        w.iter()
+            .any(|x| x.contains("content/guide/fresh.md:") && x.contains("银保监会"))
+    };
+    let p = f.edit("content/guide/fresh.md", |t| {
+        t.replace(
+            "这篇文章在修订施行之后核对过。",
+            "这篇文章在修订施行之后核对过。\n\n投诉可以找银保监会。",
+        )
+    });
+    let outcome = f.rebuild(std::slice::from_ref(&p));
+    assert_eq!(how(&outcome), "body");
+    let w = warnings(&outcome);
+    assert!(
+        warned(&w),
+        "no warning for the replaced name:\n{}",
+        w.join("\n")
+    );
+    let p = f.edit("content/guide/fresh.md", |t| {
+        t.replace("\n\n投诉可以找银保监会。", "")
+    });
+    let outcome = f.rebuild(&[p]);
+    assert_eq!(how(&outcome), "body");
+    let w = warnings(&outcome);
+    assert!(
+        !warned(&w),
+        "the warning outlived the name:\n{}",
+        w.join("\n")
+    );
+    f.assert_same_as_clean("after the name went");
 }
 
 #[test]
