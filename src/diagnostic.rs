@@ -211,6 +211,11 @@ impl Diagnostics {
         self.items.extend(other);
     }
 
+    /// The diagnostics in the order they were pushed (to add them to another list).
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(Diagnostic::is_error)
     }

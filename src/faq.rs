@@ -13,8 +13,8 @@ use serde::Serialize;
 pub struct FaqEntry {
     pub article: ArticleId,
     /// Heading id or `faq-…` id on the article page.
-    pub anchor: String,
-    pub question: String,
+    pub anchor: std::sync::Arc<str>,
+    pub question: std::sync::Arc<str>,
     pub answer_html: std::sync::Arc<str>,
     pub answer_text: std::sync::Arc<str>,
     pub line: usize,

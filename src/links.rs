@@ -342,7 +342,7 @@ pub fn anchors_of(body: &crate::site::Body, faq_ids: &[String]) -> HashSet<Strin
 pub fn check_links(
     content: &Content,
     links: &Table<ArticleId, Vec<LinkRef>>,
-    anchors: &Table<ArticleId, HashSet<String>>,
+    anchors: &Table<ArticleId, std::sync::Arc<HashSet<String>>>,
     diags: &mut Diagnostics,
 ) -> Table<ArticleId, Vec<ArticleId>> {
     let mut backlinks: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|_| Vec::new());

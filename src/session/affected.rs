@@ -12,11 +12,12 @@
 //! fingerprinted as well, and each page outside the set that changed is recorded for the
 //! test to report.
 
-use crate::ids::{ArticleId, SectionId, Table};
+use crate::ids::{ArticleId, Id as _, SectionId, Table};
 use crate::render::{Job, Read};
 use crate::search::encode::{FxHashMap, FxHashSet};
 use crate::site::Analysis;
-use std::collections::{HashMap, HashSet};
+use rayon::prelude::*;
+use std::collections::HashMap;
 
 /// What a change reaches: the jobs of `new` whose pages may differ from those made from
 /// `old` (the jobs that are new among them), and the jobs of `old` that are gone.
@@ -39,10 +40,11 @@ pub fn affected<'a>(
 ) -> Option<Reach> {
     let old_data = old.site_data(false);
     let new_data = new.site_data(false);
-    let new_keys: Vec<String> = jobs.iter().map(|j| new_data.job_key(j)).collect();
-    let new_set: HashSet<&str> = new_keys.iter().map(String::as_str).collect();
+    // Per job and per article the checks are independent: each list is made in parallel.
+    let new_keys: Vec<String> = jobs.par_iter().map(|j| new_data.job_key(j)).collect();
+    let new_set: FxHashSet<&str> = new_keys.iter().map(String::as_str).collect();
     let gone: Vec<usize> = old_jobs
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(_, j)| !new_set.contains(old_data.job_key(j).as_str()))
         .map(|(i, _)| i)
@@ -74,14 +76,10 @@ pub fn affected<'a>(
         std::sync::Arc::ptr_eq(&old.content.articles[i], &new.content.articles[j])
             && std::sync::Arc::ptr_eq(&old.articles[i].body, &new.articles[j].body)
     };
-    let card_changed: Table<ArticleId, bool> = ids
-        .clone()
-        .map(|j| {
-            before[j].is_none_or(|i| {
-                !same_record(i, j) && new_data.card_print(j) != old_data.card_print(i)
-            })
-        })
-        .collect();
+    let card_changed: Table<ArticleId, bool> = per_article(new, |j| {
+        before[j]
+            .is_none_or(|i| !same_record(i, j) && new_data.card_print(j) != old_data.card_print(i))
+    });
     let same_faq = |i: ArticleId, j: ArticleId| {
         let (x, y) = (
             &old.faq[old.articles[i].faq.clone()],
@@ -99,28 +97,24 @@ pub fn affected<'a>(
                 .zip(y)
                 .all(|(&a, &b)| old.content.articles[a].path == new.content.articles[b].path)
     };
-    let terms_changed: Table<ArticleId, bool> = ids
-        .clone()
-        .map(|j| before[j].is_none_or(|i| term_names(new, j) != term_names(old, i)))
-        .collect();
+    let terms_changed: Table<ArticleId, bool> = per_article(new, |j| {
+        before[j].is_none_or(|i| !same_terms(new, j, old, i))
+    });
     // An article page's own inputs (the cards it shows are reads of their own).
-    let page_changed: Table<ArticleId, bool> = ids
-        .clone()
-        .map(|j| {
-            let Some(i) = before[j] else {
-                return true;
-            };
-            let (x, y) = (&old.content.articles[i], &new.content.articles[j]);
-            let (dx, dy) = (&old.articles[i], &new.articles[j]);
-            (!std::sync::Arc::ptr_eq(x, y) && x.text != y.text)
-                || card_changed[j]
-                || terms_changed[j]
-                || (!std::sync::Arc::ptr_eq(&dx.body, &dy.body) && dx.body.html != dy.body.html)
-                || !same_list(&dx.backlinks, &dy.backlinks)
-                || !same_list(&dx.related, &dy.related)
-                || !same_faq(i, j)
-        })
-        .collect();
+    let page_changed: Table<ArticleId, bool> = per_article(new, |j| {
+        let Some(i) = before[j] else {
+            return true;
+        };
+        let (x, y) = (&old.content.articles[i], &new.content.articles[j]);
+        let (dx, dy) = (&old.articles[i], &new.articles[j]);
+        (!std::sync::Arc::ptr_eq(x, y) && x.text != y.text)
+            || card_changed[j]
+            || terms_changed[j]
+            || (!std::sync::Arc::ptr_eq(&dx.body, &dy.body) && dx.body.html != dy.body.html)
+            || !same_list(&dx.backlinks, &dy.backlinks)
+            || !same_list(&dx.related, &dy.related)
+            || !same_faq(i, j)
+    });
     let mut changed: FxHashSet<Read> = FxHashSet::default();
     // The home page picks from every card: one that went or came changes that pick.
     if some_went || kept_count < new.content.articles.len() {
@@ -252,7 +246,7 @@ pub fn affected<'a>(
 
     Some(Reach {
         jobs: new_keys
-            .iter()
+            .par_iter()
             .enumerate()
             .filter(|(_, key)| {
                 reads
@@ -273,7 +267,7 @@ fn faq_by_section(a: &Analysis) -> HashMap<SectionId, Vec<(&str, &str, bool)>> {
         let art = &a.content.articles[e.article];
         by.entry(art.section)
             .or_default()
-            .push((art.path.as_str(), e.anchor.as_str(), first));
+            .push((art.path.as_str(), &*e.anchor, first));
     }
     by
 }
@@ -352,11 +346,21 @@ fn matrix(a: &Analysis) -> Option<(usize, usize, Cells<'_>)> {
     Some((m.rows, m.columns, cells))
 }
 
-/// The article's terms by taxonomy and slug.
-fn term_names(a: &Analysis, i: ArticleId) -> Vec<(usize, &str)> {
-    a.articles[i]
-        .terms
-        .iter()
-        .map(|r| (r.taxonomy, a.taxonomies.term(*r).slug.as_str()))
-        .collect()
+/// `f` of each article of `a`, in parallel.
+fn per_article<T: Send>(a: &Analysis, f: impl Fn(ArticleId) -> T + Sync) -> Table<ArticleId, T> {
+    let list: Vec<T> = (0..a.content.articles.len())
+        .into_par_iter()
+        .map(|k| f(ArticleId::new(k)))
+        .collect();
+    list.into()
+}
+
+/// Whether article `j` of `a` and `i` of `b` have the same terms (by taxonomy and slug),
+/// compared without making the lists.
+fn same_terms(a: &Analysis, j: ArticleId, b: &Analysis, i: ArticleId) -> bool {
+    let (x, y) = (&a.articles[j].terms, &b.articles[i].terms);
+    x.len() == y.len()
+        && x.iter().zip(y).all(|(r, q)| {
+            r.taxonomy == q.taxonomy && a.taxonomies.term(*r).slug == b.taxonomies.term(*q).slug
+        })
 }

@@ -203,12 +203,13 @@ impl Session {
         let Some(kept) = &self.kept else {
             return Plan::Full;
         };
-        let by_source: HashMap<PathBuf, ArticleId> = kept
+        // By source path relative to the root (no path made per article).
+        let by_source: crate::search::encode::FxHashMap<&Path, ArticleId> = kept
             .analysis
             .content
             .articles
             .enumerate()
-            .map(|(i, a)| (self.root.join(&a.source), i))
+            .map(|(i, a)| (a.source.as_path(), i))
             .collect();
         let mut bodies = Vec::new();
         let mut content_only = true;
@@ -218,7 +219,11 @@ impl Session {
             match classify(&self.root, &extra, p).scope() {
                 Scope::Nothing => {}
                 Scope::Full => return Plan::Full,
-                Scope::Markdown => match by_source.get(p) {
+                Scope::Markdown => match p
+                    .strip_prefix(&self.root)
+                    .ok()
+                    .and_then(|r| by_source.get(r))
+                {
                     Some(&i) if p.is_file() => bodies.push(i),
                     _ => content_only = false,
                 },
@@ -256,20 +261,27 @@ impl Session {
             return Ok(None);
         };
         let a = &kept.analysis;
-        let catalog = crate::links::Catalog::new(&a.content, &a.urls);
-        let mut edits = Vec::new();
-        let mut diags = Diagnostics::default();
-        // What rendering the kept bodies reported, to be replaced by the new reports.
-        let mut stale = Vec::new();
+        // The front matter (and so the body's first line) must be byte for byte the same:
+        // checked for every file before anything is made (a front-matter edit goes on to
+        // `content` at once).
+        let mut texts = Vec::with_capacity(list.len());
         for &i in list {
             let old = &a.content.articles[i];
             let Ok(text) = std::fs::read_to_string(self.root.join(&old.source)) else {
                 return Ok(None);
             };
-            // The front matter (and so the body's first line) must be byte for byte the same.
             if text.get(..old.body_start) != Some(&old.text[..old.body_start]) {
                 return Ok(None);
             }
+            texts.push(text);
+        }
+        let catalog = crate::links::Catalog::new(&a.content, &a.urls);
+        let mut edits = Vec::new();
+        let mut diags = Diagnostics::default();
+        // What rendering the kept bodies reported, to be replaced by the new reports.
+        let mut stale = Vec::new();
+        for (&i, text) in list.iter().zip(texts) {
+            let old = &a.content.articles[i];
             stale.extend(a.articles[i].reported.iter().cloned());
             let mut art = (**old).clone();
             art.text = text;
@@ -288,14 +300,15 @@ impl Session {
                 faq,
                 reported: d,
                 lookups,
+                anchors: _,
             } = rendered;
             let faq_ids: Vec<String> = faq
                 .iter()
                 .filter(|e| e.anchor.starts_with("faq-"))
-                .map(|e| e.anchor.clone())
+                .map(|e| e.anchor.to_string())
                 .collect();
             let kept_data = &a.articles[i];
-            if crate::links::anchors_of(&body, &faq_ids) != kept_data.anchors
+            if crate::links::anchors_of(&body, &faq_ids) != *kept_data.anchors
                 || summary_of(&art, &body.first_paragraph) != kept_data.summary
                 || faq.len() != kept_data.faq.len()
             {
@@ -335,6 +348,7 @@ impl Session {
                 faq: Vec::new(),
                 reported: d,
                 lookups,
+                anchors: None,
             };
             edits.push((i, art, rendered, faq));
         }

@@ -17,6 +17,7 @@ use crate::taxonomy::{collect_terms, related_articles};
 use crate::ui::Lang;
 use crate::urls::UrlMaker;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -128,85 +129,140 @@ pub fn analyse(
         reused.into_inner(),
         content.articles.len()
     ));
-    let mut faq: Vec<FaqEntry> = Vec::new();
-    let mut bodies: Table<ArticleId, Arc<Body>> = Table::with_capacity(rendered.len());
-    let mut links: Table<ArticleId, Vec<LinkRef>> = Table::with_capacity(rendered.len());
-    let mut anchors: Table<ArticleId, _> = Table::with_capacity(rendered.len());
-    let mut faq_ranges: Table<ArticleId, _> = Table::with_capacity(rendered.len());
-    let mut records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)> =
-        Table::with_capacity(rendered.len());
-    for RenderedArticle {
-        body,
-        links: l,
-        faq: f,
-        reported,
-        lookups,
-    } in rendered
-    {
-        links.push(l);
-        diags.extend(reported.iter().cloned());
-        records.push((lookups, reported));
-        let faq_ids: Vec<String> = f
-            .iter()
-            .filter(|e| e.anchor.starts_with("faq-"))
-            .map(|e| e.anchor.clone())
-            .collect();
-        anchors.push(anchors_of(&body, &faq_ids));
-        // Every question lives once, in the site-wide list; an article keeps its range.
-        faq_ranges.push(faq.len()..faq.len() + f.len());
-        faq.extend(f);
-        bodies.push(body);
-    }
-    let backlinks = check_links(&content, &links, &anchors, &mut diags);
-    let (taxonomies, terms) = collect_terms(&config, &content, &mut diags);
-    let browse = config
-        .browse
-        .as_ref()
-        .and_then(|b| crate::taxonomy::cross_terms(b, &taxonomies, &terms));
-
-    let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
-        a.matter
-            .related
-            .iter()
-            .filter_map(|r| match catalog.find(&r.value, &a.rel) {
-                Ok(i) => Some(i),
-                Err(crate::links::NotFound::Unavailable) => None,
-                Err(crate::links::NotFound::Missing(m)) => {
-                    diags.push(
-                        Diagnostic::error(&a.source, r.line, r.column, format!("related: {m}"))
-                            .with_source(&a.text),
-                    );
-                    None
-                }
-            })
-            .collect()
-    });
-    lap("links, terms");
-    let related = related_articles(&content, &taxonomies, &terms, &explicit, 5);
-    lap("related");
-    // Duplicate questions depend only on each question, its place and its file: the same
-    // list as the earlier analysis's gives the same warnings and firsts.
-    let faq_print = crate::faq::questions_print(&content, &faq);
-    let same_faq = earlier
-        .as_ref()
-        .map(|e| e.analysis)
-        .filter(|e| e.faq_print == faq_print && e.faq.len() == faq.len());
-    let (faq_warnings, faq_firsts) = match same_faq {
-        Some(e) => (e.faq_warnings.clone(), e.faq_firsts.clone()),
-        None => crate::faq::duplicates(&content, &faq),
-    };
-    lap("duplicate questions");
-    let aliases = check_aliases(&content, &mut diags);
-    // Laws revised after an article's review, replaced terms, overdue reviews.
-    let today = crate::review::today();
-    let reviews: Vec<Vec<Diagnostic>> = content
-        .articles
-        .par_enumerate()
-        .map(|(_, a)| crate::review::check_article(&config, a, today))
-        .collect();
-    for d in reviews.into_iter().flatten() {
-        diags.push(d);
-    }
+    // Two independent halves, side by side: the terms and related lists, and the records,
+    // links and questions. Each keeps its own problems, added in the order they were found
+    // one after another (ties in place keep that order when sorted).
+    let earlier_analysis = earlier.as_ref().map(|e| e.analysis);
+    let (
+        (taxonomies, terms, browse, related, terms_diags),
+        (records_half, links_diags, later_diags),
+    ) = rayon::join(
+        || {
+            let mut diags = Diagnostics::default();
+            let (taxonomies, terms) = collect_terms(&config, &content, &mut diags);
+            let browse = config
+                .browse
+                .as_ref()
+                .and_then(|b| crate::taxonomy::cross_terms(b, &taxonomies, &terms));
+            let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
+                a.matter
+                    .related
+                    .iter()
+                    .filter_map(|r| match catalog.find(&r.value, &a.rel) {
+                        Ok(i) => Some(i),
+                        Err(crate::links::NotFound::Unavailable) => None,
+                        Err(crate::links::NotFound::Missing(m)) => {
+                            diags.push(
+                                Diagnostic::error(
+                                    &a.source,
+                                    r.line,
+                                    r.column,
+                                    format!("related: {m}"),
+                                )
+                                .with_source(&a.text),
+                            );
+                            None
+                        }
+                    })
+                    .collect()
+            });
+            lap("  terms");
+            let related = related_articles(&content, &taxonomies, &terms, &explicit, 5);
+            lap("  related");
+            (taxonomies, terms, browse, related, diags)
+        },
+        || {
+            let mut diags = Diagnostics::default();
+            let mut faq: Vec<FaqEntry> = Vec::new();
+            let mut bodies: Table<ArticleId, Arc<Body>> = Table::with_capacity(rendered.len());
+            let mut links: Table<ArticleId, Vec<LinkRef>> = Table::with_capacity(rendered.len());
+            let mut anchors: Table<ArticleId, _> = Table::with_capacity(rendered.len());
+            let mut faq_ranges: Table<ArticleId, _> = Table::with_capacity(rendered.len());
+            let mut records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)> =
+                Table::with_capacity(rendered.len());
+            for RenderedArticle {
+                body,
+                links: l,
+                faq: f,
+                reported,
+                lookups,
+                anchors: kept_anchors,
+            } in rendered
+            {
+                links.push(l);
+                diags.extend(reported.iter().cloned());
+                records.push((lookups, reported));
+                anchors.push(kept_anchors.unwrap_or_else(|| {
+                    let faq_ids: Vec<String> = f
+                        .iter()
+                        .filter(|e| e.anchor.starts_with("faq-"))
+                        .map(|e| e.anchor.to_string())
+                        .collect();
+                    Arc::new(anchors_of(&body, &faq_ids))
+                }));
+                // Every question lives once, in the site-wide list; an article keeps its range.
+                faq_ranges.push(faq.len()..faq.len() + f.len());
+                faq.extend(f);
+                bodies.push(body);
+            }
+            let backlinks = check_links(&content, &links, &anchors, &mut diags);
+            lap("  links");
+            // Duplicate questions depend only on each question, its place and its file: the
+            // same list as the earlier analysis's gives the same warnings and firsts.
+            let faq_print = crate::faq::questions_print(&content, &faq);
+            let same_faq =
+                earlier_analysis.filter(|e| e.faq_print == faq_print && e.faq.len() == faq.len());
+            let (faq_warnings, faq_firsts) = match same_faq {
+                Some(e) => (e.faq_warnings.clone(), e.faq_firsts.clone()),
+                None => crate::faq::duplicates(&content, &faq),
+            };
+            lap("  duplicate questions");
+            let mut later = Diagnostics::default();
+            let aliases = check_aliases(&content, &mut later);
+            // Laws revised after an article's review, replaced terms, overdue reviews.
+            let today = crate::review::today();
+            let reviews: Vec<Vec<Diagnostic>> = content
+                .articles
+                .par_enumerate()
+                .map(|(_, a)| crate::review::check_article(&config, a, today))
+                .collect();
+            for d in reviews.into_iter().flatten() {
+                later.push(d);
+            }
+            lap("  aliases, reviews");
+            let half = RecordsHalf {
+                faq,
+                bodies,
+                links,
+                anchors,
+                faq_ranges,
+                records,
+                backlinks,
+                faq_print,
+                faq_warnings,
+                faq_firsts,
+                aliases,
+            };
+            (half, diags, later)
+        },
+    );
+    lap("links, terms, related, questions");
+    let RecordsHalf {
+        faq,
+        bodies,
+        links,
+        anchors,
+        faq_ranges,
+        records,
+        backlinks,
+        faq_print,
+        faq_warnings,
+        faq_firsts,
+        aliases,
+    } = records_half;
+    diags.extend(links_diags.into_vec());
+    diags.extend(terms_diags.into_vec());
+    diags.extend(later_diags.into_vec());
     let menus = crate::menus::resolve_menus(&config, &content, &mut diags);
     let mut section_order: Vec<SectionId> = content.sections.ids().skip(1).collect();
     // Each section among its siblings in its parent's order (`sort_by`).
@@ -296,6 +352,9 @@ pub struct RenderedArticle {
     pub faq: Vec<FaqEntry>,
     pub reported: Vec<Diagnostic>,
     pub lookups: Arc<[Lookup]>,
+    /// A kept rendering's anchors (the same body and questions offer the same ids); `None`
+    /// for a new rendering, whose anchors are collected from it.
+    pub anchors: Option<Arc<HashSet<String>>>,
 }
 
 /// One question an article's rendering asked of the rest of the site, with the answer it
@@ -390,6 +449,21 @@ impl LinkResolver for Recorder<'_> {
     }
 }
 
+/// What `analyse`'s records half makes (beside the terms half).
+struct RecordsHalf {
+    faq: Vec<FaqEntry>,
+    bodies: Table<ArticleId, Arc<Body>>,
+    links: Table<ArticleId, Vec<LinkRef>>,
+    anchors: Table<ArticleId, Arc<HashSet<String>>>,
+    faq_ranges: Table<ArticleId, std::ops::Range<usize>>,
+    records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)>,
+    backlinks: Table<ArticleId, Vec<ArticleId>>,
+    faq_print: u64,
+    faq_warnings: Vec<Diagnostic>,
+    faq_firsts: Vec<bool>,
+    aliases: Vec<(ArticleId, String)>,
+}
+
 /// The earlier analysis's renderings, found by source path.
 struct Renderings<'a> {
     earlier: &'a Analysis,
@@ -473,6 +547,7 @@ impl<'a> Renderings<'a> {
             faq,
             reported: data.reported.clone(),
             lookups: Arc::clone(&data.lookups),
+            anchors: Some(Arc::clone(&data.anchors)),
         })
     }
 }
@@ -528,8 +603,8 @@ pub fn render_article(
         let h = &body.headings[q.heading];
         faq.push(FaqEntry {
             article: i,
-            anchor: h.id.clone(),
-            question: h.text.clone(),
+            anchor: h.id.as_str().into(),
+            question: h.text.as_str().into(),
             answer_html: q.answer_html.into(),
             answer_text: q.answer_text.into(),
             line: h.line,
@@ -571,8 +646,8 @@ pub fn render_article(
             .join(" ");
         faq.push(FaqEntry {
             article: i,
-            anchor: id,
-            question: f.question.clone(),
+            anchor: id.into(),
+            question: f.question.as_str().into(),
             answer_html: r.html.into(),
             answer_text: text.into(),
             line: f.line,
@@ -590,6 +665,7 @@ pub fn render_article(
         faq,
         reported: d,
         lookups: links.log.into_inner().into(),
+        anchors: None,
     }
 }
 

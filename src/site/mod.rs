@@ -252,7 +252,7 @@ pub struct ArticleData {
     /// What its cards show.
     pub summary: String,
     /// The ids it offers as link targets.
-    pub anchors: HashSet<String>,
+    pub anchors: std::sync::Arc<HashSet<String>>,
     /// Its terms, in kbgen.yaml order.
     pub terms: Vec<TermRef>,
     /// The articles linking to it, in content order.
