@@ -8,7 +8,7 @@ use crate::markdown::{LinkRef, LinkResolver, Resolution};
 use crate::names::{closest, nfc};
 use crate::search::encode::FxHashMap;
 use crate::urls::{decode, UrlMaker};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Every name an article or file can be reached by.
 pub struct Catalog<'a> {
@@ -17,14 +17,22 @@ pub struct Catalog<'a> {
     /// Fx-hashed, as the two below: every link of every article is looked up again on each
     /// re-analysis in `serve`, and SipHash was 6% of a front-matter edit's time.
     by_rel: FxHashMap<&'a str, ArticleId>,
-    by_slug: HashMap<&'a str, Vec<ArticleId>>,
-    by_title: HashMap<&'a str, Vec<ArticleId>>,
-    by_section_slug: HashMap<String, ArticleId>,
+    /// Slugs, titles and section paths, made on the first `[[wiki]]` or `related:` lookup
+    /// (a re-analysis in `serve` that keeps every rendering may ask none).
+    names: std::sync::OnceLock<Names<'a>>,
     sections_by_dir: FxHashMap<&'a str, SectionId>,
     assets: FxHashMap<&'a str, usize>,
     /// Files that failed to load, by path and by the slug their stem would give.
     unparsed: HashSet<&'a str>,
     unparsed_stems: HashSet<&'a str>,
+}
+
+/// The names a `[[wiki]]` link or a `related:` entry finds an article by.
+#[derive(Default)]
+struct Names<'a> {
+    by_slug: FxHashMap<&'a str, Vec<ArticleId>>,
+    by_title: FxHashMap<&'a str, Vec<ArticleId>>,
+    by_section_slug: FxHashMap<String, ArticleId>,
 }
 
 /// Why a reference found no article.
@@ -42,9 +50,7 @@ impl<'a> Catalog<'a> {
             content,
             urls,
             by_rel: FxHashMap::default(),
-            by_slug: HashMap::new(),
-            by_title: HashMap::new(),
-            by_section_slug: HashMap::new(),
+            names: std::sync::OnceLock::new(),
             sections_by_dir: FxHashMap::default(),
             assets: FxHashMap::default(),
             unparsed: content.unparsed.iter().map(String::as_str).collect(),
@@ -57,12 +63,9 @@ impl<'a> Catalog<'a> {
                 })
                 .collect(),
         };
+        c.by_rel.reserve(content.articles.len());
         for (i, a) in content.articles.enumerate() {
             c.by_rel.insert(&a.rel, i);
-            c.by_slug.entry(&a.slug).or_default().push(i);
-            c.by_title.entry(&a.matter.title).or_default().push(i);
-            c.by_section_slug
-                .insert(format!("{}{}", content.sections[a.section].path, a.slug), i);
         }
         for (i, s) in content.sections.enumerate() {
             c.sections_by_dir.insert(&s.dir, i);
@@ -110,7 +113,11 @@ impl<'a> Catalog<'a> {
         self.content
     }
 
-    pub fn resolver(&'a self, from_rel: &'a str, from_path: &'a str) -> FileLinks<'a> {
+    pub fn resolver<'b>(
+        &'b self,
+        from_rel: &'b str,
+        from_path: &'b str,
+    ) -> FileLinks<'b, 'a> {
         let from_dir = from_rel.rsplit_once('/').map_or("", |(d, _)| d);
         FileLinks {
             catalog: self,
@@ -118,6 +125,20 @@ impl<'a> Catalog<'a> {
             from_dir,
             from_path,
         }
+    }
+
+    fn names(&self) -> &Names<'a> {
+        self.names.get_or_init(|| {
+            let content = self.content;
+            let mut n = Names::default();
+            for (i, a) in content.articles.enumerate() {
+                n.by_slug.entry(&a.slug).or_default().push(i);
+                n.by_title.entry(&a.matter.title).or_default().push(i);
+                n.by_section_slug
+                    .insert(format!("{}{}", content.sections[a.section].path, a.slug), i);
+            }
+            n
+        })
     }
 
     /// Finds an article by a `related:` reference (slug, title, `section/file.md` or
@@ -139,13 +160,15 @@ impl<'a> Catalog<'a> {
         let r = r.trim().trim_end_matches(".md");
         if r.contains('/') {
             return self
+                .names()
                 .by_section_slug
                 .get(r)
                 .or_else(|| self.by_rel.get(format!("{r}.md").as_str()))
                 .copied()
                 .ok_or_else(|| self.missing(&format!("{r}.md"), from_rel));
         }
-        let hits = self.by_slug.get(r).or_else(|| self.by_title.get(r));
+        let names = self.names();
+        let hits = names.by_slug.get(r).or_else(|| names.by_title.get(r));
         match hits.map(Vec::as_slice) {
             Some([one]) => Ok(*one),
             Some(many) if !many.is_empty() => {
@@ -192,7 +215,8 @@ impl<'a> Catalog<'a> {
                 .filter(|c| *c != from_rel)
                 .collect::<Vec<_>>()
         } else {
-            self.by_slug
+            self.names()
+                .by_slug
                 .keys()
                 .copied()
                 .filter(|c| Some(*c) != own_slug)
@@ -215,14 +239,14 @@ impl From<NotFound> for Resolution {
 }
 
 /// Resolves the links of one file.
-pub struct FileLinks<'a> {
-    catalog: &'a Catalog<'a>,
-    from_rel: &'a str,
-    from_dir: &'a str,
-    from_path: &'a str,
+pub struct FileLinks<'b, 'a> {
+    catalog: &'b Catalog<'a>,
+    from_rel: &'b str,
+    from_dir: &'b str,
+    from_path: &'b str,
 }
 
-impl LinkResolver for FileLinks<'_> {
+impl LinkResolver for FileLinks<'_, '_> {
     fn resolve(&self, dest: &str, wiki: bool) -> Resolution {
         let c = self.catalog;
         if wiki {
@@ -341,7 +365,7 @@ pub fn anchors_of(body: &crate::site::Body, faq_ids: &[String]) -> HashSet<Strin
 /// Checks every `#fragment` against the target's anchors; returns the backlinks of each article.
 pub fn check_links(
     content: &Content,
-    links: &Table<ArticleId, Vec<LinkRef>>,
+    links: &Table<ArticleId, std::sync::Arc<[LinkRef]>>,
     anchors: &Table<ArticleId, std::sync::Arc<HashSet<String>>>,
     diags: &mut Diagnostics,
 ) -> Table<ArticleId, Vec<ArticleId>> {

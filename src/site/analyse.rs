@@ -175,7 +175,8 @@ pub fn analyse(
             let mut diags = Diagnostics::default();
             let mut faq: Vec<FaqEntry> = Vec::new();
             let mut bodies: Table<ArticleId, Arc<Body>> = Table::with_capacity(rendered.len());
-            let mut links: Table<ArticleId, Vec<LinkRef>> = Table::with_capacity(rendered.len());
+            let mut links: Table<ArticleId, Arc<[LinkRef]>> =
+                Table::with_capacity(rendered.len());
             let mut anchors: Table<ArticleId, _> = Table::with_capacity(rendered.len());
             let mut faq_ranges: Table<ArticleId, _> = Table::with_capacity(rendered.len());
             let mut records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)> =
@@ -348,7 +349,7 @@ pub fn analyse(
 /// article's lint) reported, and what it asked of the rest of the site.
 pub struct RenderedArticle {
     pub body: Arc<Body>,
-    pub links: Vec<LinkRef>,
+    pub links: Arc<[LinkRef]>,
     pub faq: Vec<FaqEntry>,
     pub reported: Vec<Diagnostic>,
     pub lookups: Arc<[Lookup]>,
@@ -453,7 +454,7 @@ impl LinkResolver for Recorder<'_> {
 struct RecordsHalf {
     faq: Vec<FaqEntry>,
     bodies: Table<ArticleId, Arc<Body>>,
-    links: Table<ArticleId, Vec<LinkRef>>,
+    links: Table<ArticleId, Arc<[LinkRef]>>,
     anchors: Table<ArticleId, Arc<HashSet<String>>>,
     faq_ranges: Table<ArticleId, std::ops::Range<usize>>,
     records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)>,
@@ -473,6 +474,9 @@ struct Renderings<'a> {
     by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
     /// The new analysis's articles by source path (to replay title lookups and move links).
     now_by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
+    /// The same articles by source path as the earlier analysis, in the same order: each
+    /// article's id is its earlier one, and its links' targets stay as they are.
+    same_ids: bool,
 }
 
 impl<'a> Renderings<'a> {
@@ -483,8 +487,16 @@ impl<'a> Renderings<'a> {
                 .map(|(i, a)| (a.rel.as_str(), i))
                 .collect()
         };
+        let same_ids = earlier.content.articles.len() == content.articles.len()
+            && earlier
+                .content
+                .articles
+                .iter()
+                .zip(content.articles.iter())
+                .all(|(x, y)| x.rel == y.rel);
         Renderings {
             earlier,
+            same_ids,
             same_catalog: earlier.catalog_print == catalog_print,
             by_rel: index(&earlier.content),
             now_by_rel: index(content),
@@ -501,7 +513,11 @@ impl<'a> Renderings<'a> {
         catalog: &Catalog<'_>,
     ) -> Option<RenderedArticle> {
         let e = self.earlier;
-        let old = *self.by_rel.get(a.rel.as_str())?;
+        let old = if self.same_ids {
+            i
+        } else {
+            *self.by_rel.get(a.rel.as_str())?
+        };
         let (was, data) = (&e.content.articles[old], &e.articles[old]);
         // An article shared with the earlier load is the same file, read once.
         let same = std::ptr::eq::<crate::content::Article>(&**was, a);
@@ -527,13 +543,18 @@ impl<'a> Renderings<'a> {
                 .get(e.content.articles[t].rel.as_str())
                 .copied()
         };
-        let mut link_refs = data.links.clone();
-        for l in &mut link_refs {
-            if let Some(t) = l.target {
-                // A resolved target answered the same, so it is still there.
-                l.target = Some(moved(t)?);
+        let link_refs = if self.same_ids {
+            Arc::clone(&data.links)
+        } else {
+            let mut moved_refs = data.links.to_vec();
+            for l in &mut moved_refs {
+                if let Some(t) = l.target {
+                    // A resolved target answered the same, so it is still there.
+                    l.target = Some(moved(t)?);
+                }
             }
-        }
+            moved_refs.into()
+        };
         let faq = e.faq[data.faq.clone()]
             .iter()
             .map(|f| FaqEntry {
@@ -658,7 +679,7 @@ pub fn render_article(
             .into_iter()
             .map(|x| located(x, &a.source, &a.text)),
     );
-    let link_refs = std::mem::take(&mut body.links);
+    let link_refs: Arc<[LinkRef]> = std::mem::take(&mut body.links).into();
     RenderedArticle {
         body: Arc::new(Body::of(body)),
         links: link_refs,

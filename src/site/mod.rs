@@ -241,7 +241,7 @@ impl Body {
 pub struct ArticleData {
     pub body: std::sync::Arc<Body>,
     /// Its links to articles, for checking their anchors.
-    pub links: Vec<crate::markdown::LinkRef>,
+    pub links: std::sync::Arc<[crate::markdown::LinkRef]>,
     /// What its rendering asked of the rest of the site (a re-analysis keeps the rendering
     /// when the answers stay the same).
     pub lookups: std::sync::Arc<[Lookup]>,
