@@ -113,11 +113,7 @@ impl<'a> Catalog<'a> {
         self.content
     }
 
-    pub fn resolver<'b>(
-        &'b self,
-        from_rel: &'b str,
-        from_path: &'b str,
-    ) -> FileLinks<'b, 'a> {
+    pub fn resolver<'b>(&'b self, from_rel: &'b str, from_path: &'b str) -> FileLinks<'b, 'a> {
         let from_dir = from_rel.rsplit_once('/').map_or("", |(d, _)| d);
         FileLinks {
             catalog: self,

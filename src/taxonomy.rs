@@ -244,15 +244,29 @@ pub fn cross_terms(
 }
 
 /// Up to `limit` related articles per article: `explicit` first (already resolved), then
-/// those sharing the most terms, ties broken by newer review date, then title.
+/// those sharing the most terms, ties broken by their place in `by_recency`
+/// ([`recency_order`]: newer review date, then title).
 pub fn related_articles(
-    content: &Content,
+    by_recency: &[ArticleId],
     tax: &Taxonomies,
     terms: &Table<ArticleId, Vec<TermRef>>,
     explicit: &Table<ArticleId, Vec<ArticleId>>,
     limit: usize,
 ) -> Table<ArticleId, Vec<ArticleId>> {
-    // One global order for the tie-break (newer first, then title).
+    let mut first = Vec::with_capacity(tax.list.len());
+    let mut members: Vec<&[ArticleId]> = Vec::new();
+    for t in &tax.list {
+        first.push(members.len());
+        members.extend(t.terms.iter().map(|term| term.articles.as_slice()));
+    }
+    let flat: Table<ArticleId, Vec<usize>> =
+        terms.map(|refs| refs.iter().map(|r| first[r.taxonomy] + r.term).collect());
+    related_by_terms(by_recency, &members, &flat, explicit, limit)
+}
+
+/// Every article in the related lists' tie-break order: newer first, then by title. With
+/// the same terms, the same order and the same `related:` entries, the lists are the same.
+pub fn recency_order(content: &Content) -> Vec<ArticleId> {
     let mut by_recency: Vec<ArticleId> = content.articles.ids().collect();
     by_recency.sort_by(|&a, &b| {
         let (x, y) = (&content.articles[a], &content.articles[b]);
@@ -262,15 +276,7 @@ pub fn related_articles(
             .then_with(|| x.matter.title.cmp(&y.matter.title))
             .then(a.cmp(&b))
     });
-    let mut first = Vec::with_capacity(tax.list.len());
-    let mut members: Vec<&[ArticleId]> = Vec::new();
-    for t in &tax.list {
-        first.push(members.len());
-        members.extend(t.terms.iter().map(|term| term.articles.as_slice()));
-    }
-    let flat: Table<ArticleId, Vec<usize>> =
-        terms.map(|refs| refs.iter().map(|r| first[r.taxonomy] + r.term).collect());
-    related_by_terms(&by_recency, &members, &flat, explicit, limit)
+    by_recency
 }
 
 /// The articles a term holds, as positions in the tie-break order: a bit set when the term

@@ -75,6 +75,20 @@ pub struct FrontMatter {
     pub extra: Value,
 }
 
+impl FrontMatter {
+    /// Whether `other` writes the same terms in the same places (line and column).
+    pub fn same_terms_as(&self, other: &FrontMatter) -> bool {
+        self.terms.len() == other.terms.len()
+            && self.terms.iter().zip(&other.terms).all(|((n, a), (m, b))| {
+                n == m
+                    && a.len() == b.len()
+                    && a.iter().zip(b).all(|(v, w)| {
+                        v.value == w.value && v.line == w.line && v.column == w.column
+                    })
+            })
+    }
+}
+
 impl Default for FrontMatter {
     fn default() -> Self {
         FrontMatter {

@@ -134,16 +134,42 @@ pub fn analyse(
     // one after another (ties in place keep that order when sorted).
     let earlier_analysis = earlier.as_ref().map(|e| e.analysis);
     let (
-        (taxonomies, terms, browse, related, terms_diags),
+        (taxonomies, terms, browse, related, terms_diags, terms_problems, recency, explicit),
         (records_half, links_diags, later_diags),
     ) = rayon::join(
         || {
             let mut diags = Diagnostics::default();
-            let (taxonomies, terms) = collect_terms(&config, &content, &mut diags);
-            let browse = config
-                .browse
-                .as_ref()
-                .and_then(|b| crate::taxonomy::cross_terms(b, &taxonomies, &terms));
+            // The same articles with the same written terms (values and places) have the
+            // same terms and problems, unless a problem names an article whose text changed
+            // (its excerpt would be the old text's).
+            let same_terms = earlier_analysis.filter(|e| {
+                let (was, now) = (&e.content.articles, &content.articles);
+                was.len() == now.len()
+                    && was.iter().zip(now.iter()).all(|(x, y)| {
+                        Arc::ptr_eq(x, y)
+                            || (x.rel == y.rel
+                                && x.matter.same_terms_as(&y.matter)
+                                && !e.terms_problems.iter().any(|d| d.path == y.source))
+                    })
+            });
+            let (taxonomies, terms, terms_problems, browse) = match same_terms {
+                Some(e) => (
+                    e.taxonomies.clone(),
+                    e.articles.map(|d| d.terms.clone()),
+                    e.terms_problems.clone(),
+                    e.browse.clone(),
+                ),
+                None => {
+                    let mut found = Diagnostics::default();
+                    let (taxonomies, terms) = collect_terms(&config, &content, &mut found);
+                    let browse = config
+                        .browse
+                        .as_ref()
+                        .and_then(|b| crate::taxonomy::cross_terms(b, &taxonomies, &terms));
+                    (taxonomies, terms, found.into_vec(), browse)
+                }
+            };
+            diags.extend(terms_problems.iter().cloned());
             let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
                 a.matter
                     .related
@@ -167,16 +193,30 @@ pub fn analyse(
                     .collect()
             });
             lap("  terms");
-            let related = related_articles(&content, &taxonomies, &terms, &explicit, 5);
+            let recency = crate::taxonomy::recency_order(&content);
+            let same_related = same_terms
+                .filter(|e| e.recency == recency && e.explicit.as_slice() == explicit.as_slice());
+            let related = match same_related {
+                Some(e) => e.articles.map(|d| d.related.clone()),
+                None => related_articles(&recency, &taxonomies, &terms, &explicit, 5),
+            };
             lap("  related");
-            (taxonomies, terms, browse, related, diags)
+            (
+                taxonomies,
+                terms,
+                browse,
+                related,
+                diags,
+                terms_problems,
+                recency,
+                explicit,
+            )
         },
         || {
             let mut diags = Diagnostics::default();
             let mut faq: Vec<FaqEntry> = Vec::new();
             let mut bodies: Table<ArticleId, Arc<Body>> = Table::with_capacity(rendered.len());
-            let mut links: Table<ArticleId, Arc<[LinkRef]>> =
-                Table::with_capacity(rendered.len());
+            let mut links: Table<ArticleId, Arc<[LinkRef]>> = Table::with_capacity(rendered.len());
             let mut anchors: Table<ArticleId, _> = Table::with_capacity(rendered.len());
             let mut faq_ranges: Table<ArticleId, _> = Table::with_capacity(rendered.len());
             let mut records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)> =
@@ -338,6 +378,9 @@ pub fn analyse(
         faq_firsts,
         faq_print,
         catalog_print,
+        terms_problems,
+        recency,
+        explicit,
     };
     if analysis.diagnostics.has_errors() {
         return Err(Failure::Content(analysis.problems()));

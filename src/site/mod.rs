@@ -306,6 +306,13 @@ pub struct Analysis {
     /// `Catalog::print` of the content: when it is unchanged, every link that is not a
     /// `[[wiki]]` link resolves as it did (see `Catalog::print`).
     pub catalog_print: u64,
+    /// What collecting the terms reported (a re-analysis with the same written terms reuses
+    /// the terms and these).
+    pub terms_problems: Vec<Diagnostic>,
+    /// The related lists' tie-break order and each article's `related:` articles: with the
+    /// same terms, the same of both gives the same related lists.
+    pub recency: Vec<ArticleId>,
+    pub explicit: Table<ArticleId, Vec<ArticleId>>,
 }
 
 impl Analysis {

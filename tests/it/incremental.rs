@@ -182,6 +182,61 @@ fn front_matter_title_updates_cards_backlinks_and_related_lists() {
 /// The pages linking to an article are rendered with its URL: a new slug must reach them
 /// although their own text did not change (the re-analysis keeps unchanged renderings only
 /// while every link they resolved resolves the same).
+/// Three articles of one date sharing a tag: related lists break the tie by title. The
+/// middle one is alone in its section, so a new title does not move it there.
+const SAME_DAY: [(&str, &str); 3] = [
+    (
+        "content/debt/tie-a.md",
+        "---\ntitle: 甲篇同日\ndate: 2024-03-03\ntags: [同日]\n---\n\n甲。\n",
+    ),
+    (
+        "content/alone/tie-b.md",
+        "---\ntitle: 乙篇同日\ndate: 2024-03-03\ntags: [同日]\n---\n\n乙。\n",
+    ),
+    (
+        "content/debt/tie-c.md",
+        "---\ntitle: 丙篇同日\ndate: 2024-03-03\ntags: [同日]\n---\n\n丙。\n",
+    ),
+];
+
+/// The titles of a page's related list, in order.
+fn related_titles(f: &Fixture, page: &str) -> Vec<String> {
+    let html = f.read(page);
+    let section = html
+        .split("<section id=\"related\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_default();
+    ["甲篇同日", "乙篇同日", "丙篇同日", "〇篇同日", "丙篇改名"]
+        .iter()
+        .filter_map(|t| section.find(t).map(|at| (at, t.to_string())))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_values()
+        .collect()
+}
+
+#[test]
+fn a_title_that_breaks_a_tie_differently_reorders_related_lists_and_one_that_does_not_keeps_them() {
+    let mut f = Fixture::with_files(&SAME_DAY);
+    let page = "debt/tie-a/index.html";
+    // Titles compare by code point: 丙 (U+4E19) before 乙 (U+4E59).
+    assert_eq!(related_titles(&f, page), ["丙篇同日", "乙篇同日"]);
+    // Still after 丙…, before 乙…: the related lists stay as they were.
+    let p = f.edit("content/debt/tie-c.md", |t| {
+        t.replace("丙篇同日", "丙篇改名")
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert_eq!(related_titles(&f, page), ["丙篇改名", "乙篇同日"]);
+    f.assert_same_as_clean("a title that keeps its place");
+    // 乙 → 〇 (U+3007) sorts first now: the lists that show it change order.
+    let p = f.edit("content/alone/tie-b.md", |t| {
+        t.replace("乙篇同日", "〇篇同日")
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert_eq!(related_titles(&f, page), ["〇篇同日", "丙篇改名"]);
+    f.assert_same_as_clean("a title that moves");
+}
+
 #[test]
 fn new_slug_reaches_the_links_of_unchanged_articles() {
     let mut f = Fixture::new();
