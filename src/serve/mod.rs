@@ -133,6 +133,7 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         clients: Vec::new(),
         last_error: None,
         shown: Default::default(),
+        shown_list: None,
         has_site: false,
         watching: false,
     };
@@ -172,8 +173,9 @@ struct State {
     clients: Vec<live::Listener>,
     /// The messages of the last failed build, until a build succeeds.
     last_error: Option<LiveEvent>,
-    /// The warnings of the last good build, as printed.
+    /// The warnings of the last good build, as printed, and the list they were printed from.
     shown: std::collections::HashSet<String>,
+    shown_list: Option<std::sync::Arc<[Diagnostic]>>,
     /// Whether a build has succeeded, so there is a site to fall back on.
     has_site: bool,
     /// Past the first build: a failure that is not the content's no longer stops the server.
@@ -339,12 +341,24 @@ impl State {
                 let search = self.session.finish();
                 // Warnings already shown stay true until fixed: show only new ones, so the
                 // rebuild line is not buried under a large site's standing warnings.
-                let lines: Vec<String> = warnings.iter().map(Diagnostic::to_string).collect();
-                let standing = lines.iter().filter(|l| self.shown.contains(*l)).count();
-                for l in lines.iter().filter(|l| !self.shown.contains(*l)) {
-                    say(l);
-                }
-                self.shown = lines.into_iter().collect();
+                // The very list shown last time (the session hands it out again while the
+                // problems stay the same) needs no comparing.
+                let standing = if self
+                    .shown_list
+                    .as_ref()
+                    .is_some_and(|l| std::sync::Arc::ptr_eq(l, &warnings))
+                {
+                    warnings.len()
+                } else {
+                    let lines: Vec<String> = warnings.iter().map(Diagnostic::to_string).collect();
+                    let standing = lines.iter().filter(|l| self.shown.contains(*l)).count();
+                    for l in lines.iter().filter(|l| !self.shown.contains(*l)) {
+                        say(l);
+                    }
+                    self.shown = lines.into_iter().collect();
+                    self.shown_list = Some(warnings);
+                    standing
+                };
                 let mut line = format!("{reason}: {summary}");
                 match search {
                     Ok(0) => {}

@@ -253,6 +253,7 @@ pub fn analyse(
             let faq_print = crate::faq::questions_print(&content, &faq);
             let same_faq =
                 earlier_analysis.filter(|e| e.faq_print == faq_print && e.faq.len() == faq.len());
+            let faq_reused = same_faq.is_some();
             let (faq_warnings, faq_firsts) = match same_faq {
                 Some(e) => (e.faq_warnings.clone(), e.faq_firsts.clone()),
                 None => crate::faq::duplicates(&content, &faq),
@@ -282,6 +283,7 @@ pub fn analyse(
                 faq_print,
                 faq_warnings,
                 faq_firsts,
+                faq_reused,
                 aliases,
             };
             (half, diags, later)
@@ -299,6 +301,7 @@ pub fn analyse(
         faq_print,
         faq_warnings,
         faq_firsts,
+        faq_reused,
         aliases,
     } = records_half;
     diags.extend(links_diags.into_vec());
@@ -360,7 +363,7 @@ pub fn analyse(
         )
         .collect();
     lap("records");
-    let analysis = Analysis {
+    let mut analysis = Analysis {
         config,
         content,
         urls,
@@ -381,7 +384,10 @@ pub fn analyse(
         terms_problems,
         recency,
         explicit,
+        same_problems: false,
     };
+    analysis.same_problems = faq_reused
+        && earlier_analysis.is_some_and(|e| e.diagnostics.iter().eq(analysis.diagnostics.iter()));
     if analysis.diagnostics.has_errors() {
         return Err(Failure::Content(analysis.problems()));
     }
@@ -505,6 +511,7 @@ struct RecordsHalf {
     faq_print: u64,
     faq_warnings: Vec<Diagnostic>,
     faq_firsts: Vec<bool>,
+    faq_reused: bool,
     aliases: Vec<(ArticleId, String)>,
 }
 

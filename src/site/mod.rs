@@ -97,7 +97,8 @@ impl BuildOptions {
 /// failed one and goes on serving the last good site).
 pub enum Outcome {
     Built {
-        warnings: Vec<Diagnostic>,
+        /// Shared: a session hands out the same list again while the problems stay the same.
+        warnings: std::sync::Arc<[Diagnostic]>,
         summary: Summary,
         output: PathBuf,
     },
@@ -113,7 +114,7 @@ impl Outcome {
                 summary,
                 output,
             }) => Ok(Outcome::Built {
-                warnings,
+                warnings: warnings.into(),
                 summary,
                 output,
             }),
@@ -309,6 +310,9 @@ pub struct Analysis {
     /// What collecting the terms reported (a re-analysis with the same written terms reuses
     /// the terms and these).
     pub terms_problems: Vec<Diagnostic>,
+    /// Whether `problems()` is the same as the earlier analysis's (the same problems found,
+    /// and the duplicate questions' warnings taken over unchanged).
+    pub same_problems: bool,
     /// The related lists' tie-break order and each article's `related:` articles: with the
     /// same terms, the same of both gives the same related lists.
     pub recency: Vec<ArticleId>,

@@ -26,6 +26,8 @@ struct Fixture {
     root: PathBuf,
     served: PathBuf,
     session: Session,
+    /// The warnings of the last good build or rebuild, as printed.
+    warnings: Vec<String>,
 }
 
 impl Fixture {
@@ -62,9 +64,11 @@ impl Fixture {
             root,
             served,
             session,
+            warnings: Vec::new(),
         };
         let outcome = f.session.build().expect("build");
         assert_eq!(how(&outcome), "full");
+        f.note(&outcome);
         f.assert_same_as_clean("initial build");
         f
     }
@@ -74,6 +78,7 @@ impl Fixture {
     #[track_caller]
     fn rebuild(&mut self, changed: &[PathBuf]) -> Outcome {
         let outcome = self.session.rebuild(changed).expect("rebuild");
+        self.note(&outcome);
         let misses = self.session.take_reach_misses();
         assert!(
             misses.is_empty(),
@@ -98,9 +103,21 @@ impl Fixture {
         fs::read_to_string(self.served(rel)).expect(rel)
     }
 
+    fn note(&mut self, outcome: &Outcome) {
+        if let Outcome::Built { warnings, .. } = outcome {
+            self.warnings = warnings.iter().map(|w| w.to_string()).collect();
+        }
+    }
+
+    /// The served output and the last good build's warnings are a clean build's.
     #[track_caller]
     fn assert_same_as_clean(&self, step: &str) {
-        crate::support::site::assert_same_as_clean(&self.root, &self.served, BASE_URL, step);
+        let clean =
+            crate::support::site::assert_same_as_clean(&self.root, &self.served, BASE_URL, step);
+        assert_eq!(
+            self.warnings, clean,
+            "{step}: the warnings differ from a clean build's"
+        );
     }
 }
 
@@ -500,6 +517,39 @@ fn a_replaced_name_written_into_a_body_is_reported_on_the_quick_path() {
         w.join("\n")
     );
     f.assert_same_as_clean("after the name went");
+}
+
+#[test]
+fn a_front_matter_edit_that_cites_a_replaced_law_reports_it_and_its_undoing_clears_it() {
+    let mut f = Fixture::of("laws", &[]);
+    let replaced = |f: &Fixture| {
+        f.warnings
+            .iter()
+            .any(|w| w.contains("content/guide/fresh.md:") && w.contains("has been replaced by"))
+    };
+    assert!(!replaced(&f), "{:#?}", f.warnings);
+    let p = f.edit("content/guide/fresh.md", |t| {
+        t.replace(
+            "legal_basis: [治安管理处罚法]",
+            "legal_basis: [治安管理处罚法, 合同法]",
+        )
+    });
+    assert_eq!(how(&f.rebuild(std::slice::from_ref(&p))), "content");
+    assert!(replaced(&f), "no warning:\n{}", f.warnings.join("\n"));
+    f.assert_same_as_clean("a replaced law cited");
+    let p = f.edit("content/guide/fresh.md", |t| {
+        t.replace(
+            "legal_basis: [治安管理处罚法, 合同法]",
+            "legal_basis: [治安管理处罚法]",
+        )
+    });
+    assert_eq!(how(&f.rebuild(&[p])), "content");
+    assert!(
+        !replaced(&f),
+        "the warning outlived the edit:\n{}",
+        f.warnings.join("\n")
+    );
+    f.assert_same_as_clean("the citation gone");
 }
 
 #[test]

@@ -576,7 +576,8 @@ fn crawl_dot_segments_follow_rfc_3986() {
 /// Panics unless `served` (a folder `serve` or a session updated) equals, byte for byte, a
 /// clean build of `root` with serve's options (live reload, base URL `base_url`).
 #[track_caller]
-pub fn assert_same_as_clean(root: &Path, served: &Path, base_url: &str, step: &str) {
+/// Returns the clean build's warnings, as printed.
+pub fn assert_same_as_clean(root: &Path, served: &Path, base_url: &str, step: &str) -> Vec<String> {
     let clean = tempfile::tempdir().expect("temp dir");
     let out = clean.path().join("out");
     let opts = kbgen::BuildOptions {
@@ -586,9 +587,10 @@ pub fn assert_same_as_clean(root: &Path, served: &Path, base_url: &str, step: &s
         live_reload: true,
         ..Default::default()
     };
-    if let Err(failure) = kbgen::build(&opts) {
-        panic!("{step}: the clean build failed:\n{failure}");
-    }
+    let warnings = match kbgen::build(&opts) {
+        Ok(built) => built.warnings.iter().map(|w| w.to_string()).collect(),
+        Err(failure) => panic!("{step}: the clean build failed:\n{failure}"),
+    };
     let want = snapshot_dir(&out);
     let got = snapshot_dir(served);
     let missing: Vec<&String> = want.keys().filter(|k| !got.contains_key(*k)).collect();
@@ -602,6 +604,7 @@ pub fn assert_same_as_clean(root: &Path, served: &Path, base_url: &str, step: &s
         missing.is_empty() && extra.is_empty() && differ.is_empty(),
         "{step}: the served output differs from a clean build\nmissing: {missing:?}\nextra: {extra:?}\ndiffer: {differ:?}"
     );
+    warnings
 }
 
 /// A CSS selector (panics on a malformed one: a test's own mistake).
