@@ -290,20 +290,7 @@ pub fn analyse(
         },
     );
     lap("links, terms, related, questions");
-    let RecordsHalf {
-        faq,
-        bodies,
-        links,
-        anchors,
-        faq_ranges,
-        records,
-        backlinks,
-        faq_print,
-        faq_warnings,
-        faq_firsts,
-        faq_reused,
-        aliases,
-    } = records_half;
+    let half = records_half;
     diags.extend(links_diags.into_vec());
     diags.extend(terms_diags.into_vec());
     diags.extend(later_diags.into_vec());
@@ -329,15 +316,16 @@ pub fn analyse(
     }
     section_order.retain(|&s| holds_articles[s] || content.sections[s].source.is_some());
 
-    let articles: Table<ArticleId, ArticleData> = bodies
+    let articles: Table<ArticleId, ArticleData> = half
+        .bodies
         .into_iter()
-        .zip(faq_ranges)
-        .zip(anchors)
+        .zip(half.faq_ranges)
+        .zip(half.anchors)
         .zip(terms)
-        .zip(backlinks)
+        .zip(half.backlinks)
         .zip(related)
-        .zip(records)
-        .zip(links)
+        .zip(half.records)
+        .zip(half.links)
         .zip(&content.articles)
         .map(
             |(
@@ -372,21 +360,21 @@ pub fn analyse(
         intros,
         taxonomies,
         browse,
-        faq,
-        aliases,
+        faq: half.faq,
+        aliases: half.aliases,
         menus,
         section_order,
         diagnostics: diags,
-        faq_warnings,
-        faq_firsts,
-        faq_print,
+        faq_warnings: half.faq_warnings,
+        faq_firsts: half.faq_firsts,
+        faq_print: half.faq_print,
         catalog_print,
         terms_problems,
         recency,
         explicit,
         same_problems: false,
     };
-    analysis.same_problems = faq_reused
+    analysis.same_problems = half.faq_reused
         && earlier_analysis.is_some_and(|e| e.diagnostics.iter().eq(analysis.diagnostics.iter()));
     if analysis.diagnostics.has_errors() {
         return Err(Failure::Content(analysis.problems()));
