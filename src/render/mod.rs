@@ -31,6 +31,29 @@ pub(crate) const FAQ_SPLIT: usize = 500;
 /// to render, again whenever one of their articles changed title.
 pub(crate) const FAQ_ANSWERS_UP_TO: usize = 500;
 
+/// Tera's autoescape with its default's output (`& < > " '` replaced), writing each run
+/// between them at once: Tera's own writes every byte through `dyn Write`, which was 7% of a
+/// 10,000-article build. `'` is escaped too, so a value in a theme's single-quoted attribute
+/// stays inside it.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let with: &[u8] = match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(with)?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])
+}
+
 /// Templates, parsed once.
 // `pub` while `prepare::Prepared` and `site::Kept` expose it.
 pub struct Renderer {
@@ -49,6 +72,7 @@ impl Renderer {
                 .collect(),
         };
         r.tera.autoescape_on([".html", ".xml"]);
+        r.tera.set_escape_fn(escape_html);
         let sources = theme
             .templates
             .iter()
@@ -487,4 +511,26 @@ pub(crate) fn once_each(errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|d| seen.insert(d.to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// The escape writes what Tera's default does, byte for byte.
+    #[test]
+    fn escape_html_is_teras_default() {
+        for input in [
+            "",
+            "plain",
+            "<script>alert('x')</script>",
+            "a & b \"c\" 'd' <e> &amp;",
+            "催收短信 ' \" & < > 网贷",
+            "&&&''\"\"<<>>",
+            "ends with &",
+        ] {
+            let (mut ours, mut teras) = (Vec::new(), Vec::new());
+            super::escape_html(input, &mut ours).unwrap();
+            tera::escape_html(input, &mut teras).unwrap();
+            assert_eq!(ours, teras, "{input}");
+        }
+    }
 }
