@@ -55,14 +55,14 @@ pub fn analyse(
     let urls = UrlMaker::new(config.base_url.clone(), opts.portable);
     let lang = Lang::of(&config.language);
     let catalog = Catalog::new(&content, &urls);
-    let catalog_print = catalog.print();
+    let (catalog_print, catalog_rest_print) = catalog.prints();
 
     // Markdown is independent per article: render in parallel (or take the earlier
     // rendering where it still holds).
     let kept = earlier
         .as_ref()
         .filter(|e| e.analysis.lang == lang)
-        .map(|e| Renderings::new(e.analysis, &content, catalog_print));
+        .map(|e| Renderings::new(e.analysis, &content, catalog_print, catalog_rest_print));
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let rendered: Vec<RenderedArticle> = content
         .articles
@@ -369,6 +369,7 @@ pub fn analyse(
         faq_firsts: half.faq_firsts,
         faq_print: half.faq_print,
         catalog_print,
+        catalog_rest_print,
         terms_problems,
         recency,
         explicit,
@@ -512,13 +513,23 @@ struct Renderings<'a> {
     by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
     /// The new analysis's articles by source path (to replay title lookups and move links).
     now_by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
+    /// The new analysis's content.
+    now_content: &'a Content,
+    /// The catalog but its articles is the earlier one's (`Catalog::prints`): a file link's
+    /// answer holds while what it found is still there (`Renderings::still_there`).
+    same_rest: bool,
     /// The same articles by source path as the earlier analysis, in the same order: each
     /// article's id is its earlier one, and its links' targets stay as they are.
     same_ids: bool,
 }
 
 impl<'a> Renderings<'a> {
-    fn new(earlier: &'a Analysis, content: &'a Content, catalog_print: u64) -> Renderings<'a> {
+    fn new(
+        earlier: &'a Analysis,
+        content: &'a Content,
+        catalog_print: u64,
+        rest_print: u64,
+    ) -> Renderings<'a> {
         let index = |c: &'a Content| {
             c.articles
                 .enumerate()
@@ -536,8 +547,30 @@ impl<'a> Renderings<'a> {
             earlier,
             same_ids,
             same_catalog: earlier.catalog_print == catalog_print,
+            same_rest: earlier.catalog_rest_print == rest_print,
             by_rel: index(&earlier.content),
             now_by_rel: index(content),
+            now_content: content,
+        }
+    }
+
+    /// Whether a file link's earlier answer still holds in a catalog whose sections, files
+    /// and URLs are the same (`same_rest`): an article it found is still there with the same
+    /// page (so the same href from the same page), a section or file is too; a broken or
+    /// unavailable link is asked again (a new article may be what it wanted).
+    fn still_there(&self, answer: &Answer) -> bool {
+        match answer {
+            Answer::Keep | Answer::SamePage | Answer::Other { .. } => true,
+            Answer::Article { rel, .. } => {
+                let (Some(&was), Some(&now)) = (
+                    self.by_rel.get(rel.as_str()),
+                    self.now_by_rel.get(rel.as_str()),
+                ) else {
+                    return false;
+                };
+                self.earlier.content.articles[was].path == self.now_content.articles[now].path
+            }
+            Answer::Broken(_) | Answer::Unavailable => false,
         }
     }
 
@@ -566,6 +599,7 @@ impl<'a> Renderings<'a> {
         let holds = data.lookups.iter().all(|l| match l {
             Lookup::Resolve { dest, wiki, answer } => {
                 (self.same_catalog && !*wiki && answer.settled())
+                    || (self.same_rest && !*wiki && self.still_there(answer))
                     || answer.is(&links.resolve(dest, *wiki), catalog.content())
             }
             Lookup::Title { target, title } => self

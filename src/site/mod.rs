@@ -307,6 +307,8 @@ pub struct Analysis {
     /// `Catalog::print` of the content: when it is unchanged, every link that is not a
     /// `[[wiki]]` link resolves as it did (see `Catalog::print`).
     pub catalog_print: u64,
+    /// The same without the articles (`Catalog::prints`).
+    pub catalog_rest_print: u64,
     /// What collecting the terms reported (a re-analysis with the same written terms reuses
     /// the terms and these).
     pub terms_problems: Vec<Diagnostic>,
