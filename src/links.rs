@@ -76,15 +76,13 @@ impl<'a> Catalog<'a> {
         c
     }
 
-    /// What a link that is not a `[[wiki]]` link resolves by, besides its own file: each
-    /// article's source path, page path and slug, each section's folder and path, the
-    /// assets and the files that failed to load, and how URLs are made. Order-independent
-    /// (a new title reorders articles, not what a link finds), so that `serve` asks every
-    /// kept rendering's file links again only when this changes; a wiki link goes by titles
-    /// and is always asked again. Returned with the print of all but the articles: while
-    /// that one holds, a file link that found an article still finds it where its page is
-    /// the same, and one that found a section or a file still finds it.
-    pub fn prints(&self) -> (u64, u64) {
+    /// What a link that is not a `[[wiki]]` link resolves by, besides its own file and the
+    /// articles: each section's folder and path, the assets and the files that failed to
+    /// load, and how URLs are made. Order-independent. While it holds, a kept rendering's
+    /// file link that found a section or a file still finds it, and one that found an
+    /// article still does where that article is there with the same page (`serve` checks
+    /// that by source path); a wiki link goes by titles and is always asked again.
+    pub fn print(&self) -> u64 {
         use std::hash::{DefaultHasher, Hash as _, Hasher as _};
         // A sum of each item's SipHash: the same set in any order gives the same print.
         let one = |item: &dyn Fn(&mut DefaultHasher)| {
@@ -92,10 +90,6 @@ impl<'a> Catalog<'a> {
             item(&mut h);
             h.finish()
         };
-        let mut articles: u64 = 0;
-        for a in self.content.articles.iter() {
-            articles = articles.wrapping_add(one(&|h| (0u8, &a.rel, &a.path, &a.slug).hash(h)));
-        }
         let mut sum: u64 = 0;
         for s in self.content.sections.iter() {
             sum = sum.wrapping_add(one(&|h| (1u8, &s.dir, &s.path).hash(h)));
@@ -107,8 +101,7 @@ impl<'a> Catalog<'a> {
             sum = sum.wrapping_add(one(&|h| (3u8, r).hash(h)));
         }
         let urls = one(&|h| format!("{:?}", self.urls).hash(h));
-        let rest = sum ^ urls.rotate_left(17);
-        (rest.wrapping_add(articles), rest)
+        sum ^ urls.rotate_left(17)
     }
 
     /// A resolver for links written in the file `from_rel` (relative to content/), shown on the page at `from_path`.

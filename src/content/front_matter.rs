@@ -36,7 +36,7 @@ impl DateValue {
 }
 
 /// A front-matter value and where it was written (file line and column).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
     pub value: T,
     pub line: usize,
@@ -78,14 +78,7 @@ pub struct FrontMatter {
 impl FrontMatter {
     /// Whether `other` writes the same terms in the same places (line and column).
     pub fn same_terms_as(&self, other: &FrontMatter) -> bool {
-        self.terms.len() == other.terms.len()
-            && self.terms.iter().zip(&other.terms).all(|((n, a), (m, b))| {
-                n == m
-                    && a.len() == b.len()
-                    && a.iter().zip(b).all(|(v, w)| {
-                        v.value == w.value && v.line == w.line && v.column == w.column
-                    })
-            })
+        self.terms == other.terms
     }
 }
 

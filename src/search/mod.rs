@@ -424,19 +424,9 @@ fn cut_doc(
                 if !w.chars().all(is_cjk) {
                     continue;
                 }
-                // Pinyin keys come from the bigrams inside words, not across them. (No
-                // per-token allocation: a 10k site's bodies are millions of tokens.)
-                let mut chars = w.chars();
-                let mut len = 0;
-                if let Some(mut prev) = chars.next() {
-                    len = 1;
-                    for c in chars {
-                        doc_aids.lex.push((prev, c));
-                        prev = c;
-                        len += 1;
-                    }
-                }
-                if len >= 3 {
+                // Pinyin keys come from the bigrams inside words, not across them.
+                doc_aids.lex.extend(w.chars().zip(w.chars().skip(1)));
+                if w.chars().nth(2).is_some() {
                     let c = match words.get_mut(w) {
                         Some(c) => c,
                         None => words.entry(w.into()).or_insert([0; FIELDS]),

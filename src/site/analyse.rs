@@ -55,14 +55,14 @@ pub fn analyse(
     let urls = UrlMaker::new(config.base_url.clone(), opts.portable);
     let lang = Lang::of(&config.language);
     let catalog = Catalog::new(&content, &urls);
-    let (catalog_print, catalog_rest_print) = catalog.prints();
+    let catalog_print = catalog.print();
 
     // Markdown is independent per article: render in parallel (or take the earlier
     // rendering where it still holds).
     let kept = earlier
         .as_ref()
         .filter(|e| e.analysis.lang == lang)
-        .map(|e| Renderings::new(e.analysis, &content, catalog_print, catalog_rest_print));
+        .map(|e| Renderings::new(e.analysis, &content, catalog_print));
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let rendered: Vec<RenderedArticle> = content
         .articles
@@ -369,7 +369,6 @@ pub fn analyse(
         faq_firsts: half.faq_firsts,
         faq_print: half.faq_print,
         catalog_print,
-        catalog_rest_print,
         terms_problems,
         recency,
         explicit,
@@ -421,15 +420,6 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// An answer that a file link gets again from a catalog with the same print: a broken
-    /// link's message may name the closest article, which is not part of the print.
-    fn settled(&self) -> bool {
-        matches!(
-            self,
-            Answer::Keep | Answer::Article { .. } | Answer::Other { .. } | Answer::SamePage
-        )
-    }
-
     /// Whether `r` is this answer (without making one to compare).
     fn is(&self, r: &Resolution, content: &Content) -> bool {
         match (self, r) {
@@ -507,15 +497,12 @@ struct RecordsHalf {
 /// The earlier analysis's renderings, found by source path.
 struct Renderings<'a> {
     earlier: &'a Analysis,
-    /// The catalog is the earlier one's as far as a link that is not a `[[wiki]]` link can
-    /// tell (`Catalog::print`): those links' settled answers hold without asking again.
-    same_catalog: bool,
     by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
     /// The new analysis's articles by source path (to replay title lookups and move links).
     now_by_rel: crate::search::encode::FxHashMap<&'a str, ArticleId>,
     /// The new analysis's content.
     now_content: &'a Content,
-    /// The catalog but its articles is the earlier one's (`Catalog::prints`): a file link's
+    /// The catalog but its articles is the earlier one's (`Catalog::print`): a file link's
     /// answer holds while what it found is still there (`Renderings::still_there`).
     same_rest: bool,
     /// The same articles by source path as the earlier analysis, in the same order: each
@@ -524,12 +511,7 @@ struct Renderings<'a> {
 }
 
 impl<'a> Renderings<'a> {
-    fn new(
-        earlier: &'a Analysis,
-        content: &'a Content,
-        catalog_print: u64,
-        rest_print: u64,
-    ) -> Renderings<'a> {
+    fn new(earlier: &'a Analysis, content: &'a Content, catalog_print: u64) -> Renderings<'a> {
         let index = |c: &'a Content| {
             c.articles
                 .enumerate()
@@ -546,8 +528,7 @@ impl<'a> Renderings<'a> {
         Renderings {
             earlier,
             same_ids,
-            same_catalog: earlier.catalog_print == catalog_print,
-            same_rest: earlier.catalog_rest_print == rest_print,
+            same_rest: earlier.catalog_print == catalog_print,
             by_rel: index(&earlier.content),
             now_by_rel: index(content),
             now_content: content,
@@ -598,8 +579,7 @@ impl<'a> Renderings<'a> {
         let links = catalog.resolver(&a.rel, &a.path);
         let holds = data.lookups.iter().all(|l| match l {
             Lookup::Resolve { dest, wiki, answer } => {
-                (self.same_catalog && !*wiki && answer.settled())
-                    || (self.same_rest && !*wiki && self.still_there(answer))
+                (self.same_rest && !*wiki && self.still_there(answer))
                     || answer.is(&links.resolve(dest, *wiki), catalog.content())
             }
             Lookup::Title { target, title } => self

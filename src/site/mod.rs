@@ -304,11 +304,9 @@ pub struct Analysis {
     /// A hash of every question with its file and line (when it is unchanged, so are the
     /// duplicate warnings and `faq_firsts`).
     pub faq_print: u64,
-    /// `Catalog::print` of the content: when it is unchanged, every link that is not a
-    /// `[[wiki]]` link resolves as it did (see `Catalog::print`).
+    /// `Catalog::print` of the content: when it is unchanged, a link that is not a `[[wiki]]`
+    /// link resolves as it did while what it found is still there (see `Catalog::print`).
     pub catalog_print: u64,
-    /// The same without the articles (`Catalog::prints`).
-    pub catalog_rest_print: u64,
     /// What collecting the terms reported (a re-analysis with the same written terms reuses
     /// the terms and these).
     pub terms_problems: Vec<Diagnostic>,
