@@ -31,7 +31,7 @@ use crate::search::OwnedDoc;
 use crate::search::{search_doc, search_docs};
 use crate::serve::change::{classify, Scope};
 use crate::site::{
-    analyse, build_full, hash_bytes, hash_files, make_feeds, render_article, summary_of,
+    analyse, build_full, hash_bytes, hash_files, make_feeds, render_article, summary_of, Analysis,
     BuildOptions, Kept, Outcome, RenderedArticle, Summary, Update,
 };
 use anyhow::Context as _;
@@ -83,6 +83,26 @@ struct AfterPages {
     files: bool,
     /// By article: the earlier article whose part of faq.json still holds for it.
     faq_kept: Vec<Option<ArticleId>>,
+    /// After a content rebuild: the analysis before it, which the changed search docs are
+    /// found against (`search_changes`) once the pages are up.
+    earlier: Option<Analysis>,
+}
+
+impl AfterPages {
+    /// A content rebuild's deferred work: everything follows from `earlier`.
+    fn after_content(earlier: Analysis) -> AfterPages {
+        AfterPages {
+            old_docs: Vec::new(),
+            articles: Vec::new(),
+            added: Vec::new(),
+            removed_docs: Vec::new(),
+            faq_changed: false,
+            recount: false,
+            files: true,
+            faq_kept: Vec::new(),
+            earlier: Some(earlier),
+        }
+    }
 }
 
 enum Plan {
@@ -442,6 +462,7 @@ impl Session {
             recount: false,
             files: false,
             faq_kept,
+            earlier: None,
         });
         self.pending.clear();
         // The body's own problems were replaced in place: the list is made again.
@@ -464,7 +485,7 @@ impl Session {
     /// edit, made after its pages so open pages reload without waiting for them. Returns
     /// how many files it wrote or removed.
     pub fn finish(&mut self) -> anyhow::Result<usize> {
-        let Some(d) = self.deferred.take() else {
+        let Some(mut d) = self.deferred.take() else {
             return Ok(0);
         };
         let Some(kept) = self.kept.as_mut() else {
@@ -472,6 +493,14 @@ impl Session {
         };
         let result = (|| {
             let laps = crate::site::Laps::new("deferred ");
+            if let Some(earlier) = d.earlier.take() {
+                let files = d.files;
+                d = search_changes(&earlier, &kept.analysis);
+                d.files = files;
+                // Freeing the old analysis (every article's record) takes a while.
+                std::thread::spawn(move || drop(earlier));
+                laps.lap("search docs");
+            }
             let a = &kept.analysis;
             let changes: Vec<_> = d
                 .old_docs
@@ -639,97 +668,6 @@ impl Session {
                 .collect()
         };
 
-        // Search: the changed docs in place when the set of articles is the same (their
-        // order may differ: a new title moves an article within its section).
-        // An article read from the same file, with the same body, terms and section title,
-        // has the same search doc: only the others are made and compared.
-        let earlier = &kept.analysis;
-        let old_ids = earlier.content.ids_by_path();
-        // By article: the earlier article whose search doc (and faq.json part) it keeps.
-        let unchanged: Vec<Option<ArticleId>> = analysis
-            .content
-            .articles
-            .enumerate()
-            .map(|(j, a)| {
-                old_ids.get(a.path.as_str()).copied().filter(|&i| {
-                    let b = &earlier.content.articles[i];
-                    std::sync::Arc::ptr_eq(a, b)
-                        && std::sync::Arc::ptr_eq(
-                            &analysis.articles[j].body,
-                            &earlier.articles[i].body,
-                        )
-                        && analysis.content.sections[a.section].title
-                            == earlier.content.sections[b.section].title
-                        && term_names(&analysis, j) == term_names(earlier, i)
-                })
-            })
-            .collect();
-        // Articles that came (their docs are added) and went (their docs removed).
-        let added: Vec<ArticleId> = analysis
-            .content
-            .articles
-            .ids()
-            .filter(|&j| !old_ids.contains_key(analysis.content.articles[j].path.as_str()))
-            .collect();
-        let new_paths = analysis.content.ids_by_path();
-        let removed_docs: Vec<OwnedDoc> = earlier
-            .content
-            .articles
-            .ids()
-            .filter(|&i| !new_paths.contains_key(earlier.content.articles[i].path.as_str()))
-            .map(|i| OwnedDoc::from_doc(&search_doc(earlier, i)))
-            .collect();
-        let maybe: Vec<ArticleId> = analysis
-            .content
-            .articles
-            .ids()
-            .filter(|&j| old_ids.contains_key(analysis.content.articles[j].path.as_str()))
-            .filter(|&j| unchanged[crate::ids::Id::index(j)].is_none())
-            .collect();
-        let old: HashMap<&str, crate::search::SearchDoc> = maybe
-            .iter()
-            .map(|&j| {
-                let i = old_ids[analysis.content.articles[j].path.as_str()];
-                let d = search_doc(earlier, i);
-                (d.url, d)
-            })
-            .collect();
-        let new: Vec<(ArticleId, crate::search::SearchDoc)> = maybe
-            .iter()
-            .map(|&j| (j, search_doc(&analysis, j)))
-            .collect();
-        let mut search = AfterPages {
-            old_docs: Vec::new(),
-            articles: Vec::new(),
-            added,
-            removed_docs,
-            faq_changed: false,
-            recount: false,
-            files: false,
-            faq_kept: unchanged,
-        };
-        for (j, n) in &new {
-            match old.get(n.url) {
-                Some(o) if o == n => {}
-                Some(o) => {
-                    search.old_docs.push(OwnedDoc::from_doc(o));
-                    search.articles.push(*j);
-                }
-                // Same file, new URL (a new slug): the doc goes and comes back.
-                None => {
-                    let i = old_ids[analysis.content.articles[*j].path.as_str()];
-                    search
-                        .removed_docs
-                        .push(OwnedDoc::from_doc(&search_doc(earlier, i)));
-                    search.added.push(*j);
-                }
-            }
-        }
-        search.recount = search.articles.len() + search.added.len() + search.removed_docs.len()
-            > MAX_SEARCH_UPDATES;
-        drop((old, new));
-        laps.lap("search docs");
-
         write_pages(&kept.live, &pages, &mut kept.pages)?;
         for p in &gone {
             kept.live.remove(p)?;
@@ -745,10 +683,9 @@ impl Session {
         // Freeing the old analysis (every article's record) takes a while: not on the way
         // to the served page.
         let old = std::mem::replace(&mut kept.analysis, analysis);
-        std::thread::spawn(move || drop(old));
-        // The pages are up; the search index, faq.json and the feeds follow in `finish`.
-        search.files = true;
-        self.deferred = Some(search);
+        // The pages are up; the search index, faq.json and the feeds follow in `finish`,
+        // which finds the changed search docs against the old analysis.
+        self.deferred = Some(AfterPages::after_content(old));
         let files = 0;
         self.pending.clear();
         if !kept.analysis.same_problems {
@@ -767,6 +704,98 @@ impl Session {
             },
         ))
     }
+}
+
+/// The search docs a content rebuild changed, from the analysis before it (`earlier`) and
+/// after: the docs of edited articles before the edit, new articles, the docs of deleted
+/// ones, and which articles keep their faq.json part. Run in `finish`, after the pages.
+fn search_changes(earlier: &Analysis, analysis: &Analysis) -> AfterPages {
+    // Search: the changed docs in place when the set of articles is the same (their
+    // order may differ: a new title moves an article within its section).
+    // An article read from the same file, with the same body, terms and section title,
+    // has the same search doc: only the others are made and compared.
+    let old_ids = earlier.content.ids_by_path();
+    // By article: the earlier article whose search doc (and faq.json part) it keeps.
+    let unchanged: Vec<Option<ArticleId>> = analysis
+        .content
+        .articles
+        .enumerate()
+        .map(|(j, a)| {
+            old_ids.get(a.path.as_str()).copied().filter(|&i| {
+                let b = &earlier.content.articles[i];
+                std::sync::Arc::ptr_eq(a, b)
+                    && std::sync::Arc::ptr_eq(&analysis.articles[j].body, &earlier.articles[i].body)
+                    && analysis.content.sections[a.section].title
+                        == earlier.content.sections[b.section].title
+                    && term_names(&analysis, j) == term_names(earlier, i)
+            })
+        })
+        .collect();
+    // Articles that came (their docs are added) and went (their docs removed).
+    let added: Vec<ArticleId> = analysis
+        .content
+        .articles
+        .ids()
+        .filter(|&j| !old_ids.contains_key(analysis.content.articles[j].path.as_str()))
+        .collect();
+    let new_paths = analysis.content.ids_by_path();
+    let removed_docs: Vec<OwnedDoc> = earlier
+        .content
+        .articles
+        .ids()
+        .filter(|&i| !new_paths.contains_key(earlier.content.articles[i].path.as_str()))
+        .map(|i| OwnedDoc::from_doc(&search_doc(earlier, i)))
+        .collect();
+    let maybe: Vec<ArticleId> = analysis
+        .content
+        .articles
+        .ids()
+        .filter(|&j| old_ids.contains_key(analysis.content.articles[j].path.as_str()))
+        .filter(|&j| unchanged[crate::ids::Id::index(j)].is_none())
+        .collect();
+    let old: HashMap<&str, crate::search::SearchDoc> = maybe
+        .iter()
+        .map(|&j| {
+            let i = old_ids[analysis.content.articles[j].path.as_str()];
+            let d = search_doc(earlier, i);
+            (d.url, d)
+        })
+        .collect();
+    let new: Vec<(ArticleId, crate::search::SearchDoc)> = maybe
+        .iter()
+        .map(|&j| (j, search_doc(&analysis, j)))
+        .collect();
+    let mut search = AfterPages {
+        earlier: None,
+        old_docs: Vec::new(),
+        articles: Vec::new(),
+        added,
+        removed_docs,
+        faq_changed: false,
+        recount: false,
+        files: false,
+        faq_kept: unchanged,
+    };
+    for (j, n) in &new {
+        match old.get(n.url) {
+            Some(o) if o == n => {}
+            Some(o) => {
+                search.old_docs.push(OwnedDoc::from_doc(o));
+                search.articles.push(*j);
+            }
+            // Same file, new URL (a new slug): the doc goes and comes back.
+            None => {
+                let i = old_ids[analysis.content.articles[*j].path.as_str()];
+                search
+                    .removed_docs
+                    .push(OwnedDoc::from_doc(&search_doc(earlier, i)));
+                search.added.push(*j);
+            }
+        }
+    }
+    search.recount =
+        search.articles.len() + search.added.len() + search.removed_docs.len() > MAX_SEARCH_UPDATES;
+    search
 }
 
 enum SearchChange {
