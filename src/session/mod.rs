@@ -727,7 +727,7 @@ fn search_changes(earlier: &Analysis, analysis: &Analysis) -> AfterPages {
                     && std::sync::Arc::ptr_eq(&analysis.articles[j].body, &earlier.articles[i].body)
                     && analysis.content.sections[a.section].title
                         == earlier.content.sections[b.section].title
-                    && term_names(&analysis, j) == term_names(earlier, i)
+                    && term_names(analysis, j) == term_names(earlier, i)
             })
         })
         .collect();
@@ -763,7 +763,7 @@ fn search_changes(earlier: &Analysis, analysis: &Analysis) -> AfterPages {
         .collect();
     let new: Vec<(ArticleId, crate::search::SearchDoc)> = maybe
         .iter()
-        .map(|&j| (j, search_doc(&analysis, j)))
+        .map(|&j| (j, search_doc(analysis, j)))
         .collect();
     let mut search = AfterPages {
         earlier: None,
