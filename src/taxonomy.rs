@@ -245,13 +245,15 @@ pub fn cross_terms(
 
 /// Up to `limit` related articles per article: `explicit` first (already resolved), then
 /// those sharing the most terms, ties broken by their place in `by_recency`
-/// ([`recency_order`]: newer review date, then title).
+/// ([`recency_order`]: newer review date, then title). With `before` (the lists of an
+/// earlier analysis), only the lists a few changed articles can reach are made again.
 pub fn related_articles(
     by_recency: &[ArticleId],
     tax: &Taxonomies,
     terms: &Table<ArticleId, Vec<TermRef>>,
     explicit: &Table<ArticleId, Vec<ArticleId>>,
     limit: usize,
+    before: Option<&Before<'_>>,
 ) -> Table<ArticleId, Vec<ArticleId>> {
     let mut first = Vec::with_capacity(tax.list.len());
     let mut members: Vec<&[ArticleId]> = Vec::new();
@@ -261,8 +263,22 @@ pub fn related_articles(
     }
     let flat: Table<ArticleId, Vec<usize>> =
         terms.map(|refs| refs.iter().map(|r| first[r.taxonomy] + r.term).collect());
-    related_by_terms(by_recency, &members, &flat, explicit, limit)
+    related_by_terms(by_recency, &members, &flat, explicit, limit, before)
 }
+
+/// The related lists of an earlier analysis of the same site, to update.
+pub struct Before<'a> {
+    /// By article: its id in the earlier analysis when it is unchanged there — read from the
+    /// same file (so the same terms, dates, title and `related:` entries), its `related:`
+    /// entries finding the same articles —, else `None`.
+    pub was: &'a [Option<ArticleId>],
+    /// The earlier tie-break order and lists (of earlier ids), by earlier id.
+    pub recency: &'a [ArticleId],
+    pub lists: Vec<&'a [ArticleId]>,
+}
+
+/// More changed articles than this and every list is made again.
+const MAX_UPDATED: usize = 32;
 
 /// Every article in the related lists' tie-break order: newer first, then by title. With
 /// the same terms, the same order and the same `related:` entries, the lists are the same.
@@ -287,108 +303,273 @@ enum Members {
 }
 
 /// `related_articles` on plain data: `by_recency` is every article, best tie-break first;
-/// `members[t]` the articles of term `t`; `terms[a]` the (distinct) terms of article `a`.
-///
-/// Each article's candidates are counted in bit-sliced counters over the tie-break order
-/// (slice `s` of word `w` holds bit `s` of 64 articles' shared-term counts), so adding a
-/// common term costs a few word operations per 64 articles instead of one random increment
-/// per article, and the best candidates are the first set bits of the highest count.
+/// `members[t]` the articles of term `t`; `terms[a]` the (distinct, sorted) terms of
+/// article `a`.
 fn related_by_terms(
     by_recency: &[ArticleId],
     members: &[&[ArticleId]],
     terms: &Table<ArticleId, Vec<usize>>,
     explicit: &Table<ArticleId, Vec<ArticleId>>,
     limit: usize,
+    before: Option<&Before<'_>>,
 ) -> Table<ArticleId, Vec<ArticleId>> {
-    let n = by_recency.len();
-    let words = n.div_ceil(64);
-    let mut position = vec![0u32; n];
-    for (r, &a) in by_recency.iter().enumerate() {
-        position[a.index()] = r as u32;
+    let scorer = Scorer::new(by_recency, members);
+    if let Some(lists) = before.and_then(|b| scorer.update(b, terms, explicit, limit)) {
+        return lists.into();
     }
-    let sets: Vec<Members> = members
-        .par_iter()
-        .map(|articles| {
-            if articles.len() > words {
-                let mut bits = vec![0u64; words];
-                for a in *articles {
-                    let p = position[a.index()] as usize;
-                    bits[p / 64] |= 1 << (p % 64);
-                }
-                Members::Bits(bits)
-            } else {
-                Members::List(articles.iter().map(|a| position[a.index()]).collect())
-            }
-        })
-        .collect();
     let related: Vec<Vec<ArticleId>> = (0..terms.len())
         .into_par_iter()
         .map(ArticleId::new)
         .map_init(Vec::<u64>::new, |counters, a| {
-            let mut out: Vec<ArticleId> = Vec::with_capacity(limit);
-            for &e in &explicit[a] {
-                if e != a && !out.contains(&e) && out.len() < limit {
-                    out.push(e);
-                }
-            }
-            let mine = &terms[a];
-            if out.len() >= limit || mine.is_empty() {
-                return out;
-            }
-            // Bits per count: enough for "shares every one of my terms".
-            let k = (usize::BITS - mine.len().leading_zeros()) as usize;
-            counters.clear();
-            counters.resize(words * k, 0);
-            let add = |counters: &mut [u64], w: usize, mut carry: u64| {
-                for c in &mut counters[w * k..(w + 1) * k] {
-                    let was = *c;
-                    *c ^= carry;
-                    carry &= was;
-                    if carry == 0 {
-                        break;
-                    }
-                }
-            };
-            for &t in mine {
-                match &sets[t] {
-                    Members::Bits(bits) => {
-                        for (w, &b) in bits.iter().enumerate() {
-                            if b != 0 {
-                                add(counters, w, b);
-                            }
-                        }
-                    }
-                    Members::List(list) => {
-                        for &p in list {
-                            add(counters, p as usize / 64, 1 << (p % 64));
-                        }
-                    }
-                }
-            }
-            // Highest count first; within a count, tie-break order (lowest position).
-            'counts: for count in (1..=mine.len()).rev() {
-                for w in 0..words {
-                    let mut equal = !0u64;
-                    for (s, &c) in counters[w * k..(w + 1) * k].iter().enumerate() {
-                        equal &= if count >> s & 1 == 1 { c } else { !c };
-                    }
-                    while equal != 0 {
-                        let p = w * 64 + equal.trailing_zeros() as usize;
-                        equal &= equal - 1;
-                        let b = by_recency[p];
-                        if b != a && !out.contains(&b) {
-                            out.push(b);
-                            if out.len() >= limit {
-                                break 'counts;
-                            }
-                        }
-                    }
-                }
-            }
-            out
+            scorer.list(a, &terms[a], &explicit[a], limit, counters)
         })
         .collect();
     related.into()
+}
+
+/// Each article's candidates are counted in bit-sliced counters over the tie-break order
+/// (slice `s` of word `w` holds bit `s` of 64 articles' shared-term counts), so adding a
+/// common term costs a few word operations per 64 articles instead of one random increment
+/// per article, and the best candidates are the first set bits of the highest count.
+struct Scorer<'a> {
+    by_recency: &'a [ArticleId],
+    members: &'a [&'a [ArticleId]],
+    /// By article: its place in `by_recency`.
+    position: Vec<u32>,
+    sets: Vec<Members>,
+    words: usize,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(by_recency: &'a [ArticleId], members: &'a [&'a [ArticleId]]) -> Scorer<'a> {
+        let n = by_recency.len();
+        let words = n.div_ceil(64);
+        let mut position = vec![0u32; n];
+        for (r, &a) in by_recency.iter().enumerate() {
+            position[a.index()] = r as u32;
+        }
+        let sets: Vec<Members> = members
+            .par_iter()
+            .map(|articles| {
+                if articles.len() > words {
+                    let mut bits = vec![0u64; words];
+                    for a in *articles {
+                        let p = position[a.index()] as usize;
+                        bits[p / 64] |= 1 << (p % 64);
+                    }
+                    Members::Bits(bits)
+                } else {
+                    Members::List(articles.iter().map(|a| position[a.index()]).collect())
+                }
+            })
+            .collect();
+        Scorer {
+            by_recency,
+            members,
+            position,
+            sets,
+            words,
+        }
+    }
+
+    /// How many of `explicit` open an article's list (each once, not the article itself).
+    fn explicit_count(a: ArticleId, explicit: &[ArticleId], limit: usize) -> usize {
+        let mut seen: Vec<ArticleId> = Vec::with_capacity(explicit.len());
+        for &e in explicit {
+            if e != a && !seen.contains(&e) && seen.len() < limit {
+                seen.push(e);
+            }
+        }
+        seen.len()
+    }
+
+    /// The list of article `a`, with terms `mine` and `related:` entries `explicit`.
+    fn list(
+        &self,
+        a: ArticleId,
+        mine: &[usize],
+        explicit: &[ArticleId],
+        limit: usize,
+        counters: &mut Vec<u64>,
+    ) -> Vec<ArticleId> {
+        let words = self.words;
+        let mut out: Vec<ArticleId> = Vec::with_capacity(limit);
+        for &e in explicit {
+            if e != a && !out.contains(&e) && out.len() < limit {
+                out.push(e);
+            }
+        }
+        if out.len() >= limit || mine.is_empty() {
+            return out;
+        }
+        // Bits per count: enough for "shares every one of my terms".
+        let k = (usize::BITS - mine.len().leading_zeros()) as usize;
+        counters.clear();
+        counters.resize(words * k, 0);
+        let add = |counters: &mut [u64], w: usize, mut carry: u64| {
+            for c in &mut counters[w * k..(w + 1) * k] {
+                let was = *c;
+                *c ^= carry;
+                carry &= was;
+                if carry == 0 {
+                    break;
+                }
+            }
+        };
+        for &t in mine {
+            match &self.sets[t] {
+                Members::Bits(bits) => {
+                    for (w, &b) in bits.iter().enumerate() {
+                        if b != 0 {
+                            add(counters, w, b);
+                        }
+                    }
+                }
+                Members::List(list) => {
+                    for &p in list {
+                        add(counters, p as usize / 64, 1 << (p % 64));
+                    }
+                }
+            }
+        }
+        // Highest count first; within a count, tie-break order (lowest position).
+        'counts: for count in (1..=mine.len()).rev() {
+            for w in 0..words {
+                let mut equal = !0u64;
+                for (s, &c) in counters[w * k..(w + 1) * k].iter().enumerate() {
+                    equal &= if count >> s & 1 == 1 { c } else { !c };
+                }
+                while equal != 0 {
+                    let p = w * 64 + equal.trailing_zeros() as usize;
+                    equal &= equal - 1;
+                    let b = self.by_recency[p];
+                    if b != a && !out.contains(&b) {
+                        out.push(b);
+                        if out.len() >= limit {
+                            break 'counts;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The lists after a few articles changed (`before.was` is `None` for them: edited or
+    /// new), or `None` when that is not a few, or the unchanged ones moved among themselves.
+    ///
+    /// An unchanged article's candidates other than the changed ones keep their shared-term
+    /// counts and their order, so its earlier list holds unless it held a changed or deleted
+    /// article, or a changed one now ranks above its last ranked entry (or finds room in a
+    /// list that ran out of candidates). Only those lists and the changed articles' own are
+    /// made again.
+    fn update(
+        &self,
+        before: &Before<'_>,
+        terms: &Table<ArticleId, Vec<usize>>,
+        explicit: &Table<ArticleId, Vec<ArticleId>>,
+        limit: usize,
+    ) -> Option<Vec<Vec<ArticleId>>> {
+        let n = self.by_recency.len();
+        let changed: Vec<ArticleId> = (0..n)
+            .filter(|&i| before.was[i].is_none())
+            .map(ArticleId::new)
+            .collect();
+        if changed.len() > MAX_UPDATED || before.was.len() != n {
+            return None;
+        }
+        let mut now_of: Vec<Option<ArticleId>> = vec![None; before.lists.len()];
+        for (i, was) in before.was.iter().enumerate() {
+            if let Some(o) = was {
+                *now_of.get_mut(o.index())? = Some(ArticleId::new(i));
+            }
+        }
+        let kept_before = before.recency.iter().filter_map(|o| now_of[o.index()]);
+        let kept_now = self
+            .by_recency
+            .iter()
+            .copied()
+            .filter(|a| before.was[a.index()].is_some());
+        if !kept_before.eq(kept_now) {
+            return None;
+        }
+        // By changed article: how many terms it shares with each article.
+        let shared: Vec<Vec<u32>> = changed
+            .iter()
+            .map(|&c| {
+                let mut counts = vec![0u32; n];
+                for &t in &terms[c] {
+                    for b in self.members[t] {
+                        counts[b.index()] += 1;
+                    }
+                }
+                counts
+            })
+            .collect();
+        let position = |a: ArticleId| self.position[a.index()];
+        let lists = (0..n)
+            .into_par_iter()
+            .map(ArticleId::new)
+            .map_init(Vec::<u64>::new, |counters, b| {
+                let mut redo = || self.list(b, &terms[b], &explicit[b], limit, counters);
+                let Some(was) = before.was[b.index()] else {
+                    return redo();
+                };
+                let old: Option<Vec<ArticleId>> = before.lists[was.index()]
+                    .iter()
+                    .map(|x| now_of[x.index()])
+                    .collect();
+                let Some(old) = old else {
+                    return redo();
+                };
+                let room = limit - Scorer::explicit_count(b, &explicit[b], limit);
+                let Some(ranked) = old.get(limit - room..) else {
+                    return redo();
+                };
+                if room == 0 || terms[b].is_empty() {
+                    return old;
+                }
+                // The last ranked entry's count and place, when the list is full.
+                let last = (ranked.len() == room)
+                    .then(|| ranked.last().copied())
+                    .flatten()
+                    .map(|l| (shared_count(&terms[b], &terms[l]), position(l)));
+                let enters = changed.iter().zip(&shared).any(|(&a, counts)| {
+                    let s = counts[b.index()];
+                    if s == 0 || a == b || explicit[b].contains(&a) {
+                        return false;
+                    }
+                    match last {
+                        Some((ls, lp)) => s > ls || (s == ls && position(a) < lp),
+                        None => true,
+                    }
+                });
+                if enters {
+                    redo()
+                } else {
+                    old
+                }
+            })
+            .collect();
+        Some(lists)
+    }
+}
+
+/// How many entries two sorted lists share.
+fn shared_count(x: &[usize], y: &[usize]) -> u32 {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 #[cfg(test)]
@@ -475,7 +656,7 @@ mod tests {
             });
             let members: Vec<&[ArticleId]> = of_term.iter().map(Vec::as_slice).collect();
             let limit = 1 + round % 7;
-            let fast = related_by_terms(&by_recency, &members, &terms, &explicit, limit);
+            let fast = related_by_terms(&by_recency, &members, &terms, &explicit, limit, None);
             let slow = reference(&by_recency, &members, &terms, &explicit, limit);
             assert_eq!(
                 fast.as_slice(),
@@ -483,5 +664,144 @@ mod tests {
                 "round {round}, {n} articles"
             );
         }
+    }
+
+    #[test]
+    fn updated_related_lists_are_the_lists_made_afresh() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        };
+        let ids = |v: &[usize]| v.iter().map(|&x| ArticleId::new(x)).collect::<Vec<_>>();
+        let members_of = |terms: &[Vec<usize>], count: usize| {
+            let mut of_term: Vec<Vec<ArticleId>> = vec![Vec::new(); count];
+            for (a, mine) in terms.iter().enumerate() {
+                for &t in mine {
+                    of_term[t].push(ArticleId::new(a));
+                }
+            }
+            of_term
+        };
+        let mut updated = 0;
+        for round in 0..300 {
+            let n = 1 + next(120);
+            let term_count = 1 + next(12);
+            let limit = 1 + round % 6;
+            let some_terms = |next: &mut dyn FnMut(usize) -> usize| {
+                let mut mine: Vec<usize> = (0..next(6)).map(|_| next(term_count)).collect();
+                mine.sort_unstable();
+                mine.dedup();
+                mine
+            };
+            let terms0: Vec<Vec<usize>> = (0..n).map(|_| some_terms(&mut next)).collect();
+            let explicit0: Vec<Vec<usize>> = (0..n)
+                .map(|_| (0..next(4) / 3).map(|_| next(n)).collect())
+                .collect();
+            let mut order0: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                order0.swap(i, next(i + 1));
+            }
+            let members0 = members_of(&terms0, term_count);
+            let members0: Vec<&[ArticleId]> = members0.iter().map(Vec::as_slice).collect();
+            let terms0t: Table<ArticleId, Vec<usize>> = terms0.clone().into();
+            let explicit0t: Table<ArticleId, Vec<ArticleId>> =
+                explicit0.iter().map(|e| ids(e)).collect::<Vec<_>>().into();
+            let order0 = ids(&order0);
+            let lists0 = related_by_terms(&order0, &members0, &terms0t, &explicit0t, limit, None);
+
+            // The new site: each article's earlier index, or None for a new one.
+            let mut src: Vec<Option<usize>> = (0..n).map(Some).collect();
+            for _ in 0..next(3) / 2 {
+                if src.len() > 1 {
+                    src.remove(next(src.len()));
+                }
+            }
+            for _ in 0..next(3) / 2 {
+                src.insert(next(src.len() + 1), None);
+            }
+            let m = src.len();
+            let mut changed: Vec<bool> = src.iter().map(Option::is_none).collect();
+            for _ in 0..next(4) {
+                changed[next(m)] = true;
+            }
+            let new_of: Vec<Option<usize>> = {
+                let mut v = vec![None; n];
+                for (j, s) in src.iter().enumerate() {
+                    if let Some(i) = s {
+                        v[*i] = Some(j);
+                    }
+                }
+                v
+            };
+            let mut explicit1: Vec<Vec<usize>> = Vec::with_capacity(m);
+            for j in 0..m {
+                let kept = src[j].filter(|_| !changed[j]).map(|i| {
+                    explicit0[i]
+                        .iter()
+                        .map(|&x| new_of[x])
+                        .collect::<Option<Vec<usize>>>()
+                });
+                match kept {
+                    Some(Some(e)) => explicit1.push(e),
+                    // A `related:` entry went: the article's list is made again.
+                    _ => {
+                        changed[j] = true;
+                        explicit1.push((0..next(4) / 3).map(|_| next(m)).collect());
+                    }
+                }
+            }
+            let terms1: Vec<Vec<usize>> = (0..m)
+                .map(|j| match src[j] {
+                    Some(i) if !changed[j] || next(2) == 0 => terms0[i].clone(),
+                    _ => some_terms(&mut next),
+                })
+                .collect();
+            // The unchanged keep their order; the others go anywhere.
+            let mut order1: Vec<usize> = order0
+                .iter()
+                .filter_map(|o| new_of[o.index()])
+                .filter(|&j| !changed[j])
+                .collect();
+            for j in (0..m).filter(|&j| changed[j]) {
+                order1.insert(next(order1.len() + 1), j);
+            }
+            let was: Vec<Option<ArticleId>> = (0..m)
+                .map(|j| src[j].filter(|_| !changed[j]).map(ArticleId::new))
+                .collect();
+            let members1 = members_of(&terms1, term_count);
+            let members1: Vec<&[ArticleId]> = members1.iter().map(Vec::as_slice).collect();
+            let terms1t: Table<ArticleId, Vec<usize>> = terms1.into();
+            let explicit1t: Table<ArticleId, Vec<ArticleId>> =
+                explicit1.iter().map(|e| ids(e)).collect::<Vec<_>>().into();
+            let order1 = ids(&order1);
+            let before = Before {
+                was: &was,
+                recency: &order0,
+                lists: lists0.iter().map(Vec::as_slice).collect(),
+            };
+            let fresh = reference(&order1, &members1, &terms1t, &explicit1t, limit);
+            let scorer = Scorer::new(&order1, &members1);
+            let update = scorer.update(&before, &terms1t, &explicit1t, limit);
+            let update = update.expect("a few changed articles: the lists are updated");
+            assert_eq!(update, fresh, "round {round}, {m} articles");
+            updated += 1;
+
+            // Two unchanged articles trading places: every list is made again.
+            let unchanged: Vec<usize> = (0..order1.len())
+                .filter(|&p| was[order1[p].index()].is_some())
+                .collect();
+            if let [p, .., q] = unchanged[..] {
+                let mut swapped = order1.clone();
+                swapped.swap(p, q);
+                let scorer = Scorer::new(&swapped, &members1);
+                assert!(scorer
+                    .update(&before, &terms1t, &explicit1t, limit)
+                    .is_none());
+            }
+        }
+        assert_eq!(updated, 300);
     }
 }

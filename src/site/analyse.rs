@@ -198,7 +198,17 @@ pub fn analyse(
                 .filter(|e| e.recency == recency && e.explicit.as_slice() == explicit.as_slice());
             let related = match same_related {
                 Some(e) => e.articles.map(|d| d.related.clone()),
-                None => related_articles(&recency, &taxonomies, &terms, &explicit, 5),
+                None => {
+                    let was = earlier_analysis.map(|e| unchanged_since(e, &content, &explicit));
+                    let before = earlier_analysis.zip(was.as_deref()).map(|(e, was)| {
+                        crate::taxonomy::Before {
+                            was,
+                            recency: &e.recency,
+                            lists: e.articles.iter().map(|d| d.related.as_slice()).collect(),
+                        }
+                    });
+                    related_articles(&recency, &taxonomies, &terms, &explicit, 5, before.as_ref())
+                }
             };
             lap("  related");
             (
@@ -393,6 +403,30 @@ pub struct RenderedArticle {
     /// A kept rendering's anchors (the same body and questions offer the same ids); `None`
     /// for a new rendering, whose anchors are collected from it.
     pub anchors: Option<Arc<HashSet<String>>>,
+}
+
+/// By article: its id in `earlier` when it is the same article there (read from the same
+/// file) and its `related:` entries find the same articles, else `None`.
+fn unchanged_since(
+    earlier: &Analysis,
+    content: &Content,
+    explicit: &Table<ArticleId, Vec<ArticleId>>,
+) -> Vec<Option<ArticleId>> {
+    let old_ids = earlier.content.ids_by_path();
+    content
+        .articles
+        .par_enumerate()
+        .map(|(j, a)| {
+            let i = *old_ids.get(a.path.as_str())?;
+            let rels = |c: &Content, list: &[ArticleId]| -> Vec<String> {
+                list.iter().map(|&x| c.articles[x].rel.clone()).collect()
+            };
+            (Arc::ptr_eq(a, &earlier.content.articles[i])
+                && (explicit[j].is_empty() && earlier.explicit[i].is_empty()
+                    || rels(content, &explicit[j]) == rels(&earlier.content, &earlier.explicit[i])))
+            .then_some(i)
+        })
+        .collect()
 }
 
 /// One question an article's rendering asked of the rest of the site, with the answer it
