@@ -48,10 +48,15 @@ impl SiteData<'_> {
         for &s in &self.section_order {
             let of_section = self.section_faq(s);
             let listed = of_section.start.max(shown.start)..of_section.end.min(shown.end);
+            // What this page would list of `s`: its own section's questions on a section
+            // page, every section's on an unsplit `/faq/` (a section gaining its first
+            // question shows there).
+            if only.map_or(!split, |t| t == s) {
+                note(|| Read::FaqSection(s));
+            }
             let listed = if listed.is_empty() {
                 &[]
             } else {
-                note(|| Read::FaqSection(s));
                 &self.faq[listed]
             };
             // An article's questions are one run: its filter keys are made once for the run.

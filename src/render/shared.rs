@@ -263,14 +263,17 @@ impl SiteData<'_> {
     }
 
     /// The questions of section `s`'s articles: the site-wide list holds each article's
-    /// questions as one run, in content order, so a section's are one run too.
+    /// questions as one run, in content order, so a section's are one run too. Notes no
+    /// read: which articles hold the questions does not show, the questions do, and the
+    /// caller notes `Read::FaqSection` for those it shows (an article without questions
+    /// added to a section leaves every FAQ page as it was).
     pub(super) fn section_faq(&self, s: SectionId) -> Range<usize> {
-        let mut arts = self.section_articles(s);
-        // A section of one article: its first is its last (`next` took it already).
-        let Some(first) = arts.next() else {
+        use crate::ids::Id as _;
+        let range = self.section_range(s);
+        if range.is_empty() {
             return 0..0;
-        };
-        let last = arts.next_back().unwrap_or(first);
+        }
+        let (first, last) = (ArticleId::new(range.start), ArticleId::new(range.end - 1));
         self.articles[first].faq.start..self.articles[last].faq.end
     }
 

@@ -608,7 +608,7 @@ impl Session {
             Ok(p) => p,
             Err(errors) => return Ok(Outcome::Failed(errors)),
         };
-        laps.lap("fingerprints");
+        laps.lap(&format!("fingerprints ({} pages)", candidates.len()));
         if reach.is_some() && self.check_reach {
             // Tests check the shortcut against the whole site.
             let all: Vec<&Job> = jobs.iter().collect();
