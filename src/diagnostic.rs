@@ -231,43 +231,48 @@ impl Diagnostics {
     /// Stable order: by file, then position, errors before warnings at the same place. A
     /// file's problems past `MAX_PER_FILE` are counted in one last message instead.
     pub fn sorted(self) -> Vec<Diagnostic> {
-        let items = merge_sorted(self.items);
-        let mut out: Vec<Diagnostic> = Vec::with_capacity(items.len());
-        let mut run = 0;
-        let mut hidden: Option<(Diagnostic, usize)> = None;
-        for d in items {
-            let same = out.last().is_some_and(|l| l.path == d.path)
-                || hidden.as_ref().is_some_and(|(h, _)| h.path == d.path);
-            if !same {
-                run = 0;
-                if let Some((h, n)) = hidden.take() {
-                    out.push(more_in(h, n));
-                }
-            }
-            run += 1;
-            if run <= MAX_PER_FILE {
-                out.push(d);
-            } else {
-                match &mut hidden {
-                    Some((h, n)) => {
-                        *n += 1;
-                        if d.is_error() {
-                            h.severity = Severity::Error;
-                        }
-                    }
-                    None => hidden = Some((d, 1)),
-                }
-            }
-        }
-        if let Some((h, n)) = hidden {
-            out.push(more_in(h, n));
-        }
-        out
+        cut_per_file(merge_sorted(self.items))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
+}
+
+/// `Diagnostics::sorted` of a list already in its order (and without repeats): a file's
+/// problems past `MAX_PER_FILE` are counted in one last message instead.
+pub fn cut_per_file(items: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(items.len());
+    let mut run = 0;
+    let mut hidden: Option<(Diagnostic, usize)> = None;
+    for d in items {
+        let same = out.last().is_some_and(|l| l.path == d.path)
+            || hidden.as_ref().is_some_and(|(h, _)| h.path == d.path);
+        if !same {
+            run = 0;
+            if let Some((h, n)) = hidden.take() {
+                out.push(more_in(h, n));
+            }
+        }
+        run += 1;
+        if run <= MAX_PER_FILE {
+            out.push(d);
+        } else {
+            match &mut hidden {
+                Some((h, n)) => {
+                    *n += 1;
+                    if d.is_error() {
+                        h.severity = Severity::Error;
+                    }
+                }
+                None => hidden = Some((d, 1)),
+            }
+        }
+    }
+    if let Some((h, n)) = hidden {
+        out.push(more_in(h, n));
+    }
+    out
 }
 
 impl IntoIterator for Diagnostics {
@@ -356,6 +361,20 @@ pub fn merge_sorted(all: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = order.into_iter().filter_map(|i| slots[i].take()).collect();
     out.dedup();
     out
+}
+
+/// Each path's place among `paths` in the order `merge_sorted` puts files in (so a list
+/// made by file can be ordered by these numbers instead of by its diagnostics' paths).
+pub fn path_ranks<'a>(paths: impl Iterator<Item = &'a Path>) -> Vec<u32> {
+    use rayon::prelude::*;
+    let keys: Vec<Vec<u8>> = paths.map(path_key).collect();
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    order.par_sort_unstable_by(|&i, &j| keys[i as usize].cmp(&keys[j as usize]));
+    let mut rank = vec![0; keys.len()];
+    for (r, i) in order.into_iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
 }
 
 /// Bytes that sort as `Path` does, component by component: each component is its kind

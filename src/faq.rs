@@ -2,8 +2,8 @@
 //! the FAQPage JSON-LD and `faq.json`.
 
 use crate::content::Content;
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::ids::ArticleId;
+use crate::diagnostic::Diagnostic;
+use crate::ids::{ArticleId, Id as _};
 use crate::names::name_of;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -45,29 +45,42 @@ pub fn duplicates(content: &Content, entries: &[FaqEntry]) -> (Vec<Diagnostic>, 
             }
         }
     }
-    let mut warnings = Diagnostics::default();
-    warnings.extend(
-        repeats
-            .par_iter()
-            .map(|&(k, first)| {
-                let (e, first) = (&entries[k], &entries[first]);
-                let a = &content.articles[e.article];
-                let f = &content.articles[first.article];
-                Diagnostic::warning(
-                    &a.source,
-                    e.line,
-                    1,
-                    format!(
-                        "question `{}` is also asked in {}:{}",
-                        e.question,
-                        f.source.display(),
-                        first.line
-                    ),
-                )
-            })
-            .collect::<Vec<_>>(),
-    );
-    (warnings.sorted(), firsts)
+    // The warnings in `Diagnostics::sorted`'s order (by file, then line, then message), the
+    // files ranked once per article: sorting 40,000 warnings as diagnostics moved them about
+    // and compared their paths.
+    let rank = crate::diagnostic::path_ranks(content.articles.iter().map(|a| a.source.as_path()));
+    let shown: Vec<std::borrow::Cow<str>> = content
+        .articles
+        .iter()
+        .map(|a| a.source.to_string_lossy())
+        .collect();
+    let mut found: Vec<(u32, usize, String)> = repeats
+        .par_iter()
+        .map(|&(k, first)| {
+            use std::fmt::Write as _;
+            let (e, first) = (&entries[k], &entries[first]);
+            let place = &shown[first.article.index()];
+            let mut message = String::with_capacity(e.question.len() + place.len() + 40);
+            message.push_str("question `");
+            message.push_str(&e.question);
+            message.push_str("` is also asked in ");
+            message.push_str(place);
+            let _ = write!(message, ":{}", first.line);
+            (rank[e.article.index()], k, message)
+        })
+        .collect();
+    found.par_sort_unstable_by(|(r, i, m), (s, j, n)| {
+        (r, entries[*i].line, m).cmp(&(s, entries[*j].line, n))
+    });
+    let mut warnings: Vec<Diagnostic> = found
+        .into_par_iter()
+        .map(|(_, k, message)| {
+            let e = &entries[k];
+            Diagnostic::warning(&content.articles[e.article].source, e.line, 1, message)
+        })
+        .collect();
+    warnings.dedup();
+    (crate::diagnostic::cut_per_file(warnings), firsts)
 }
 
 /// A hash of every question with its file and line, in order: what `duplicates` depends on.
@@ -324,6 +337,109 @@ fn article_json<'a>(a: &'a crate::site::Analysis, entries: &'a [FaqEntry]) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The duplicate check's plain definition: a warning for each repeat, in the order of
+    /// the questions, then `Diagnostics::sorted`.
+    fn plain_duplicates(content: &Content, entries: &[FaqEntry]) -> (Vec<Diagnostic>, Vec<bool>) {
+        let mut seen = std::collections::HashMap::new();
+        let mut firsts = Vec::new();
+        let mut warnings = crate::diagnostic::Diagnostics::default();
+        for (k, e) in entries.iter().enumerate() {
+            let key = name_of(&e.question);
+            match seen.get(&key) {
+                Some(&first) => {
+                    firsts.push(false);
+                    if !key.is_empty() {
+                        let f: &FaqEntry = &entries[first];
+                        warnings.push(Diagnostic::warning(
+                            &content.articles[e.article].source,
+                            e.line,
+                            1,
+                            format!(
+                                "question `{}` is also asked in {}:{}",
+                                e.question,
+                                content.articles[f.article].source.display(),
+                                f.line
+                            ),
+                        ));
+                    }
+                }
+                None => {
+                    seen.insert(key, k);
+                    firsts.push(true);
+                }
+            }
+        }
+        (warnings.sorted(), firsts)
+    }
+
+    #[test]
+    fn duplicates_are_the_plain_definition_in_path_order_cut_per_file() {
+        // Ids in another order than the paths (`a/b` sorts before `a-b` as a path, after it
+        // as bytes); one file with more repeats than are shown; questions repeated on one
+        // line (a flow list), the same and different; one that is all punctuation.
+        let sources = ["z/b.md", "a-b/x.md", "a/b/y.md", "a/c.md", "a.md"];
+        let content = Content {
+            articles: sources
+                .iter()
+                .map(|s| {
+                    std::sync::Arc::new(crate::content::Article {
+                        source: format!("content/{s}").into(),
+                        rel: s.to_string(),
+                        section: crate::ids::Id::new(0),
+                        slug: String::new(),
+                        path: String::new(),
+                        matter: Default::default(),
+                        text: String::new(),
+                        body_start: 0,
+                        body_line: 1,
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into(),
+            ..Default::default()
+        };
+        let questions = [
+            "要多久？",
+            "要多久?",
+            "ＬＰＲ 是什么",
+            "lpr是什么",
+            "？！",
+            "谁管",
+        ];
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        let mut entries = Vec::new();
+        for a in 0..sources.len() {
+            let count = if a == 2 { 240 } else { 30 };
+            let mut line = 3;
+            for _ in 0..count {
+                // Now and then the next question on the same line.
+                if next(4) != 0 {
+                    line += 1 + next(3);
+                }
+                let q = questions[next(questions.len())];
+                entries.push(FaqEntry {
+                    article: crate::ids::Id::new(a),
+                    anchor: "x".into(),
+                    question: q.into(),
+                    answer_html: "".into(),
+                    answer_text: "".into(),
+                    line,
+                });
+            }
+        }
+        let (fast, firsts) = duplicates(&content, &entries);
+        let (plain, plain_firsts) = plain_duplicates(&content, &entries);
+        assert!(fast.iter().any(|d| d.message.contains("more problems")));
+        assert_eq!(firsts, plain_firsts);
+        assert_eq!(fast, plain);
+    }
 
     #[test]
     fn script_json_escapes_every_unsafe_character_and_keeps_the_rest() {
