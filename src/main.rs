@@ -23,13 +23,25 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Cargo.lock; the v2 indices of the first two are the same).
 fn tune_allocator() {
     const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: setting an option is a plain store that mimalloc reads when it next purges.
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
-        libmimalloc_sys::mi_option_set(PURGE_DELAY, 25);
+    }
+    set_purge_delay(25);
+}
+
+/// How long mimalloc keeps freed memory before it returns it to the system, in ms.
+fn set_purge_delay(ms: std::ffi::c_long) {
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: a plain store that mimalloc reads when it next purges. mimalloc calls
+    // `mi_option_set` not thread safe: it is called before kbgen starts any thread.
+    unsafe {
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, ms);
     }
 }
+
+/// `serve`'s purge delay (see `set_purge_delay`).
+const PURGE_SERVE_MS: std::ffi::c_long = 1000;
 
 fn main() -> ExitCode {
     tune_allocator();
@@ -166,6 +178,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             port,
             open,
         } => {
+            // A rebuild frees what its stages made within a few hundred ms, and the next one
+            // makes as much again: keeping the memory between stages and edits spares the
+            // kernel clearing every page anew (1 s, then it goes back while serve waits).
+            set_purge_delay(PURGE_SERVE_MS);
             // Returns only on a plumbing failure (port in use, cannot watch): exit status 2.
             kbgen::serve::serve(kbgen::serve::ServeOptions {
                 root,
