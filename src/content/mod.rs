@@ -81,6 +81,18 @@ pub struct Content {
 }
 
 impl Content {
+    /// Frees every article's text (a build's analysis is done with it: its diagnostics hold
+    /// their excerpts, and pages, search and feeds are made from the rendering). An article
+    /// shared elsewhere keeps its text. `Article::body` must not be asked for afterwards.
+    pub fn forget_texts(&mut self) {
+        for a in self.articles.iter_mut() {
+            if let Some(a) = std::sync::Arc::get_mut(a) {
+                a.text = String::new();
+                a.body_start = 0;
+            }
+        }
+    }
+
     /// Each article's id by its site path (`section/slug/`).
     pub fn ids_by_path(&self) -> std::collections::HashMap<&str, ArticleId> {
         self.articles

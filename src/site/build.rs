@@ -60,11 +60,14 @@ pub fn build_full(
     let laps = Laps::new("");
     let lap = |what: &str| laps.lap(what);
     let Prepared {
-        analysis,
+        mut analysis,
         theme,
         renderer,
         dictionary,
     } = prepare(opts)?;
+    if !keep {
+        analysis.forget_for_build();
+    }
     lap("prepare");
     let staging = Staging::begin(
         target,
