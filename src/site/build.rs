@@ -59,6 +59,9 @@ pub fn build_full(
     let started = Instant::now();
     let laps = Laps::new("");
     let lap = |what: &str| laps.lap(what);
+    // jieba's dictionary is needed only once the search index is counted: load it beside
+    // the analysis (if this build fails first, the thread's work is dropped).
+    let segmenter = std::thread::spawn(crate::search::Segmenter::load);
     let Prepared {
         mut analysis,
         theme,
@@ -105,17 +108,23 @@ pub fn build_full(
             },
             || -> anyhow::Result<_> {
                 let docs = crate::search::search_docs(a);
-                let mut state = crate::search::SearchState::build(
+                let segmenter = segmenter
+                    .join()
+                    .unwrap_or_else(|_| crate::search::Segmenter::load());
+                let mut state = crate::search::SearchState::build_with(
                     &docs,
                     &crate::search::SearchOptions {
                         dictionary_words: dictionary.clone(),
                         synonyms: a.config.synonyms.clone(),
                         faq: !a.faq.is_empty(),
                     },
+                    segmenter,
                 );
                 lap("  search counted");
                 if keep {
                     state.keep_shards();
+                } else {
+                    state.forget_segmenter();
                 }
                 // Each file is written as it is made; serve keeps their hashes.
                 let hashes = Mutex::new(std::collections::HashMap::new());
