@@ -576,6 +576,16 @@ fn shared_count(x: &[usize], y: &[usize]) -> u32 {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator: each call gives a number below `m`.
+    fn xorshift(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |m| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m as u64) as usize
+        }
+    }
+
     /// The plain definition: count shared terms per candidate, sort by (count desc, order).
     fn reference(
         by_recency: &[ArticleId],
@@ -619,14 +629,8 @@ mod tests {
 
     #[test]
     fn related_by_bit_sliced_counts_matches_the_plain_definition() {
-        // A small deterministic generator: sites of 1 to 300 articles, dense and sparse terms.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        // Sites of 1 to 300 articles, dense and sparse terms.
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for round in 0..60 {
             let n = 1 + next(300);
             let term_count = 1 + next(40);
@@ -668,13 +672,7 @@ mod tests {
 
     #[test]
     fn updated_related_lists_are_the_lists_made_afresh() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |m: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % m as u64) as usize
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let ids = |v: &[usize]| v.iter().map(|&x| ArticleId::new(x)).collect::<Vec<_>>();
         let members_of = |terms: &[Vec<usize>], count: usize| {
             let mut of_term: Vec<Vec<ArticleId>> = vec![Vec::new(); count];
