@@ -365,14 +365,31 @@ fn no_payload_runs_in_chromium_on_any_page_or_search_result() {
     let Some(b) = browser() else { return };
     let page = b.page(1280, 800);
     let mut ran = Vec::new();
+    let mut redirects = 0;
     for file in html_files(&out) {
         let rel = file
             .strip_prefix(&out)
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
-        let url = server.url(&format!("/kb/{}", rel.trim_end_matches("index.html")));
-        page.goto(&url);
+        let path = format!("/kb/{}", rel.trim_end_matches("index.html"));
+        page.goto(&server.url(&path));
+        // An alias page moves on at once (meta refresh): evaluating while it does fails
+        // ("target navigated"), so hover and focus where it lands.
+        if std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("http-equiv=\"refresh\"")
+        {
+            page.wait_for(
+                &format!(
+                    "location.pathname !== {} && document.readyState === 'complete'",
+                    serde_json::json!(path)
+                ),
+                Duration::from_secs(10),
+            )
+            .unwrap_or_else(|e| panic!("{rel} does not redirect: {e}"));
+            redirects += 1;
+        }
         // Hover and focus everything: handlers that only fire on interaction.
         page.eval(
             "document.querySelectorAll('*').forEach(e => { \
@@ -384,6 +401,10 @@ fn no_payload_runs_in_chromium_on_any_page_or_search_result() {
             ran.push(format!("{rel}: window.__x = {x}"));
         }
     }
+    assert!(
+        redirects > 0,
+        "the fixture's alias page was not among the pages"
+    );
     page.goto(&server.url("/kb/search/?q=payloadword"));
     page.wait_for(
         "document.querySelectorAll('#search-results li').length > 0",
