@@ -16,6 +16,7 @@ pub mod init;
 pub(crate) mod links;
 mod lint;
 pub(crate) mod markdown;
+mod memory;
 pub(crate) mod menus;
 pub(crate) mod minify;
 pub(crate) mod names;

@@ -52,10 +52,22 @@ impl SiteData<'_> {
                 })
             })
             .collect();
+        let handed: String;
+        let body_html = match self.bodies.get(a) {
+            Some(slot) => {
+                handed = slot
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take()
+                    .expect("a build makes each article page once");
+                handed.as_str()
+            }
+            None => out.body.html.as_str(),
+        };
         let view = ArticleView {
             title: &art.matter.title,
             summary: &out.summary,
-            body_html: &out.body.html,
+            body_html,
             toc: out
                 .body
                 .headings

@@ -216,6 +216,20 @@ impl PageSink for Fingerprint {
 pub struct SiteData<'a> {
     pub site: &'a Analysis,
     pub live_reload: bool,
+    /// A build's article bodies, by article (`Analysis::take_bodies`); empty when the
+    /// bodies stay in the analysis.
+    pub(crate) bodies: crate::ids::Table<ArticleId, std::sync::Mutex<Option<String>>>,
+}
+
+impl SiteData<'_> {
+    /// Pages made from `bodies` (taken out of the analysis): each article page takes its
+    /// own body and frees it once made, so each article's page must be made only once.
+    pub fn with_bodies(
+        self,
+        bodies: crate::ids::Table<ArticleId, std::sync::Mutex<Option<String>>>,
+    ) -> Self {
+        SiteData { bodies, ..self }
+    }
 }
 
 impl std::ops::Deref for SiteData<'_> {

@@ -2,6 +2,7 @@
 
 use super::{DocTerm, Field, SearchDoc, SearchPart};
 use crate::ids::ArticleId;
+use crate::markdown::TextPart;
 use crate::site::Analysis;
 use rayon::prelude::*;
 
@@ -10,22 +11,7 @@ pub fn search_doc(a: &Analysis, i: ArticleId) -> SearchDoc<'_> {
     let art = &a.content.articles[i];
     let data = &a.articles[i];
     let mut parts = Vec::new();
-    for p in &data.body.parts {
-        if !p.heading.is_empty() {
-            parts.push(SearchPart {
-                field: Field::Heading,
-                anchor: &p.anchor,
-                text: &p.heading,
-            });
-        }
-        if !p.text.is_empty() {
-            parts.push(SearchPart {
-                field: Field::Body,
-                anchor: &p.anchor,
-                text: &p.text,
-            });
-        }
-    }
+    push_body(&mut parts, &data.body.parts);
     for f in a.faq[data.faq.clone()]
         .iter()
         .filter(|f| f.anchor.starts_with("faq-"))
@@ -65,6 +51,64 @@ pub fn search_doc(a: &Analysis, i: ArticleId) -> SearchDoc<'_> {
             .collect(),
         parts,
     }
+}
+
+/// The search parts of a body's text (headings and the text under each), in order.
+fn push_body<'a>(parts: &mut Vec<SearchPart<'a>>, body: &'a [TextPart]) {
+    for p in body {
+        if !p.heading.is_empty() {
+            parts.push(SearchPart {
+                field: Field::Heading,
+                anchor: &p.anchor,
+                text: &p.heading,
+            });
+        }
+        if !p.text.is_empty() {
+            parts.push(SearchPart {
+                field: Field::Body,
+                anchor: &p.anchor,
+                text: &p.text,
+            });
+        }
+    }
+}
+
+impl<'a> SearchDoc<'a> {
+    /// This doc with `body`'s parts before its own, as `search_doc` orders an article's
+    /// (for docs made after `take_texts`).
+    pub fn with_body<'b>(&self, body: &'b [TextPart]) -> SearchDoc<'b>
+    where
+        'a: 'b,
+    {
+        let mut parts = Vec::with_capacity(body.len() * 2 + self.parts.len());
+        push_body(&mut parts, body);
+        parts.extend(self.parts.iter().map(|p| SearchPart {
+            field: p.field,
+            anchor: p.anchor,
+            text: p.text,
+        }));
+        SearchDoc {
+            url: self.url,
+            title: self.title,
+            section: self.section,
+            summary: self.summary,
+            terms: self.terms.clone(),
+            parts,
+        }
+    }
+}
+
+/// Takes every article's body text (by article) out of the analysis for a build's search
+/// index, which frees it as it is counted (`SearchState::build_once`): the pages do not read
+/// it. Afterwards `search_doc` gives docs without their bodies.
+pub fn take_texts(a: &mut Analysis) -> Vec<Vec<TextPart>> {
+    a.articles
+        .iter_mut()
+        .map(|d| match std::sync::Arc::get_mut(&mut d.body) {
+            Some(body) => std::mem::take(&mut body.parts),
+            None => d.body.parts.clone(),
+        })
+        .collect()
 }
 
 /// Every article's search doc.

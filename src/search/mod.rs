@@ -27,8 +27,9 @@ pub(crate) mod segment;
 mod shard;
 
 use crate::diagnostic::Failure;
+use crate::markdown::TextPart;
 use crate::yaml::key;
-pub use docs::{search_doc, search_docs};
+pub use docs::{search_doc, search_docs, take_texts};
 use encode::{fnv1a32, FxHashMap};
 use postings::{length_bucket, Acc, Counts, Posting, Term, BODY, TITLE};
 use rayon::prelude::*;
@@ -312,6 +313,15 @@ fn doc_bundle_count(docs: usize) -> u32 {
 /// Up to this many articles, each doc has (about) a bundle of its own.
 const SMALL_SITE: usize = 400;
 
+/// How much of each doc's text its record keeps on a site of `docs` articles.
+fn text_budget(docs: usize) -> shard::TextBudget {
+    if docs <= SMALL_SITE {
+        shard::TextBudget::WHOLE
+    } else {
+        shard::TextBudget::SHARED
+    }
+}
+
 /// Stable document ids: the URL's hash in a space four times the doc count, probing on
 /// collision. Adding or removing an article leaves every other id (and so every posting
 /// that does not mention it) alone, while gaps between ids stay small enough to encode in
@@ -407,49 +417,79 @@ fn cut_doc(
     jieba: &jieba_rs::Jieba,
     shards: u32,
 ) -> DocTerms {
-    let mut lens = [0u32; FIELDS];
+    count_terms(counts, doc, shards, cut_words(doc, jieba))
+}
+
+/// The texts of a doc the index reads, with their fields.
+fn doc_texts<'d>(doc: &'d SearchDoc) -> impl Iterator<Item = (Field, &'d str)> {
+    [(Field::Title, doc.title), (Field::Summary, doc.summary)]
+        .into_iter()
+        .chain(doc.terms.iter().map(|t| (Field::Terms, t.name)))
+        .chain(doc.parts.iter().map(|p| (p.field, p.text)))
+}
+
+/// What jieba finds in a doc's `WORD_FIELDS`: its whole words (three or more CJK
+/// characters) and the Han bigrams inside its words.
+struct WordCut {
+    words: Vec<(Box<str>, Counts)>,
+    lex: Vec<(char, char)>,
+}
+
+fn cut_words(doc: &SearchDoc, jieba: &jieba_rs::Jieba) -> WordCut {
     let mut words: FxHashMap<Box<str>, Counts> = FxHashMap::default();
-    let mut doc_aids = aids::DocAids::default();
-    let mut texts: Vec<(Field, &str)> =
-        vec![(Field::Title, doc.title), (Field::Summary, doc.summary)];
-    texts.extend(doc.terms.iter().map(|t| (Field::Terms, t.name)));
-    texts.extend(doc.parts.iter().map(|p| (p.field, p.text)));
-    for (field, text) in texts {
+    let mut lex = Vec::new();
+    for (field, text) in doc_texts(doc).filter(|(f, _)| WORD_FIELDS.contains(f)) {
         let fi = field.index();
-        lens[fi] += cut_text(counts, text, fi, &mut doc_aids.traditional);
-        if WORD_FIELDS.contains(&field) {
-            let normalized = normalize(text);
-            for token in jieba.cut(&normalized, false) {
-                let w = token.word;
-                if !w.chars().all(is_cjk) {
-                    continue;
-                }
-                // Pinyin keys come from the bigrams inside words, not across them.
-                doc_aids.lex.extend(w.chars().zip(w.chars().skip(1)));
-                if w.chars().nth(2).is_some() {
-                    let c = match words.get_mut(w) {
-                        Some(c) => c,
-                        None => words.entry(w.into()).or_insert([0; FIELDS]),
-                    };
-                    c[fi] = c[fi].saturating_add(1);
-                }
+        let normalized = normalize(text);
+        for token in jieba.cut(&normalized, false) {
+            let w = token.word;
+            if !w.chars().all(is_cjk) {
+                continue;
+            }
+            // Pinyin keys come from the bigrams inside words, not across them.
+            lex.extend(w.chars().zip(w.chars().skip(1)));
+            if w.chars().nth(2).is_some() {
+                let c = match words.get_mut(w) {
+                    Some(c) => c,
+                    None => words.entry(w.into()).or_insert([0; FIELDS]),
+                };
+                c[fi] = c[fi].saturating_add(1);
             }
         }
+    }
+    let mut words: Vec<_> = words.into_iter().collect();
+    words.sort_unstable();
+    lex.sort_unstable();
+    lex.dedup();
+    WordCut { words, lex }
+}
+
+/// The index's terms of `doc`, with the words jieba found in it.
+fn count_terms(
+    counts: &mut FxHashMap<Term, Counts>,
+    doc: &SearchDoc,
+    shards: u32,
+    found: WordCut,
+) -> DocTerms {
+    let mut lens = [0u32; FIELDS];
+    let mut traditional = false;
+    for (field, text) in doc_texts(doc) {
+        let fi = field.index();
+        lens[fi] += cut_text(counts, text, fi, &mut traditional);
     }
     let mut entries: Vec<(u32, Term, Counts)> = counts
         .drain()
         .map(|(t, c)| (t.shard(shards), t, c))
         .collect();
     entries.sort_unstable_by_key(|e| e.0);
-    let mut words: Vec<_> = words.into_iter().collect();
-    words.sort_unstable();
-    doc_aids.lex.sort_unstable();
-    doc_aids.lex.dedup();
     DocTerms {
         entries,
-        words,
+        words: found.words,
         lens,
-        aids: doc_aids,
+        aids: aids::DocAids {
+            lex: found.lex,
+            traditional,
+        },
     }
 }
 
@@ -540,125 +580,116 @@ impl Segmenter {
     }
 }
 
-impl SearchState {
-    /// Cuts and counts every doc.
-    #[cfg(test)]
-    pub fn build(docs: &[SearchDoc], opts: &SearchOptions) -> SearchState {
-        Self::build_with(docs, opts, Segmenter::load())
-    }
+/// The index while docs are counted, in id order a batch at a time.
+struct Counting {
+    shards: u32,
+    ids: Vec<u32>,
+    id_space: u32,
+    /// Doc indices in id order.
+    order: Vec<usize>,
+    per_group: usize,
+    maps: Vec<FxHashMap<Term, Acc>>,
+    len_sums: [u64; FIELDS],
+    lens: FxHashMap<u32, [u32; FIELDS]>,
+    word_docs: FxHashMap<Box<str>, std::collections::BTreeMap<u32, Counts>>,
+    doc_aids: Vec<(usize, aids::DocAids)>,
+    /// Section titles, sorted.
+    sections: Vec<String>,
+}
 
-    /// `build` with jieba's dictionary already loaded.
-    pub fn build_with(docs: &[SearchDoc], opts: &SearchOptions, base: Segmenter) -> SearchState {
-        let mut jieba = base.0;
-        for w in &opts.dictionary_words {
-            let w = normalize(w.trim());
-            if !w.is_empty() {
-                jieba.add_word(&w, None, None);
-            }
-        }
-        let aids = aids::Aids::new(opts.faq, normalized_synonyms(&opts.synonyms));
-        Self::count(docs, jieba, aids)
-    }
-
-    /// Counts `docs` afresh with this state's dictionary (loading jieba's takes a while).
-    pub fn recount(&mut self, docs: &[SearchDoc]) {
-        let jieba = std::mem::replace(&mut self.jieba, jieba_rs::Jieba::empty());
-        let keep = self.keep;
-        let aids = aids::Aids::new(self.aids.faq, std::mem::take(&mut self.aids.synonyms));
-        *self = Self::count(docs, jieba, aids);
-        self.keep = keep;
-    }
-
-    /// Frees the segmenter (~33 MB) once a build has counted its docs: only updates cut
-    /// docs again, and a state without it must not be updated.
-    pub fn forget_segmenter(&mut self) {
-        self.jieba = jieba_rs::Jieba::empty();
-    }
-
-    /// Keeps every shard's rendered entries from the next `render_all` on, so updates
-    /// render only the terms they change (memory about the size of the shard files).
-    pub fn keep_shards(&mut self) {
-        self.keep = true;
-    }
-
-    /// Counts `docs` into a new state whose reader aids start from `aids` (empty but for the
-    /// site's FAQ flag and synonyms).
-    fn count(docs: &[SearchDoc], jieba: jieba_rs::Jieba, aids: aids::Aids) -> SearchState {
+impl Counting {
+    fn new(docs: &[SearchDoc]) -> Counting {
         let shards = shard_count(docs.len());
         let (ids, id_space) = assign_ids(docs);
         let mut order: Vec<usize> = (0..docs.len()).collect();
         order.sort_by_key(|&i| ids[i]);
-
         let groups = GROUPS.min(shards as usize);
-        let per_group = (shards as usize).div_ceil(groups);
-        let mut maps: Vec<FxHashMap<Term, Acc>> =
-            (0..shards).map(|_| FxHashMap::default()).collect();
-        let mut len_sums = [0u64; FIELDS];
-        let mut lens: FxHashMap<u32, [u32; FIELDS]> = FxHashMap::default();
-        let mut word_docs: FxHashMap<Box<str>, std::collections::BTreeMap<u32, Counts>> =
-            FxHashMap::default();
-        let mut doc_aids: Vec<(usize, aids::DocAids)> = Vec::with_capacity(docs.len());
+        let mut sections: Vec<String> = docs.iter().map(|d| d.section.to_string()).collect();
+        sections.sort_unstable();
+        sections.dedup();
+        Counting {
+            shards,
+            ids,
+            id_space,
+            order,
+            per_group: (shards as usize).div_ceil(groups),
+            maps: (0..shards).map(|_| FxHashMap::default()).collect(),
+            len_sums: [0; FIELDS],
+            lens: FxHashMap::default(),
+            word_docs: FxHashMap::default(),
+            doc_aids: Vec::with_capacity(docs.len()),
+            sections,
+        }
+    }
 
-        for batch in order.chunks(BATCH) {
-            let cut: Vec<DocTerms> = batch
-                .par_iter()
-                .map_init(FxHashMap::default, |counts, &i| {
-                    cut_doc(counts, &docs[i], &jieba, shards)
-                })
-                .collect();
-            maps.par_chunks_mut(per_group)
-                .enumerate()
-                .for_each(|(g, group)| {
-                    let (lo, hi) = ((g * per_group) as u32, ((g + 1) * per_group) as u32);
-                    for (dt, &i) in cut.iter().zip(batch) {
-                        let start = dt.entries.partition_point(|e| e.0 < lo);
-                        let end = dt.entries.partition_point(|e| e.0 < hi);
-                        for (shard, term, tf) in &dt.entries[start..end] {
-                            let p = posting(ids[i], *tf, &dt.lens);
-                            let map = &mut group[(*shard - lo) as usize];
-                            match map.get_mut(term) {
-                                Some(acc) => acc.push(&p),
-                                None => map.entry(term.clone()).or_default().push(&p),
-                            }
+    /// The doc indices of the batch starting at `start` (in id order).
+    fn batch(&self, start: usize) -> Vec<usize> {
+        self.order[start..(start + BATCH).min(self.order.len())].to_vec()
+    }
+
+    /// Counts a batch: `batch` the docs' indices, `docs` the docs, `found` their words.
+    fn add(&mut self, batch: &[usize], docs: &[&SearchDoc], found: Vec<WordCut>) {
+        let shards = self.shards;
+        let cut: Vec<DocTerms> = docs
+            .par_iter()
+            .zip(found)
+            .map_init(FxHashMap::default, |counts, (d, w)| {
+                count_terms(counts, d, shards, w)
+            })
+            .collect();
+        let (ids, per_group) = (&self.ids, self.per_group);
+        self.maps
+            .par_chunks_mut(per_group)
+            .enumerate()
+            .for_each(|(g, group)| {
+                let (lo, hi) = ((g * per_group) as u32, ((g + 1) * per_group) as u32);
+                for (dt, &i) in cut.iter().zip(batch) {
+                    let start = dt.entries.partition_point(|e| e.0 < lo);
+                    let end = dt.entries.partition_point(|e| e.0 < hi);
+                    for (shard, term, tf) in &dt.entries[start..end] {
+                        let p = posting(ids[i], *tf, &dt.lens);
+                        let map = &mut group[(*shard - lo) as usize];
+                        match map.get_mut(term) {
+                            Some(acc) => acc.push(&p),
+                            None => map.entry(term.clone()).or_default().push(&p),
                         }
                     }
-                });
-            for (dt, &i) in cut.into_iter().zip(batch) {
-                for (sum, len) in len_sums.iter_mut().zip(dt.lens) {
-                    *sum += u64::from(len);
                 }
-                lens.insert(ids[i], dt.lens);
-                for (w, c) in dt.words {
-                    word_docs.entry(w).or_default().insert(ids[i], c);
-                }
-                doc_aids.push((i, dt.aids));
+            });
+        for (dt, &i) in cut.into_iter().zip(batch) {
+            for (sum, len) in self.len_sums.iter_mut().zip(dt.lens) {
+                *sum += u64::from(len);
             }
+            self.lens.insert(self.ids[i], dt.lens);
+            for (w, c) in dt.words {
+                self.word_docs.entry(w).or_default().insert(self.ids[i], c);
+            }
+            self.doc_aids.push((i, dt.aids));
         }
+    }
 
+    /// The state once every doc of `docs` is counted.
+    fn finish(self, docs: &[SearchDoc], jieba: jieba_rs::Jieba, aids: aids::Aids) -> SearchState {
+        let ids = self.ids;
         let mut state = SearchState {
             jieba,
-            shards,
-            id_space,
+            shards: self.shards,
+            id_space: self.id_space,
             ids: docs
                 .iter()
                 .zip(&ids)
                 .map(|(d, &id)| (d.url.to_string(), id))
                 .collect(),
-            lens,
-            len_sums,
+            lens: self.lens,
+            len_sums: self.len_sums,
             docs: docs.len(),
-            word_docs,
+            word_docs: self.word_docs,
             words: Vec::new(),
-            maps,
+            maps: self.maps,
             fragments: Vec::new(),
             tail_cache: Vec::new(),
             keep: false,
-            sections: {
-                let mut s: Vec<String> = docs.iter().map(|d| d.section.to_string()).collect();
-                s.sort_unstable();
-                s.dedup();
-                s
-            },
+            sections: self.sections,
             section_docs: Vec::new(),
             records: shard::Records::new(),
             aids,
@@ -670,7 +701,7 @@ impl SearchState {
                 state.section_docs[k] += 1;
             }
         }
-        for (i, da) in doc_aids {
+        for (i, da) in self.doc_aids {
             let k = state.section_index(docs[i].section).unwrap_or(0);
             state.aids.count(ids[i], &docs[i], k, &da, true);
         }
@@ -679,6 +710,116 @@ impl SearchState {
         for w in &words {
             state.set_word_postings(w);
         }
+        state
+    }
+}
+
+impl SearchState {
+    /// Cuts and counts every doc.
+    #[cfg(test)]
+    pub fn build(docs: &[SearchDoc], opts: &SearchOptions) -> SearchState {
+        Self::build_with(docs, opts, Segmenter::load())
+    }
+
+    /// `build` with jieba's dictionary already loaded.
+    pub fn build_with(docs: &[SearchDoc], opts: &SearchOptions, base: Segmenter) -> SearchState {
+        let (jieba, aids) = Self::segmenter_and_aids(opts, base);
+        Self::count(docs, jieba, aids)
+    }
+
+    /// jieba with the site's own words, and the reader aids with its FAQ flag and synonyms.
+    fn segmenter_and_aids(opts: &SearchOptions, base: Segmenter) -> (jieba_rs::Jieba, aids::Aids) {
+        let mut jieba = base.0;
+        for w in &opts.dictionary_words {
+            let w = normalize(w.trim());
+            if !w.is_empty() {
+                jieba.add_word(&w, None, None);
+            }
+        }
+        let aids = aids::Aids::new(opts.faq, normalized_synonyms(&opts.synonyms));
+        (jieba, aids)
+    }
+
+    /// Counts `docs` afresh with this state's dictionary (loading jieba's takes a while).
+    pub fn recount(&mut self, docs: &[SearchDoc]) {
+        let jieba = std::mem::replace(&mut self.jieba, jieba_rs::Jieba::empty());
+        let keep = self.keep;
+        let aids = aids::Aids::new(self.aids.faq, std::mem::take(&mut self.aids.synonyms));
+        *self = Self::count(docs, jieba, aids);
+        self.keep = keep;
+    }
+
+    /// Keeps every shard's rendered entries from the next `render_all` on, so updates
+    /// render only the terms they change (memory about the size of the shard files).
+    pub fn keep_shards(&mut self) {
+        self.keep = true;
+    }
+
+    /// Counts `docs` into a new state whose reader aids start from `aids` (empty but for the
+    /// site's FAQ flag and synonyms).
+    fn count(docs: &[SearchDoc], jieba: jieba_rs::Jieba, aids: aids::Aids) -> SearchState {
+        let mut c = Counting::new(docs);
+        let mut found = c
+            .order
+            .par_iter()
+            .map(|&i| cut_words(&docs[i], &jieba))
+            .collect::<Vec<_>>()
+            .into_iter();
+        for start in (0..docs.len()).step_by(BATCH) {
+            let batch = c.batch(start);
+            let batch_docs: Vec<&SearchDoc> = batch.iter().map(|&i| &docs[i]).collect();
+            c.add(
+                &batch,
+                &batch_docs,
+                found.by_ref().take(batch.len()).collect(),
+            );
+        }
+        c.finish(docs, jieba, aids)
+    }
+
+    /// A build's index, which nothing updates afterwards: `build_with` for `docs` whose
+    /// body parts are `bodies` (by doc; `SearchDoc::with_body`), taken and freed a batch at a
+    /// time as they are counted. Each doc's record is made as it is counted, and the
+    /// segmenter (~33 MB) is freed once the docs' words are cut, before the postings grow.
+    /// `write_files` writes the index.
+    pub fn build_once(
+        docs: &[SearchDoc],
+        mut bodies: Vec<Vec<TextPart>>,
+        opts: &SearchOptions,
+        base: Segmenter,
+    ) -> SearchState {
+        let (jieba, aids) = Self::segmenter_and_aids(opts, base);
+        let mut c = Counting::new(docs);
+        let found: Vec<WordCut> = c
+            .order
+            .par_iter()
+            .map(|&i| cut_words(&docs[i].with_body(&bodies[i]), &jieba))
+            .collect();
+        drop(jieba);
+        let mut found = found.into_iter();
+        let budget = text_budget(docs.len());
+        let mut records = Vec::with_capacity(docs.len());
+        for start in (0..docs.len()).step_by(BATCH) {
+            let batch = c.batch(start);
+            let taken: Vec<Vec<TextPart>> = batch
+                .iter()
+                .map(|&i| std::mem::take(&mut bodies[i]))
+                .collect();
+            let full: Vec<SearchDoc> = batch
+                .iter()
+                .zip(&taken)
+                .map(|(&i, body)| docs[i].with_body(body))
+                .collect();
+            let refs: Vec<&SearchDoc> = full.iter().collect();
+            c.add(&batch, &refs, found.by_ref().take(batch.len()).collect());
+            let (ids, sections) = (&c.ids, &c.sections);
+            records.par_extend(full.par_iter().zip(&batch).map(|(d, &i)| {
+                let id = ids[i];
+                (id, shard::render_doc(id, d, sections, budget))
+            }));
+        }
+        let mut state = c.finish(docs, jieba_rs::Jieba::empty(), aids);
+        state.records = records.into_iter().collect();
         state
     }
 
@@ -726,11 +867,7 @@ impl SearchState {
             tails: tail_count(self.shards),
             id_space: self.id_space,
             doc_bundles: doc_bundle_count(self.docs),
-            text: if self.docs <= SMALL_SITE {
-                shard::TextBudget::WHOLE
-            } else {
-                shard::TextBudget::SHARED
-            },
+            text: text_budget(self.docs),
             avg: self.avg(),
             words: self.words.clone(),
             sections: self.sections.clone(),
@@ -785,16 +922,23 @@ impl SearchState {
         docs: &[SearchDoc],
         sink: &shard::Sink<'_>,
     ) -> anyhow::Result<SearchStats> {
-        let params = self.params();
+        let budget = text_budget(self.docs);
         self.records = docs
             .par_iter()
             .map(|d| {
                 let id = self.ids[d.url];
-                (id, shard::render_doc(id, d, &params))
+                (id, shard::render_doc(id, d, &self.sections, budget))
             })
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
+        self.write_files(sink)
+    }
+
+    /// Writes the index from the counted postings and the records already made
+    /// (`build_once`); as `write_all`, each file is handed to `sink` as it is made.
+    pub fn write_files(&mut self, sink: &shard::Sink<'_>) -> anyhow::Result<SearchStats> {
+        let params = self.params();
         // The characters are read before the postings go.
         let site_chars = self.site_chars();
         let (mut stats, fragments, tails) =
@@ -1166,7 +1310,10 @@ impl SearchState {
         let mut doc_bundles = std::collections::BTreeSet::new();
         for new in docs {
             let id = self.ids[new.url];
-            self.records.insert(id, shard::render_doc(id, new, &params));
+            self.records.insert(
+                id,
+                shard::render_doc(id, new, &params.sections, params.text),
+            );
             doc_bundles.insert(params.doc_bundle(id));
         }
         for &id in gone {

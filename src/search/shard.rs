@@ -178,9 +178,8 @@ fn is_derived_anchor(field: super::Field, text: &str, anchor: &str) -> bool {
 /// A doc's record in its bundle: `[id,url,title,section,[field,anchor,text,…]]`, where the
 /// anchor is 0 when it is the previous part's (a heading's body, an FAQ answer) and 1 when
 /// the client derives it from the part's text.
-pub fn render_doc(id: u32, doc: &SearchDoc, p: &Params) -> String {
-    let section = p
-        .sections
+pub fn render_doc(id: u32, doc: &SearchDoc, sections: &[String], budget: TextBudget) -> String {
+    let section = sections
         .binary_search_by(|s| s.as_str().cmp(doc.section))
         .unwrap_or(0);
     let mut s = String::with_capacity(512);
@@ -200,7 +199,6 @@ pub fn render_doc(id: u32, doc: &SearchDoc, p: &Params) -> String {
         .filter(|&i| !is_whole(parts[i].0))
         .collect();
     let lead: Vec<usize> = texts.iter().copied().take(2).collect();
-    let budget = p.text;
     let lead_chars = |i: usize| budget.part.min(parts[i].2.trim().chars().count());
     let lens: Vec<usize> = texts[lead.len()..]
         .iter()

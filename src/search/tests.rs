@@ -650,3 +650,102 @@ fn a_title_edit_rewrites_only_the_shards_of_changed_postings() {
         body_shards.len()
     );
 }
+
+/// A build counts its docs with `build_once`: body parts handed over apart from the docs and
+/// freed batch by batch, words cut before the postings grow, records made while counting.
+/// Its files must be exactly those of `build_with` and `write_all` (what serve builds), over
+/// enough docs for several batches and the shared text budget, with Traditional text,
+/// headings without text, FAQ entries and a site word.
+#[test]
+fn a_build_that_frees_its_texts_writes_the_same_index() {
+    let topics = [
+        "个人信息保护法",
+        "暴力催收",
+        "網路借貸",
+        "LPR 利率",
+        "仲裁委员会",
+        "12378",
+    ];
+    let mut light: Vec<Owned> = Vec::new();
+    let mut bodies: Vec<Vec<TextPart>> = Vec::new();
+    for i in 0..(2 * BATCH + 77) {
+        let t = |k: usize| topics[(i * 7 + k * 3) % topics.len()];
+        let faq: Vec<(String, String)> = (0..i % 3)
+            .map(|k| {
+                (
+                    format!("{}怎么办？", t(k)),
+                    format!("可以就{}向有关部门反映，第{i}号。", t(k + 1)),
+                )
+            })
+            .collect();
+        let faq: Vec<(&str, &str)> = faq.iter().map(|(q, a)| (q.as_str(), a.as_str())).collect();
+        let mut doc = article(
+            &format!("s{}/a{i}/", i % 4),
+            &format!("{}的问题 {i}", t(0)),
+            &[],
+            &faq,
+        );
+        doc.section = format!("栏目{}", i % 4);
+        doc.summary = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("关于{}。", t(2))
+        };
+        light.push(doc);
+        bodies.push(
+            (0..1 + i % 4)
+                .map(|k| TextPart {
+                    anchor: if k == 0 {
+                        String::new()
+                    } else {
+                        format!("h{k}")
+                    },
+                    heading: if k == 0 {
+                        String::new()
+                    } else {
+                        format!("{}与{}", t(k), t(k + 2))
+                    },
+                    text: if k == 2 {
+                        String::new()
+                    } else {
+                        format!("{}的处理办法，{}，第{k}段。", t(k + 1), t(k + 3)).repeat(1 + i % 3)
+                    },
+                })
+                .collect(),
+        );
+    }
+    let opts = SearchOptions {
+        dictionary_words: vec!["个人信息保护法".into()],
+        faq: true,
+        ..SearchOptions::default()
+    };
+    let light_docs: Vec<SearchDoc> = light.iter().map(Owned::doc).collect();
+    let full: Vec<SearchDoc> = light_docs
+        .iter()
+        .zip(&bodies)
+        .map(|(d, b)| d.with_body(b))
+        .collect();
+    let mut state = SearchState::build_with(&full, &opts, Segmenter::load());
+    let (expected, _) = state.render_all(&full);
+
+    let mut once = SearchState::build_once(&light_docs, bodies, &opts, Segmenter::load());
+    let files = std::sync::Mutex::new(BTreeMap::new());
+    once.write_files(&|name, data| {
+        files
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), data.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    let files = files.into_inner().unwrap();
+    let expected: BTreeMap<String, Vec<u8>> = expected.into_iter().collect();
+    assert!(expected.keys().any(|n| n.starts_with("d/")) && expected.len() > 20);
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (name, data) in &expected {
+        assert!(files[name] == *data, "{name} differs");
+    }
+}

@@ -59,18 +59,29 @@ pub fn build_full(
     let started = Instant::now();
     let laps = Laps::new("");
     let lap = |what: &str| laps.lap(what);
-    // jieba's dictionary is needed only once the search index is counted: load it beside
-    // the analysis (if this build fails first, the thread's work is dropped).
-    let segmenter = std::thread::spawn(crate::search::Segmenter::load);
+    // jieba's dictionary (~33 MB, ~0.2 s to load) is needed only once the search index is
+    // counted. serve loads it beside the analysis; a build loads it once the analysis has
+    // freed the sources, into their room, while the pages start (a failed build drops it).
+    let early = keep.then(|| std::thread::spawn(crate::search::Segmenter::load));
     let Prepared {
         mut analysis,
         theme,
         renderer,
         dictionary,
     } = prepare(opts)?;
-    if !keep {
+    // A build hands the body texts to the search index and the body HTML to the pages: each
+    // is freed once counted or made.
+    let (texts, bodies) = if keep {
+        (None, Default::default())
+    } else {
         analysis.forget_for_build();
-    }
+        crate::memory::release();
+        (
+            Some(crate::search::take_texts(&mut analysis)),
+            analysis.take_bodies(),
+        )
+    };
+    let segmenter = early.unwrap_or_else(|| std::thread::spawn(crate::search::Segmenter::load));
     lap("prepare");
     let staging = Staging::begin(
         target,
@@ -82,7 +93,7 @@ pub fn build_full(
         },
     )?;
     let a = &analysis;
-    let data = a.site_data(opts.live_reload);
+    let data = a.site_data(opts.live_reload).with_bodies(bodies);
     let jobs = data.jobs(&a.aliases);
     let plumbing: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let written = AtomicUsize::new(0);
@@ -111,24 +122,24 @@ pub fn build_full(
                 let segmenter = segmenter
                     .join()
                     .unwrap_or_else(|_| crate::search::Segmenter::load());
-                let mut state = crate::search::SearchState::build_with(
-                    &docs,
-                    &crate::search::SearchOptions {
-                        dictionary_words: dictionary.clone(),
-                        synonyms: a.config.synonyms.clone(),
-                        faq: !a.faq.is_empty(),
-                    },
-                    segmenter,
-                );
+                let opts = crate::search::SearchOptions {
+                    dictionary_words: dictionary.clone(),
+                    synonyms: a.config.synonyms.clone(),
+                    faq: !a.faq.is_empty(),
+                };
+                let mut state = match texts {
+                    Some(texts) => {
+                        crate::search::SearchState::build_once(&docs, texts, &opts, segmenter)
+                    }
+                    None => crate::search::SearchState::build_with(&docs, &opts, segmenter),
+                };
                 lap("  search counted");
                 if keep {
                     state.keep_shards();
-                } else {
-                    state.forget_segmenter();
                 }
                 // Each file is written as it is made; serve keeps their hashes.
                 let hashes = Mutex::new(std::collections::HashMap::new());
-                let stats = state.write_all(&docs, &|name, bytes| {
+                let sink = |name: &str, bytes: &[u8]| {
                     staging.write(&format!("search/{name}"), bytes)?;
                     if keep {
                         hashes
@@ -137,7 +148,12 @@ pub fn build_full(
                             .insert(name.to_string(), hash_bytes(bytes));
                     }
                     Ok(())
-                })?;
+                };
+                let stats = if keep {
+                    state.write_all(&docs, &sink)?
+                } else {
+                    state.write_files(&sink)?
+                };
                 lap(&format!(
                     "  search rendered ({} files, {} terms, {} tails)",
                     stats.files, stats.terms, stats.tails
