@@ -100,14 +100,12 @@ impl<'a> SearchDoc<'a> {
 
 /// Takes every article's body text (by article) out of the analysis for a build's search
 /// index, which frees it as it is counted (`SearchState::build_once`): the pages do not read
-/// it. Afterwards `search_doc` gives docs without their bodies.
+/// it. Afterwards `search_doc` gives docs without their bodies (a body shared elsewhere is
+/// copied first, and that copy loses its text).
 pub fn take_texts(a: &mut Analysis) -> Vec<Vec<TextPart>> {
     a.articles
         .iter_mut()
-        .map(|d| match std::sync::Arc::get_mut(&mut d.body) {
-            Some(body) => std::mem::take(&mut body.parts),
-            None => d.body.parts.clone(),
-        })
+        .map(|d| std::mem::take(&mut std::sync::Arc::make_mut(&mut d.body).parts))
         .collect()
 }
 

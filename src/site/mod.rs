@@ -204,7 +204,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 /// An article's rendered body: shared between analyses while the article and what its
 /// rendering asked of the site stay the same (a re-analysis takes it without a copy).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Body {
     /// The body as HTML.
     pub html: String,
@@ -352,15 +352,12 @@ impl Analysis {
     /// Takes every article's body HTML out of the analysis for a build's pages, each of
     /// which frees its own once made (`SiteData::with_bodies`): a build then does not hold
     /// every body until the last page (29 MB at 10,000 articles). A body shared elsewhere is
-    /// copied.
+    /// copied first (that copy loses its HTML).
     pub fn take_bodies(&mut self) -> Table<ArticleId, std::sync::Mutex<Option<String>>> {
         self.articles
             .iter_mut()
             .map(|d| {
-                let html = match std::sync::Arc::get_mut(&mut d.body) {
-                    Some(body) => std::mem::take(&mut body.html),
-                    None => d.body.html.clone(),
-                };
+                let html = std::mem::take(&mut std::sync::Arc::make_mut(&mut d.body).html);
                 std::sync::Mutex::new(Some(html))
             })
             .collect()
