@@ -322,8 +322,8 @@ pub struct Analysis {
 impl Analysis {
     /// Frees what only checking and a later re-analysis (`serve`) read: the sources, and
     /// each article's links, lookups, anchors, first paragraph (its summary is made) and own
-    /// reports (the site's list of problems keeps every report). A build renders its pages, search index and feeds without them:
-    /// 10,000 articles' sources alone are 28 MB.
+    /// reports (the site's list of problems keeps every report). A build renders its pages,
+    /// search index and feeds without them: 10,000 articles' sources alone are 28 MB.
     pub fn forget_for_build(&mut self) {
         self.content.forget_texts();
         let links: std::sync::Arc<[crate::markdown::LinkRef]> = Vec::new().into();
