@@ -82,11 +82,7 @@ impl<'a> SearchDoc<'a> {
     {
         let mut parts = Vec::with_capacity(body.len() * 2 + self.parts.len());
         push_body(&mut parts, body);
-        parts.extend(self.parts.iter().map(|p| SearchPart {
-            field: p.field,
-            anchor: p.anchor,
-            text: p.text,
-        }));
+        parts.extend(self.parts.iter().copied());
         SearchDoc {
             url: self.url,
             title: self.title,
@@ -100,13 +96,9 @@ impl<'a> SearchDoc<'a> {
 
 /// Takes every article's body text (by article) out of the analysis for a build's search
 /// index, which frees it as it is counted (`SearchState::build_once`): the pages do not read
-/// it. Afterwards `search_doc` gives docs without their bodies (a body shared elsewhere is
-/// copied first, and that copy loses its text).
+/// it. Afterwards `search_doc` gives docs without their bodies.
 pub fn take_texts(a: &mut Analysis) -> Vec<Vec<TextPart>> {
-    a.articles
-        .iter_mut()
-        .map(|d| std::mem::take(&mut std::sync::Arc::make_mut(&mut d.body).parts))
-        .collect()
+    a.take_from_bodies(|b| &mut b.parts)
 }
 
 /// Every article's search doc.

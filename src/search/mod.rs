@@ -104,7 +104,7 @@ pub struct DocTerm<'a> {
     pub name: &'a str,
 }
 
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub struct SearchPart<'a> {
     pub field: Field,
     pub anchor: &'a str,

@@ -351,15 +351,20 @@ impl Analysis {
 
     /// Takes every article's body HTML out of the analysis for a build's pages, each of
     /// which frees its own once made (`SiteData::with_bodies`): a build then does not hold
-    /// every body until the last page (29 MB at 10,000 articles). A body shared elsewhere is
-    /// copied first (that copy loses its HTML).
+    /// every body until the last page (29 MB at 10,000 articles).
     pub fn take_bodies(&mut self) -> Table<ArticleId, std::sync::Mutex<Option<String>>> {
+        self.take_from_bodies(|b| &mut b.html)
+            .into_iter()
+            .map(|html| std::sync::Mutex::new(Some(html)))
+            .collect()
+    }
+
+    /// Takes one part of every article's body (by article), leaving it empty there; a body
+    /// shared elsewhere is copied first, so the other holder keeps its part.
+    pub fn take_from_bodies<T: Default>(&mut self, part: impl Fn(&mut Body) -> &mut T) -> Vec<T> {
         self.articles
             .iter_mut()
-            .map(|d| {
-                let html = std::mem::take(&mut std::sync::Arc::make_mut(&mut d.body).html);
-                std::sync::Mutex::new(Some(html))
-            })
+            .map(|d| std::mem::take(part(std::sync::Arc::make_mut(&mut d.body))))
             .collect()
     }
 
