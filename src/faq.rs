@@ -246,18 +246,70 @@ impl JsonParts {
                 .all(|(x, y)| std::sync::Arc::ptr_eq(x, y) || x == y)
     }
 
-    /// faq.json's bytes, as pieces to be written one after another: the same bytes as
-    /// serialising `{"questions": [...]}` at once.
-    pub fn pieces(&self) -> Vec<&[u8]> {
-        let mut out: Vec<&[u8]> = vec![b"{\"questions\":["];
-        for part in self.0.iter().filter(|p| !p.is_empty()) {
-            if out.len() > 1 {
-                out.push(b",");
-            }
-            out.push(part);
+    /// Writes faq.json's bytes: the same as serialising `{"questions": [...]}` at once.
+    pub fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut joined = Joined::start(out)?;
+        for part in &self.0 {
+            joined.add(part)?;
         }
-        out.push(b"]}\n");
-        out
+        joined.end()
+    }
+}
+
+/// Writes a build's faq.json: the bytes of `JsonParts::make(a, |_| None)`, made a block of
+/// articles at a time (each block in parallel), so the parts are never all held at once (at
+/// 100,000 articles they are 430 MB).
+pub fn write_json(a: &crate::site::Analysis, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_json_in(a, out, 1024)
+}
+
+fn write_json_in(
+    a: &crate::site::Analysis,
+    out: &mut dyn std::io::Write,
+    block: usize,
+) -> std::io::Result<()> {
+    let mut joined = Joined::start(out)?;
+    let n = a.articles.len();
+    for start in (0..n).step_by(block) {
+        let parts: Vec<Vec<u8>> = a
+            .articles
+            .ids_in(start..n.min(start + block))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|i| article_json(a, &a.faq[a.articles[i].faq.clone()]))
+            .collect();
+        for part in &parts {
+            joined.add(part)?;
+        }
+    }
+    joined.end()
+}
+
+/// faq.json as it is written: the articles' parts, joined by commas (an article without
+/// questions adds nothing).
+struct Joined<'w> {
+    out: &'w mut dyn std::io::Write,
+    any: bool,
+}
+
+impl<'w> Joined<'w> {
+    fn start(out: &'w mut dyn std::io::Write) -> std::io::Result<Self> {
+        out.write_all(b"{\"questions\":[")?;
+        Ok(Joined { out, any: false })
+    }
+
+    fn add(&mut self, part: &[u8]) -> std::io::Result<()> {
+        if part.is_empty() {
+            return Ok(());
+        }
+        if std::mem::replace(&mut self.any, true) {
+            self.out.write_all(b",")?;
+        }
+        self.out.write_all(part)
+    }
+
+    fn end(self) -> std::io::Result<()> {
+        self.out.write_all(b"]}\n")
     }
 }
 
@@ -337,6 +389,38 @@ fn article_json<'a>(a: &'a crate::site::Analysis, entries: &'a [FaqEntry]) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A build's faq.json, written a block at a time, is serve's joined from its kept parts,
+    /// whatever the block size (articles without questions at a block's edge included).
+    #[test]
+    fn faq_json_written_in_blocks_is_the_joined_parts() {
+        let mut without_questions = 0;
+        for fixture in ["basic", "faq", "hostile"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(fixture);
+            let opts = crate::BuildOptions {
+                root,
+                ..Default::default()
+            };
+            let Ok(prepared) = crate::prepare(&opts) else {
+                panic!("{fixture} does not prepare");
+            };
+            let a = prepared.analysis;
+            assert!(a.articles.len() >= 3, "{fixture}");
+            without_questions += a.articles.iter().filter(|d| d.faq.is_empty()).count();
+            let mut joined = Vec::new();
+            JsonParts::make(&a, |_| None).write(&mut joined).unwrap();
+            let parsed: serde_json::Value = serde_json::from_slice(&joined).unwrap();
+            assert_eq!(parsed["questions"].as_array().unwrap().len(), a.faq.len());
+            for block in [1, 2, 3, 1024] {
+                let mut written = Vec::new();
+                write_json_in(&a, &mut written, block).unwrap();
+                assert!(written == joined, "{fixture}, blocks of {block}");
+            }
+        }
+        assert!(without_questions > 0);
+    }
 
     /// The duplicate check's plain definition: a warning for each repeat, in the order of
     /// the questions, then `Diagnostics::sorted`.

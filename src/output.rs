@@ -572,19 +572,19 @@ fn remove_tree(dir: &Path) -> std::io::Result<()> {
 /// that `serve` updates in place.
 pub trait Writer: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
-    /// Writes the file of `parts` one after another (a large file made in pieces, without
-    /// joining them in memory first).
-    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()>;
+    /// Writes the file that `fill` makes as it goes (a large file made in pieces, without
+    /// joining them in memory first), through a buffer: the pieces may be many and small.
+    fn write_with(&self, rel: &str, fill: Fill<'_>) -> anyhow::Result<()>;
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()>;
 }
 
-/// Creates `path` holding `parts` in order (through a buffer: parts may be many and small).
-fn write_pieces(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
-    use std::io::Write as _;
+/// What makes a file written in pieces (`Writer::write_with`).
+pub type Fill<'a> = &'a mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// Creates `path` holding what `fill` writes (through a buffer).
+fn write_filled(path: &Path, fill: Fill<'_>) -> std::io::Result<()> {
     let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    for part in parts {
-        file.write_all(part)?;
-    }
+    fill(&mut file)?;
     file.into_inner().map_err(|e| e.into_error())?;
     Ok(())
 }
@@ -593,11 +593,11 @@ impl Writer for Staging {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         Staging::write(self, rel, bytes)
     }
-    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()> {
+    fn write_with(&self, rel: &str, fill: Fill<'_>) -> anyhow::Result<()> {
         let path = self.path_of(rel)?;
         create_parent(&path)?;
         crate::fault::before_write()
-            .and_then(|()| write_pieces(&path, parts))
+            .and_then(|()| write_filled(&path, fill))
             .with_context(|| format!("writing {}", path.display()))?;
         self.note(rel);
         Ok(())
@@ -643,9 +643,9 @@ impl<W: Writer> Writer for Recording<'_, W> {
         self.note(rel);
         self.inner.write(rel, bytes)
     }
-    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()> {
+    fn write_with(&self, rel: &str, fill: Fill<'_>) -> anyhow::Result<()> {
         self.note(rel);
-        self.inner.write_parts(rel, parts)
+        self.inner.write_with(rel, fill)
     }
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
         self.note(rel);
@@ -749,8 +749,8 @@ impl Writer for Live {
     fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         self.replace(rel, |p| std::fs::write(p, bytes))
     }
-    fn write_parts(&self, rel: &str, parts: &[&[u8]]) -> anyhow::Result<()> {
-        self.replace(rel, |p| write_pieces(p, parts))
+    fn write_with(&self, rel: &str, fill: Fill<'_>) -> anyhow::Result<()> {
+        self.replace(rel, |p| write_filled(p, fill))
     }
     fn copy(&self, from: &Path, rel: &str) -> anyhow::Result<()> {
         self.replace(rel, |p| std::fs::copy(from, p).map(|_| ()))

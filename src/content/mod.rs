@@ -81,14 +81,16 @@ pub struct Content {
 }
 
 impl Content {
-    /// Frees every article's text (a build's analysis is done with it: its diagnostics hold
-    /// their excerpts, and pages, search and feeds are made from the rendering). An article
-    /// shared elsewhere keeps its text. `Article::body` must not be asked for afterwards.
+    /// Frees every article's text and the Markdown of its front matter's questions (a
+    /// build's analysis is done with them: its diagnostics hold their excerpts, and pages,
+    /// search and feeds are made from the rendering). An article shared elsewhere keeps
+    /// them. `Article::body` must not be asked for afterwards.
     pub fn forget_texts(&mut self) {
         for a in self.articles.iter_mut() {
             if let Some(a) = std::sync::Arc::get_mut(a) {
                 a.text = String::new();
                 a.body_start = 0;
+                a.matter.faq = Vec::new();
             }
         }
     }

@@ -533,7 +533,8 @@ impl Session {
                         .and_then(|was| old.part(was))
                 });
                 if !parts.same_as(old) {
-                    kept.live.write_parts("faq.json", &parts.pieces())?;
+                    kept.live
+                        .write_with("faq.json", &mut |out| parts.write(out))?;
                     files += 1;
                 }
                 kept.faq_json = parts;

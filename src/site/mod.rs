@@ -66,6 +66,16 @@ fn memory() -> String {
     format!("rss {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
+fn sorted_problems(
+    mut all: Diagnostics,
+    faq: impl IntoIterator<Item = Diagnostic>,
+) -> Vec<Diagnostic> {
+    for d in faq {
+        all.push(d);
+    }
+    all.sorted()
+}
+
 /// What `build` and `check` are asked to do.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -342,11 +352,14 @@ impl Analysis {
 
     /// Every problem found, sorted by place.
     pub fn problems(&self) -> Vec<Diagnostic> {
-        let mut all = self.diagnostics.clone();
-        for d in &self.faq_warnings {
-            all.push(d.clone());
-        }
-        all.sorted()
+        sorted_problems(self.diagnostics.clone(), self.faq_warnings.iter().cloned())
+    }
+
+    /// `problems`, taken out of the analysis (a build that is done with it need not copy
+    /// them: 413,000 warnings at 100,000 articles).
+    pub fn take_problems(&mut self) -> Vec<Diagnostic> {
+        let faq = std::mem::take(&mut self.faq_warnings);
+        sorted_problems(std::mem::take(&mut self.diagnostics), faq)
     }
 
     /// Takes every article's body HTML out of the analysis for a build's pages, each of
