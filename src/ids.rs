@@ -138,6 +138,19 @@ impl<I: Id, T: Sync> Table<I, T> {
     }
 }
 
+impl<I: Id, T: Send> Table<I, T> {
+    /// Each item, to change, with its id, in parallel.
+    pub fn par_enumerate_mut(
+        &mut self,
+    ) -> impl rayon::iter::IndexedParallelIterator<Item = (I, &mut T)> + '_ {
+        use rayon::prelude::*;
+        self.items
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, t)| (I::new(i), t))
+    }
+}
+
 impl<I, T> From<Vec<T>> for Table<I, T> {
     fn from(items: Vec<T>) -> Self {
         Table {

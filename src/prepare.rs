@@ -6,7 +6,7 @@
 use crate::config::{load_config, Overrides};
 use crate::diagnostic::{merge_sorted, Collected, Diagnostic, Failure};
 use crate::render::Renderer;
-use crate::site::{analyse, Analysis, BuildOptions};
+use crate::site::{analyse, Analysis, BuildOptions, Texts};
 use crate::theme::{load_theme, Theme};
 
 /// A site read and analysed, ready to render.
@@ -42,6 +42,11 @@ pub fn warnings_of(analysis: &Analysis, theme: &Theme) -> Vec<Diagnostic> {
 /// Reads `opts.root` (checked by `config::check_root` first) into a `Prepared` site.
 /// `Failure::Content` holds every problem of the config, theme, dictionary and content.
 pub fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
+    prepare_with(opts, Texts::Cited)
+}
+
+/// `prepare`, keeping of the articles' texts what `texts` says (serve keeps them whole).
+pub fn prepare_with(opts: &BuildOptions, texts: Texts) -> Result<Prepared, Failure> {
     let overrides = Overrides {
         base_url: opts.base_url.clone(),
     };
@@ -53,7 +58,7 @@ pub fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
         None => None,
     };
     let dictionary = problems.take(crate::search::load_dictionary(&config))?;
-    let analysis = problems.take(analyse(config, opts, None))?;
+    let analysis = problems.take(analyse(config, opts, None, texts))?;
     match (analysis, theme, renderer, dictionary) {
         (Some(analysis), Some(theme), Some(renderer), Some(dictionary)) => Ok(Prepared {
             analysis,

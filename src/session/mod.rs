@@ -584,7 +584,7 @@ impl Session {
             .as_ref()
             .map(|k| k.analysis.config.clone())
             .expect("checked above");
-        let analysis = match analyse(config, &self.opts, reuse) {
+        let analysis = match analyse(config, &self.opts, reuse, crate::site::Texts::Keep) {
             Ok(a) => a,
             Err(Failure::Content(d)) => return Ok(Outcome::Failed(d)),
             Err(Failure::Plumbing(e)) => return Err(e),

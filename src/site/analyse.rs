@@ -33,10 +33,21 @@ pub struct Earlier<'a> {
 /// the rest of the site (`Lookup`) gets the same answer keeps its rendering. Errors fail it
 /// (with every problem found, warnings too); warnings of a good analysis are in
 /// `Analysis::problems`.
+/// What an analysis keeps of the articles' texts once their Markdown is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Texts {
+    /// Every text whole: serve compares them with the next edit's and renders again from them.
+    Keep,
+    /// What the checks after the Markdown may quote (`Content::thin_texts`): a build's and
+    /// a check's.
+    Cited,
+}
+
 pub fn analyse(
     config: Config,
     opts: &BuildOptions,
     earlier: Option<Earlier<'_>>,
+    texts: Texts,
 ) -> Result<Analysis, Failure> {
     let laps = Laps::new("  ");
     let lap = |what: &str| laps.lap(what);
@@ -44,7 +55,8 @@ pub fn analyse(
         previous: &e.analysis.content,
         changed: e.changed,
     });
-    let (content, mut diags) = crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
+    let (mut content, mut diags) =
+        crate::content::load_content_reusing(&config, opts.drafts, reuse)?;
     for d in config.warnings.iter().cloned() {
         diags.push(d);
     }
@@ -124,6 +136,37 @@ pub fn analyse(
         r.html
     });
 
+    // `related:` entries are the last lookups in the catalog.
+    let mut explicit_diags = Diagnostics::default();
+    let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
+        a.matter
+            .related
+            .iter()
+            .filter_map(|r| match catalog.find(&r.value, &a.rel) {
+                Ok(i) => Some(i),
+                Err(crate::links::NotFound::Unavailable) => None,
+                Err(crate::links::NotFound::Missing(m)) => {
+                    explicit_diags.push(
+                        Diagnostic::error(&a.source, r.line, r.column, format!("related: {m}"))
+                            .with_source(&a.text),
+                    );
+                    None
+                }
+            })
+            .collect()
+    });
+    drop(catalog);
+    if texts == Texts::Cited {
+        // What the checks below quote: front matter, and the lines of links to a heading.
+        content.thin_texts(|i| {
+            rendered[crate::ids::Id::index(i)]
+                .links
+                .iter()
+                .filter(|l| l.fragment.as_deref().is_some_and(|f| !f.is_empty()))
+                .map(|l| l.line)
+                .collect()
+        });
+    }
     lap(&format!(
         "markdown ({} of {} renderings kept)",
         reused.into_inner(),
@@ -134,7 +177,7 @@ pub fn analyse(
     // one after another (ties in place keep that order when sorted).
     let earlier_analysis = earlier.as_ref().map(|e| e.analysis);
     let (
-        (taxonomies, terms, browse, related, terms_diags, terms_problems, recency, explicit),
+        (taxonomies, terms, browse, related, terms_diags, terms_problems, recency),
         (records_half, links_diags, later_diags),
     ) = rayon::join(
         || {
@@ -170,28 +213,7 @@ pub fn analyse(
                 }
             };
             diags.extend(terms_problems.iter().cloned());
-            let explicit: Table<ArticleId, Vec<ArticleId>> = content.articles.map(|a| {
-                a.matter
-                    .related
-                    .iter()
-                    .filter_map(|r| match catalog.find(&r.value, &a.rel) {
-                        Ok(i) => Some(i),
-                        Err(crate::links::NotFound::Unavailable) => None,
-                        Err(crate::links::NotFound::Missing(m)) => {
-                            diags.push(
-                                Diagnostic::error(
-                                    &a.source,
-                                    r.line,
-                                    r.column,
-                                    format!("related: {m}"),
-                                )
-                                .with_source(&a.text),
-                            );
-                            None
-                        }
-                    })
-                    .collect()
-            });
+            diags.extend(explicit_diags.into_vec());
             lap("  terms");
             let recency = crate::taxonomy::recency_order(&content);
             let same_related = same_terms
@@ -219,7 +241,6 @@ pub fn analyse(
                 diags,
                 terms_problems,
                 recency,
-                explicit,
             )
         },
         || {

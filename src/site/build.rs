@@ -1,9 +1,9 @@
 //! From an `Analysis` to the output folder: pages, search index, static files, feeds.
 
-use super::{Analysis, BuildOptions, Laps, Summary};
+use super::{Analysis, BuildOptions, Laps, Summary, Texts};
 use crate::diagnostic::{Diagnostic, Failure};
 use crate::output::{Lock, Replace, Staging, Writer as _};
-use crate::prepare::{prepare, render_failure, warnings_of, Prepared};
+use crate::prepare::{prepare_with, render_failure, warnings_of, Prepared};
 use crate::render::Renderer;
 use anyhow::Context as _;
 use rayon::prelude::*;
@@ -68,7 +68,7 @@ pub fn build_full(
         theme,
         renderer,
         dictionary,
-    } = prepare(opts)?;
+    } = prepare_with(opts, if keep { Texts::Keep } else { Texts::Cited })?;
     // A build hands the body texts to the search index and the body HTML to the pages: each
     // is freed once counted or made.
     let (texts, bodies) = if keep {

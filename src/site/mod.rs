@@ -6,7 +6,7 @@ mod analyse;
 mod build;
 
 pub(crate) use analyse::alias_path;
-pub use analyse::{analyse, render_article, summary_of, Earlier, Lookup, RenderedArticle};
+pub use analyse::{analyse, render_article, summary_of, Earlier, Lookup, RenderedArticle, Texts};
 pub use build::{build, build_full, hash_bytes, hash_files, make_feeds, Built, Kept};
 
 use crate::config::Config;

@@ -215,6 +215,8 @@ fn check_reports_every_broken_file_in_one_run() {
         "error: content/a/two.md:1:1: missing `title`",
         "error: content/a/three.md:5:4: link to a missing article `a/missing.md`",
         "error: content/a/four.md:5:4: link `one.md#没有这个标题`: no heading `#没有这个标题`",
+        // Quoted from the text a check keeps once the Markdown is rendered (its link lines).
+        "\n    | 链接到[一](one.md#没有这个标题)。\n",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
