@@ -88,7 +88,9 @@ pub fn duplicates(content: &Content, entries: &[FaqEntry]) -> (Vec<Diagnostic>, 
 /// into components: for 40,000 questions that was most of the time).
 pub fn questions_print(content: &Content, entries: &[FaqEntry]) -> u64 {
     use std::hash::{Hash as _, Hasher as _};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    // Compared only with the earlier analysis of the same run: Fx, not SipHash (a serve
+    // rebuild hashes every question).
+    let mut h = crate::search::encode::FxHasher::default();
     let mut last = None;
     for e in entries {
         if last != Some(e.article) {

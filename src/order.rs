@@ -65,15 +65,18 @@ fn then(sort: SortBy, title: &str, date: Option<jiff::civil::Date>) -> Then {
 
 /// The sort key of an article: its section first (articles of a section are one run),
 /// then its section's order, then title and file name so that every order is total.
-pub fn article_key(sections: &[Section], a: &Article) -> (SectionId, i64, Then, String, String) {
+pub fn article_key<'a>(
+    sections: &[Section],
+    a: &'a Article,
+) -> (SectionId, i64, Then, &'a str, &'a str) {
     let sort = sections[a.section.index()].sort_by;
     let date = a.matter.date.as_ref().or(a.matter.updated.as_ref());
     (
         a.section,
         a.matter.weight.unwrap_or(i64::MAX),
         then(sort, &a.matter.title, date.map(|d| d.day)),
-        a.matter.title.clone(),
-        a.rel.clone(),
+        &a.matter.title,
+        &a.rel,
     )
 }
 

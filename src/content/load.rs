@@ -7,7 +7,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::ids::{Id as _, SectionId};
 use crate::names::{is_valid_slug, nfc};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub const CONTENT_DIR: &str = "content";
@@ -250,7 +250,17 @@ pub fn load_content_reusing(
     check_paths(config, &sections, &articles, &mut diags);
     // Stable order: by section order of the walk, then weight, then the section's order.
     // Within a section, the order its `_index.md` asks for (`sort_by`).
-    articles.sort_by_cached_key(|a| crate::order::article_key(&sections, a));
+    // By keys that borrow the titles and names (a serve rebuild sorts every article again).
+    let keys: Vec<_> = articles
+        .iter()
+        .map(|a| crate::order::article_key(&sections, a))
+        .collect();
+    let mut order: Vec<usize> = (0..articles.len()).collect();
+    order.sort_by(|&i, &j| keys[i].cmp(&keys[j]));
+    drop(keys);
+    let mut slots: Vec<Option<std::sync::Arc<Article>>> = articles.into_iter().map(Some).collect();
+    let articles: Vec<std::sync::Arc<Article>> =
+        order.into_iter().filter_map(|i| slots[i].take()).collect();
     Ok((
         Content {
             sections: sections.into(),
@@ -285,11 +295,17 @@ fn placed(
 ) -> std::sync::Arc<Article> {
     let folder = a.rel.rsplit_once('/').map_or("", |(f, _)| f);
     let section = section_of.get(folder).copied().unwrap_or(SectionId::ROOT);
-    let path = format!("{}{}/", sections[section.index()].path, a.slug);
-    if a.section != section || a.path != path {
+    let under = &sections[section.index()].path;
+    // `under` + slug + `/`, compared in place: a serve rebuild places every article again.
+    let same_path = a
+        .path
+        .strip_prefix(under.as_str())
+        .and_then(|p| p.strip_prefix(a.slug.as_str()))
+        == Some("/");
+    if a.section != section || !same_path {
         let a = std::sync::Arc::make_mut(&mut a);
         a.section = section;
-        a.path = path;
+        a.path = format!("{under}{}/", a.slug);
     }
     a
 }
@@ -425,12 +441,15 @@ fn check_paths(
     articles: &[std::sync::Arc<Article>],
     diags: &mut Diagnostics,
 ) {
-    let mut taken: BTreeMap<&str, (String, Option<&Path>)> = BTreeMap::new();
+    /// What holds a site path: a section folder (by its folder) or an article (its file).
+    enum Holder<'a> {
+        Section(&'a str),
+        Article(&'a Path),
+    }
+    // Named only for a message: a serve rebuild checks every path again.
+    let mut taken: crate::search::encode::FxHashMap<&str, Holder> = Default::default();
     for s in sections.iter().skip(1) {
-        taken.insert(
-            &s.path,
-            (format!("section folder `{CONTENT_DIR}/{}`", s.dir), None),
-        );
+        taken.insert(&s.path, Holder::Section(&s.dir));
     }
     let mut order: Vec<&Article> = articles.iter().map(|a| &**a).collect();
     order.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -440,7 +459,11 @@ fn check_paths(
             .slug
             .as_ref()
             .map_or((1, 1), |s| (s.line, s.column));
-        if let Some((other, other_source)) = taken.get(a.path.as_str()) {
+        if let Some(holder) = taken.get(a.path.as_str()) {
+            let (other, other_source) = match holder {
+                Holder::Section(dir) => (format!("section folder `{CONTENT_DIR}/{dir}`"), None),
+                Holder::Article(p) => (format!("`{}`", p.display()), Some(*p)),
+            };
             // Two names that look the same but are written differently (NFC and NFD).
             let twin = other_source.is_some_and(|o| {
                 o != a.source && nfc(&o.to_string_lossy()) == nfc(&a.source.to_string_lossy())
@@ -473,13 +496,7 @@ fn check_paths(
             ));
             continue;
         }
-        taken.insert(
-            &a.path,
-            (
-                format!("`{}`", a.source.display()),
-                Some(a.source.as_path()),
-            ),
-        );
+        taken.insert(&a.path, Holder::Article(&a.source));
     }
     for s in sections
         .iter()

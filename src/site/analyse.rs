@@ -799,9 +799,14 @@ pub fn render_article(
 
 /// Old URLs must stay inside the site and not shadow a page.
 fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(ArticleId, String)> {
-    let mut taken: std::collections::HashSet<String> =
-        content.articles.iter().map(|a| a.path.clone()).collect();
-    taken.extend(content.sections.iter().map(|s| s.path.clone()));
+    // The pages' paths borrowed (a serve rebuild checks every alias again), the aliases'.
+    let pages: crate::search::encode::FxHashSet<&str> = content
+        .articles
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(content.sections.iter().map(|s| s.path.as_str()))
+        .collect();
+    let mut aliases: crate::search::encode::FxHashSet<String> = Default::default();
     let mut out = Vec::new();
     for (i, a) in content.articles.enumerate() {
         for alias in &a.matter.aliases {
@@ -828,7 +833,7 @@ fn check_aliases(content: &Content, diags: &mut Diagnostics) -> Vec<(ArticleId, 
                     continue;
                 }
             };
-            if !taken.insert(path.clone()) {
+            if pages.contains(path.as_str()) || !aliases.insert(path.clone()) {
                 diags.push(
                     Diagnostic::error(
                         &a.source,
