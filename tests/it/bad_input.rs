@@ -117,7 +117,23 @@ fn duplicate_slug() {
                 "---\ntitle: copy\nslug: sms\n---\nbody\n",
             )
         },
-        &["error: content/debt/sms.md", "slug `sms` is already used"],
+        &[
+            "error: content/debt/sms.md",
+            "slug `sms` is already used by `content/debt/copy.md` (slugs are unique within a section)",
+        ],
+    );
+}
+
+#[test]
+fn slug_of_a_section_folder() {
+    assert_fails(
+        |r| {
+            std::fs::create_dir_all(r.join("content/debt/more")).unwrap();
+            write(r, "content/debt/more/_index.md", "---\ntitle: more\n---\n");
+            write(r, "content/debt/more/a.md", "---\ntitle: a\n---\nbody\n");
+            write(r, "content/debt/b.md", "---\ntitle: b\nslug: more\n---\nbody\n")
+        },
+        &["error: content/debt/b.md:3:7: slug `more` is already used by section folder `content/debt/more`"],
     );
 }
 
