@@ -414,7 +414,8 @@ impl Session {
             a.diagnostics.push(d);
         }
         if faq_changed {
-            (a.faq_warnings, a.faq_firsts) = crate::faq::duplicates(&a.content, &a.faq);
+            let (warnings, firsts) = crate::faq::duplicates(&a.content, &a.faq);
+            (a.faq_warnings, a.faq_firsts) = (warnings.into(), firsts);
             a.faq_print = crate::faq::questions_print(&a.content, &a.faq);
         }
 

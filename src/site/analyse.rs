@@ -287,7 +287,10 @@ pub fn analyse(
             let faq_reused = same_faq.is_some();
             let (faq_warnings, faq_firsts) = match same_faq {
                 Some(e) => (e.faq_warnings.clone(), e.faq_firsts.clone()),
-                None => crate::faq::duplicates(&content, &faq),
+                None => {
+                    let (warnings, firsts) = crate::faq::duplicates(&content, &faq);
+                    (warnings.into(), firsts)
+                }
             };
             lap("  duplicate questions");
             let mut later = Diagnostics::default();
@@ -543,7 +546,7 @@ struct RecordsHalf {
     records: Table<ArticleId, (Arc<[Lookup]>, Vec<Diagnostic>)>,
     backlinks: Table<ArticleId, Vec<ArticleId>>,
     faq_print: u64,
-    faq_warnings: Vec<Diagnostic>,
+    faq_warnings: Arc<Vec<Diagnostic>>,
     faq_firsts: Vec<bool>,
     faq_reused: bool,
     aliases: Vec<(ArticleId, String)>,
