@@ -292,7 +292,11 @@ pub fn analyse(
                     (warnings.into(), firsts)
                 }
             };
-            lap("  duplicate questions");
+            lap(if faq_reused {
+                "  duplicate questions (kept)"
+            } else {
+                "  duplicate questions"
+            });
             let mut later = Diagnostics::default();
             let aliases = check_aliases(&content, &mut later);
             // Laws revised after an article's review, replaced terms, overdue reviews.
