@@ -98,7 +98,8 @@ pub fn questions_print(content: &Content, entries: &[FaqEntry]) -> u64 {
             let source = &content.articles[e.article].source;
             (u8::MAX, source.as_os_str().as_encoded_bytes()).hash(&mut h);
         }
-        (&*e.question, e.line).hash(&mut h);
+        // With its length: Fx pads a last partial word with zeros.
+        (e.question.len(), &*e.question, e.line).hash(&mut h);
     }
     h.finish()
 }

@@ -39,7 +39,8 @@ pub fn warnings_of(analysis: &Analysis, theme: &Theme) -> Vec<Diagnostic> {
     warnings
 }
 
-/// Reads `opts.root` (checked by `config::check_root` first) into a `Prepared` site.
+/// Reads `opts.root` (checked by `config::check_root` first) into a `Prepared` site, which
+/// keeps of each article's text what a message may still quote (`Texts::Cited`).
 /// `Failure::Content` holds every problem of the config, theme, dictionary and content.
 pub fn prepare(opts: &BuildOptions) -> Result<Prepared, Failure> {
     prepare_with(opts, Texts::Cited)

@@ -28,11 +28,6 @@ pub struct Earlier<'a> {
     pub changed: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
-/// Reads `content/` and analyses it with `config`. With `earlier`, unchanged articles are
-/// taken from its load, and an article whose text is the same and whose every question to
-/// the rest of the site (`Lookup`) gets the same answer keeps its rendering. Errors fail it
-/// (with every problem found, warnings too); warnings of a good analysis are in
-/// `Analysis::problems`.
 /// What an analysis keeps of the articles' texts once their Markdown is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Texts {
@@ -43,6 +38,11 @@ pub enum Texts {
     Cited,
 }
 
+/// Reads `content/` and analyses it with `config`. With `earlier`, unchanged articles are
+/// taken from its load, and an article whose text is the same and whose every question to
+/// the rest of the site (`Lookup`) gets the same answer keeps its rendering. Errors fail it
+/// (with every problem found, warnings too); warnings of a good analysis are in
+/// `Analysis::problems`. `texts` says what it keeps of each article's text.
 pub fn analyse(
     config: Config,
     opts: &BuildOptions,

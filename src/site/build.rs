@@ -207,8 +207,8 @@ pub fn build_full(
     drop((jobs, data));
     let Some(search) = search else {
         // A build is done with the analysis: it hands over its problems instead of copying
-        // them, and frees the rest beside the caller's report (millions of small allocations:
-        // 0.3 s at 100,000 articles).
+        // them, and frees the rest beside the caller's report (millions of small allocations
+        // at 100,000 articles).
         let mut warnings = analysis.take_problems();
         warnings.extend(theme.warnings.iter().cloned());
         std::thread::spawn(move || drop(analysis));
